@@ -1,0 +1,15 @@
+"""Subcommands of `referral-desk`, one module per area of the desk."""
+
+from __future__ import annotations
+
+import argparse
+
+from . import desk_settings, referrals, roster, routing
+
+__all__ = ["register"]
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Adds every subcommand to the parser."""
+    for module in (desk_settings, roster, referrals, routing):
+        module.register(subparsers)

@@ -1,0 +1,315 @@
+"""Routing inside a write transaction: making offers, and what follows when one ends.
+
+`routing.py` decides (pure); this module acts on the decision: it writes the
+offers with their score breakdowns and windows, moves the referral's status,
+falls back, or marks the referral unassigned with a flag for the team lead.
+Every step appends its events through the `Journal` the desk service passes in.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session, col
+
+from . import models as m
+from .candidates import covering_agent_ids, load_profiles, referral_profile
+from .routing import (
+    AgentProfile,
+    RankedAgent,
+    ReferralProfile,
+    Weights,
+    network_group_for,
+    on_duty_now,
+    pick_round_robin,
+    rank,
+    score_agent,
+)
+from .schedule import add_business_time
+from .settings import DeskSettings
+from .timefmt import iso
+from .vocabulary import SEQUENTIAL_MODES
+
+
+class Journal(Protocol):
+    """Where routing appends events (the desk service)."""
+
+    def record(
+        self,
+        session: Session,
+        referral_id: int | None,
+        kind: str,
+        at: datetime,
+        *,
+        agent_id: str | None = None,
+        offer_id: int | None = None,
+        detail: str = "",
+    ) -> None: ...
+
+
+@dataclass
+class RoutingRun:
+    """One routing step: the transaction, the desk's settings and the moment it happens."""
+
+    session: Session
+    journal: Journal
+    settings: DeskSettings
+    now: datetime
+
+    @property
+    def weights(self) -> Weights:
+        return Weights(**self.settings.weights)
+
+    def window_end(self) -> datetime:
+        """When an offer made now stops taking answers (business hours only, if set)."""
+        window = timedelta(minutes=self.settings.acceptance_window_minutes)
+        if not self.settings.pause_outside_business_hours:
+            return self.now + window
+        return add_business_time(
+            self.now,
+            window,
+            self.settings.business_schedule,
+            self.settings.zone,
+            frozenset(self.settings.holidays),
+        )
+
+
+def set_status(run: RoutingRun, referral: m.Referral, status: str, detail: str = "") -> None:
+    """Moves a referral to a status and records the move."""
+    previous = referral.status
+    if previous == status:
+        return
+    referral.status = status
+    referral.updated_at = run.now
+    text = f"{previous} → {status}" + (f": {detail}" if detail else "")
+    run.journal.record(run.session, referral.id, "status", run.now, detail=text)
+
+
+def start(run: RoutingRun, referral: m.Referral) -> None:
+    """Routes a new (or unassigned) referral by its mode."""
+    profile = referral_profile(run.session, referral)
+    if referral.mode in SEQUENTIAL_MODES:
+        _offer_next_sequential(run, referral, profile)
+    elif referral.mode == "private":
+        _offer_private(run, referral, profile)
+    elif referral.mode == "broadcast":
+        _offer_broadcast(run, referral, profile)
+    elif referral.mode == "network":
+        _offer_network(run, referral, profile)
+
+
+def after_offer_ended(run: RoutingRun, referral: m.Referral) -> None:
+    """What follows a decline or lapse, by mode (DESIGN.md, Routing: Modes)."""
+    if referral.status not in ("offered", "accepted"):
+        return
+    open_statuses = _open_offer_statuses(run.session, referral)
+    if referral.mode in SEQUENTIAL_MODES:
+        if not open_statuses:
+            _offer_next_sequential(run, referral, referral_profile(run.session, referral))
+    elif referral.mode == "private":
+        unassign(run, referral, "the chosen agent did not take it (private referral)")
+    elif referral.mode == "broadcast":
+        if not open_statuses:
+            unassign(run, referral, "every broadcast offer ended unclaimed")
+    elif referral.mode == "network" and not open_statuses:
+        unassign(run, referral, "no agent of the network took an interest in time")
+
+
+def unassign(run: RoutingRun, referral: m.Referral, why: str) -> None:
+    """Nobody can or will take it: unassigned, and a flag for the team lead."""
+    set_status(run, referral, "unassigned", why)
+    run.journal.record(run.session, referral.id, "unassigned", run.now, detail=why)
+    run.session.add(
+        m.Flag(
+            kind="roster_exhausted",
+            referral_id=referral.id,
+            source_id=referral.source_id,
+            raised_at=run.now,
+            detail=why,
+        )
+    )
+
+
+def candidate_decision(
+    run: RoutingRun, profile: ReferralProfile
+) -> tuple[dict[str, AgentProfile], list[RankedAgent]]:
+    """Profiles of agents covering the market, and the eligible ones ranked."""
+    ids = covering_agent_ids(run.session, profile)
+    profiles = {agent.id: agent for agent in load_profiles(run.session, ids, run.now)}
+    today = run.now.astimezone(run.settings.zone).date()
+    decision = rank(profiles.values(), profile, run.weights, today)
+    return profiles, list(decision.ranked)
+
+
+def _offer_next_sequential(run: RoutingRun, referral: m.Referral, profile: ReferralProfile) -> None:
+    fallback = run.settings.fallback_agent_id
+    made = run.session.execute(
+        select(func.count()).where(
+            m.Offer.referral_id == referral.id, m.Offer.agent_id != (fallback or "")
+        )
+    ).scalar_one()
+    if made < run.settings.max_offers_before_fallback:
+        profiles, ranked = candidate_decision(run, profile)
+        eligible = [choice for choice in ranked if choice.agent_id != fallback]
+        pick = _pick(run, referral.mode, eligible, profiles)
+        if pick is not None:
+            _make_offers(run, referral, [pick], sequential=True)
+            return
+    _offer_fallback_or_unassign(run, referral, profile)
+
+
+def _pick(
+    run: RoutingRun, mode: str, eligible: list[RankedAgent], profiles: dict[str, AgentProfile]
+) -> RankedAgent | None:
+    if mode == "round_robin":
+        chosen = pick_round_robin([profiles[choice.agent_id] for choice in eligible])
+        if chosen is None:
+            return None
+        run.session.execute(
+            update(m.AgentStats)
+            .where(m.AgentStats.agent_id == chosen.id)
+            .values(rotation_served=m.AgentStats.rotation_served + 1)
+        )
+        return next(choice for choice in eligible if choice.agent_id == chosen.id)
+    if mode == "on_duty":
+        local_now = run.now.astimezone(run.settings.zone)
+        eligible = [c for c in eligible if on_duty_now(profiles[c.agent_id], local_now)]
+    return eligible[0] if eligible else None
+
+
+def _fallback_choice(run: RoutingRun, profile: ReferralProfile) -> RankedAgent | None:
+    """The fallback agent, scored for the record, unless it already had its chance."""
+    fallback = run.settings.fallback_agent_id
+    if fallback is None:
+        return None
+    if fallback in profile.ended_agent_ids or fallback in profile.open_agent_ids:
+        return None
+    agents = load_profiles(run.session, [fallback], run.now)
+    if not agents or not agents[0].active:
+        return None
+    return score_agent(agents[0], profile, run.weights)
+
+
+def _offer_fallback_or_unassign(
+    run: RoutingRun, referral: m.Referral, profile: ReferralProfile
+) -> None:
+    choice = _fallback_choice(run, profile)
+    if choice is None:
+        unassign(run, referral, "roster exhausted: nobody eligible is left to offer it to")
+        return
+    run.journal.record(
+        run.session,
+        referral.id,
+        "fallback",
+        run.now,
+        agent_id=choice.agent_id,
+        detail="nobody eligible left: offered to the desk's fallback agent",
+    )
+    _make_offers(run, referral, [choice], sequential=True)
+
+
+def _offer_private(run: RoutingRun, referral: m.Referral, profile: ReferralProfile) -> None:
+    agent_id = referral.private_agent_id or ""
+    _profiles, ranked = candidate_decision(run, profile)
+    choice = next((c for c in ranked if c.agent_id == agent_id), None)
+    if choice is None:
+        unassign(run, referral, f"{agent_id} cannot take it now (private referral)")
+        return
+    _make_offers(run, referral, [choice], sequential=True)
+
+
+def _offer_broadcast(run: RoutingRun, referral: m.Referral, profile: ReferralProfile) -> None:
+    fallback = run.settings.fallback_agent_id
+    _, ranked = candidate_decision(run, profile)
+    chosen = [c for c in ranked if c.agent_id != fallback][: run.settings.broadcast_size]
+    backstop = _fallback_choice(run, profile)
+    if backstop is not None:
+        chosen.append(backstop)
+    if not chosen:
+        unassign(run, referral, "roster exhausted: nobody eligible to broadcast to")
+        return
+    _make_offers(run, referral, chosen, sequential=False)
+
+
+def _offer_network(run: RoutingRun, referral: m.Referral, profile: ReferralProfile) -> None:
+    profiles, ranked = candidate_decision(run, profile)
+    group = referral.network or network_group_for(profiles.values(), profile)
+    referral.network = group
+    members = [c for c in ranked if group and profiles[c.agent_id].network == group]
+    if not members:
+        backstop = _fallback_choice(run, profile)
+        if backstop is None:
+            unassign(run, referral, f"no eligible agent in network {group or '(none)'}")
+            return
+        members = [backstop]
+    _make_offers(run, referral, members, sequential=False)
+
+
+def _make_offers(
+    run: RoutingRun, referral: m.Referral, choices: list[RankedAgent], sequential: bool
+) -> None:
+    expires = run.window_end()
+    sequence = run.session.execute(
+        select(func.count()).where(m.Offer.referral_id == referral.id)
+    ).scalar_one()
+    for choice in choices:
+        sequence += 1
+        offer = m.Offer(
+            referral_id=referral.id or 0,
+            agent_id=choice.agent_id,
+            sequence=sequence,
+            offered_at=run.now,
+            expires_at=expires,
+            status="offered",
+            score=choice.score,
+            breakdown=json.dumps(choice.breakdown.as_dict()),
+        )
+        run.session.add(offer)
+        run.session.flush()
+        run.session.execute(
+            update(m.AgentStats)
+            .where(m.AgentStats.agent_id == choice.agent_id)
+            .values(offers_total=m.AgentStats.offers_total + 1)
+        )
+        values = ", ".join(f"{k} {v:.2f}" for k, v in choice.breakdown.as_dict().items())
+        run.journal.record(
+            run.session,
+            referral.id,
+            "offered",
+            run.now,
+            agent_id=choice.agent_id,
+            offer_id=offer.id,
+            detail=f"score {choice.score:.2f} ({values}); answer by {iso(expires)}",
+        )
+    if referral.first_offered_at is None:
+        referral.first_offered_at = run.now
+    if referral.status != "offered":
+        mode_word = "offered" if sequential else f"offered to {len(choices)} agents"
+        set_status(run, referral, "offered", mode_word if not sequential else "")
+
+
+def _open_offer_statuses(session: Session, referral: m.Referral) -> list[str]:
+    return list(
+        session.execute(
+            select(m.Offer.status).where(
+                m.Offer.referral_id == referral.id,
+                col(m.Offer.status).in_(("offered", "interested")),
+            )
+        ).scalars()
+    )
+
+
+def private_refusal(run: RoutingRun, referral: m.Referral) -> str | None:
+    """Why the chosen agent of a private referral cannot take it, or None if they can."""
+    from .routing import exclusion_reason
+
+    agent_id = referral.private_agent_id or ""
+    agents = load_profiles(run.session, [agent_id], run.now)
+    if not agents:
+        return f"unknown agent {agent_id!r}"
+    today = run.now.astimezone(run.settings.zone).date()
+    return exclusion_reason(agents[0], referral_profile(run.session, referral), today)

@@ -1,0 +1,44 @@
+"""The desk's errors: each carries the one line a user reads.
+
+The CLI prints `str(error)` on stderr and exits non-zero; screens show it in a
+notification. The line starts with the field's key or the rule broken, so
+scripts can tell what went wrong without parsing prose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class DeskError(Exception):
+    """Anything the desk refuses, with a message meant for the person at the keyboard."""
+
+    exit_code = 1
+
+
+class InvalidInput(DeskError):
+    """Input that fails validation: one or more `field: message` problems."""
+
+    exit_code = 2
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class NotFound(DeskError):
+    """A referral, agent, task, flag or message id that the desk does not have."""
+
+    exit_code = 3
+
+
+class Refused(DeskError):
+    """A legal request that the desk's rules do not allow now (e.g. an illegal move)."""
+
+    exit_code = 4
+
+
+class StorageError(DeskError):
+    """The database could not be opened, migrated or written."""
+
+    exit_code = 5

@@ -1,0 +1,119 @@
+"""The reassignment clock's work: every offer whose window has passed.
+
+Each lapsed offer is handled in its own transaction by a conditional update
+(`… WHERE status = 'offered'`); whoever's update changes the row handles the
+offer, so two clocks on one database never handle it twice. The lapse is
+recorded at the offer's real expiry; the next offer starts at the tick's `now`
+with a full window, so a desk closed overnight catches up in order without
+burning through the roster unseen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from . import models as m
+from .dispatch import Journal, RoutingRun, after_offer_ended
+from .ids import format_id
+from .settings import DeskSettings
+
+BATCH = 500
+"""Lapsed offers read per pass; a long outage is worked off in several passes."""
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """One offer the clock found lapsed, and where the referral went next."""
+
+    referral_id: str
+    agent_id: str
+    expired_at: datetime
+    next_agent_ids: tuple[str, ...]
+    referral_status: str
+
+
+def due_offer_ids(session: Session, now: datetime, limit: int = BATCH) -> list[int]:
+    """Open offers past their window, oldest expiry first (the covering index serves it)."""
+    return list(
+        session.execute(
+            select(m.Offer.id)
+            .where(m.Offer.status == "offered", m.Offer.expires_at <= now)
+            .order_by(m.Offer.expires_at, m.Offer.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def lapse_one(
+    session: Session, journal: Journal, settings: DeskSettings, offer_id: int, now: datetime
+) -> Lapse | None:
+    """Lapses one offer if nobody else has; routes what follows. None if already handled."""
+    changed = session.execute(
+        update(m.Offer)
+        .where(m.Offer.id == offer_id, m.Offer.status == "offered", m.Offer.expires_at <= now)
+        .values(status="lapsed")
+    ).rowcount
+    if changed != 1:
+        return None
+    offer = session.get(m.Offer, offer_id)
+    assert offer is not None
+    session.refresh(offer)
+    offer.responded_at = offer.expires_at
+    session.execute(
+        update(m.AgentStats)
+        .where(m.AgentStats.agent_id == offer.agent_id)
+        .values(lapsed=m.AgentStats.lapsed + 1)
+    )
+    journal.record(
+        session,
+        offer.referral_id,
+        "lapsed",
+        offer.expires_at,
+        agent_id=offer.agent_id,
+        offer_id=offer.id,
+        detail="no answer within the acceptance window",
+    )
+    referral = session.get(m.Referral, offer.referral_id)
+    assert referral is not None
+    after_offer_ended(RoutingRun(session, journal, settings, now), referral)
+    session.flush()
+    following = session.execute(
+        select(m.Offer.agent_id).where(
+            m.Offer.referral_id == referral.id,
+            m.Offer.status == "offered",
+            col(m.Offer.offered_at) == now,
+        )
+    ).scalars()
+    return Lapse(
+        referral_id=format_id("referral", referral.id or 0),
+        agent_id=offer.agent_id,
+        expired_at=offer.expires_at,
+        next_agent_ids=tuple(following),
+        referral_status=referral.status,
+    )
+
+
+def handle_due(
+    read: Callable[[], AbstractContextManager[Session]],
+    write_one: Callable[[int], Lapse | None],
+    now: datetime,
+) -> list[Lapse]:
+    """Handles every offer due at `now`, one transaction each, in expiry order."""
+    handled: list[Lapse] = []
+    while True:
+        with read() as session:
+            due = due_offer_ids(session, now)
+        progress = False
+        for offer_id in due:
+            lapse = write_one(offer_id)
+            if lapse is not None:
+                handled.append(lapse)
+                progress = True
+        if len(due) < BATCH or not progress:
+            return handled

@@ -1,0 +1,174 @@
+"""Read-side queries shared by the service and its views.
+
+Kept apart from `desk.py` so the service module holds only writes; nothing
+here changes the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func, select, union_all
+from sqlmodel import Session, col
+
+from . import models as m
+from .ids import format_id
+from .views import (
+    EventView,
+    FeeView,
+    FlagView,
+    OfferView,
+    ReferralView,
+    SourceView,
+    TaskView,
+)
+from .vocabulary import ACTIVE_ASSIGNED_STATUSES, OPEN_OFFER_STATUSES
+
+
+def agent_loads(session: Session, agent_ids: Iterable[str] | None = None) -> dict[str, int]:
+    """Open offers plus referrals assigned in an active status, per agent."""
+    offers = select(m.Offer.agent_id.label("agent_id")).where(
+        col(m.Offer.status).in_(OPEN_OFFER_STATUSES)
+    )
+    assigned = select(m.Referral.assigned_agent_id.label("agent_id")).where(
+        col(m.Referral.status).in_(ACTIVE_ASSIGNED_STATUSES),
+        col(m.Referral.assigned_agent_id).is_not(None),
+    )
+    if agent_ids is not None:
+        wanted = list(agent_ids)
+        offers = offers.where(col(m.Offer.agent_id).in_(wanted))
+        assigned = assigned.where(col(m.Referral.assigned_agent_id).in_(wanted))
+    both = union_all(offers, assigned).subquery()
+    rows = session.execute(select(both.c.agent_id, func.count()).group_by(both.c.agent_id)).all()
+    return {agent_id: count for agent_id, count in rows}
+
+
+def referral_view(session: Session, number: int) -> ReferralView | None:
+    """One referral with everything attached to it."""
+    row = session.get(m.Referral, number)
+    if row is None:
+        return None
+    party = session.get(m.ReferringParty, row.source_id)
+    assert party is not None
+    offers = session.execute(
+        select(m.Offer).where(m.Offer.referral_id == number).order_by(m.Offer.id)
+    ).scalars()
+    events = session.execute(
+        select(m.Event).where(m.Event.referral_id == number).order_by(m.Event.id)
+    ).scalars()
+    fees = session.execute(
+        select(m.FeeAgreement)
+        .where(m.FeeAgreement.referral_id == number)
+        .order_by(m.FeeAgreement.id)
+    ).scalars()
+    tasks = session.execute(
+        select(m.AckTask).where(m.AckTask.referral_id == number).order_by(m.AckTask.id)
+    ).scalars()
+    flags = session.execute(
+        select(m.Flag).where(m.Flag.referral_id == number).order_by(m.Flag.id)
+    ).scalars()
+    return _view(
+        row,
+        SourceView.of(party),
+        offers=tuple(OfferView.of(offer) for offer in offers),
+        events=tuple(EventView.of(event) for event in events),
+        fees=tuple(FeeView.of(fee) for fee in fees),
+        tasks=tuple(TaskView.of(task) for task in tasks),
+        flags=tuple(FlagView.of(flag) for flag in flags),
+    )
+
+
+def referral_views(
+    session: Session,
+    statuses: Sequence[str] | None = None,
+    *,
+    limit: int = 200,
+    oldest_first: bool = False,
+    with_offers: bool = True,
+) -> list[ReferralView]:
+    """Several referrals with their sources and offers (no history): for lists."""
+    query = select(m.Referral, m.ReferringParty).join(
+        m.ReferringParty, m.ReferringParty.id == m.Referral.source_id
+    )
+    if statuses is not None:
+        query = query.where(col(m.Referral.status).in_(list(statuses)))
+    order = col(m.Referral.received_at)
+    query = query.order_by(order if oldest_first else order.desc(), m.Referral.id).limit(limit)
+    pairs = session.execute(query).all()
+    offers_by_referral: dict[int, list[OfferView]] = {}
+    if with_offers and pairs:
+        ids = [referral.id for referral, _ in pairs]
+        for offer in session.execute(
+            select(m.Offer).where(col(m.Offer.referral_id).in_(ids)).order_by(m.Offer.id)
+        ).scalars():
+            offers_by_referral.setdefault(offer.referral_id, []).append(OfferView.of(offer))
+    return [
+        _view(
+            referral,
+            SourceView.of(party),
+            offers=tuple(offers_by_referral.get(referral.id or 0, ())),
+        )
+        for referral, party in pairs
+    ]
+
+
+def source_views(session: Session) -> list[SourceView]:
+    """Referring parties, most referrals first, each with its latest referral's time."""
+    latest = (
+        select(m.Referral.source_id, func.max(m.Referral.received_at).label("last"))
+        .group_by(m.Referral.source_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(m.ReferringParty, latest.c.last)
+        .outerjoin(latest, latest.c.source_id == m.ReferringParty.id)
+        .order_by(m.ReferringParty.referral_count.desc(), m.ReferringParty.name)
+    ).all()
+    from .columns import UTCDateTime
+
+    convert = UTCDateTime().process_result_value
+    return [SourceView.of(party, convert(last, session.bind.dialect)) for party, last in rows]  # type: ignore[union-attr]
+
+
+def _view(
+    row: m.Referral,
+    source: SourceView,
+    *,
+    offers: tuple[OfferView, ...] = (),
+    events: tuple[EventView, ...] = (),
+    fees: tuple[FeeView, ...] = (),
+    tasks: tuple[TaskView, ...] = (),
+    flags: tuple[FlagView, ...] = (),
+) -> ReferralView:
+    assert row.id is not None
+    return ReferralView(
+        id=format_id("referral", row.id),
+        status=row.status,
+        received_at=row.received_at,
+        mode=row.mode,
+        side=row.side,
+        metro=row.metro,
+        zip=row.zip,
+        price_min=row.price_min,
+        price_max=row.price_max,
+        property_type=row.property_type,
+        timeline=row.timeline,
+        notes=row.notes,
+        client_first_name=row.client_first_name,
+        client_last_name=row.client_last_name,
+        client_email=row.client_email,
+        client_phone=row.client_phone,
+        source=source,
+        lead_source=row.lead_source,
+        network=row.network,
+        assigned_agent_id=row.assigned_agent_id,
+        sale_price=row.sale_price,
+        commission_rate=row.commission_rate,
+        closing_date=row.closing_date,
+        lost_reason=row.lost_reason,
+        offers=offers,
+        events=events,
+        fees=fees,
+        tasks=tasks,
+        flags=flags,
+    )

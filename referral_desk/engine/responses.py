@@ -1,0 +1,191 @@
+"""An agent's answer to an offer, and the sender's award in network mode.
+
+Each change is a conditional update (`… WHERE status = 'offered'`) whose row
+count decides who won, so two desks recording answers for the same referral at
+once can never both succeed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlmodel import col
+
+from . import models as m
+from .dispatch import RoutingRun, after_offer_ended, set_status
+from .errors import Refused
+from .ids import format_id
+from .timefmt import iso
+
+TAKE = ("accept", "claim")
+RESPONSES = ("accept", "claim", "decline", "interest")
+
+
+def respond(
+    run: RoutingRun, referral: m.Referral, agent_id: str, response: str, reason: str | None
+) -> None:
+    """Records `accept`, `claim`, `decline` or `interest` from an agent."""
+    if response not in RESPONSES:
+        raise Refused(f"response: must be accept, claim, decline or interest (got {response!r})")
+    offer = _latest_offer(run, referral, agent_id)
+    _check_open(run, referral, offer)
+    network = referral.mode == "network"
+    if response in TAKE and network:
+        raise Refused(
+            f"response: {referral.mode} offers take 'interest' (then `award` picks one), "
+            f"not {response!r}"
+        )
+    if response == "interest" and not network:
+        raise Refused(f"response: {referral.mode} offers take 'accept' or 'claim', not 'interest'")
+    if response == "decline":
+        _end(run, offer, "declined", reason)
+        after_offer_ended(run, referral)
+    elif response == "interest":
+        _end(run, offer, "interested", reason, expect="offered")
+        if referral.accepted_at is None:
+            referral.accepted_at = run.now
+        set_status(run, referral, "accepted", f"{agent_id} is interested")
+    else:
+        _end(run, offer, "accepted", reason, kind="claimed" if response == "claim" else None)
+        _award(run, referral, agent_id, "awarded")
+
+
+def award(run: RoutingRun, referral: m.Referral, agent_id: str) -> None:
+    """The sender picks the receiver among interested agents: the referral is pending."""
+    if referral.mode != "network":
+        raise Refused(
+            f"award: only network referrals are awarded "
+            f"({format_id('referral', referral.id or 0)} is {referral.mode}; the agent accepts it)"
+        )
+    offer = _latest_offer(run, referral, agent_id)
+    if offer.status != "interested":
+        raise Refused(f"award: {agent_id} has not shown interest (their offer is {offer.status})")
+    if referral.status != "accepted":
+        raise Refused(f"award: the referral is {referral.status}, not accepted")
+    changed = run.session.execute(
+        update(m.Offer)
+        .where(m.Offer.id == offer.id, m.Offer.status == "interested")
+        .values(status="accepted", responded_at=run.now)
+    ).rowcount
+    if changed != 1:
+        raise Refused("award: another desk changed this offer first; reload and try again")
+    run.journal.record(
+        run.session,
+        referral.id,
+        "accepted",
+        run.now,
+        agent_id=agent_id,
+        offer_id=offer.id,
+        detail="chosen among interested agents",
+    )
+    _award(run, referral, agent_id, "pending")
+
+
+def _award(run: RoutingRun, referral: m.Referral, agent_id: str, status: str) -> None:
+    referral.assigned_agent_id = agent_id
+    if referral.accepted_at is None:
+        referral.accepted_at = run.now
+    _withdraw_others(run, referral, agent_id)
+    kind = "awarded" if status == "awarded" else "pending"
+    set_status(run, referral, status, f"to {agent_id}")
+    run.journal.record(
+        run.session, referral.id, kind, run.now, agent_id=agent_id, detail=f"{status} to {agent_id}"
+    )
+
+
+def _withdraw_others(run: RoutingRun, referral: m.Referral, winner: str) -> None:
+    others = (
+        run.session.execute(
+            select(m.Offer).where(
+                m.Offer.referral_id == referral.id,
+                m.Offer.agent_id != winner,
+                col(m.Offer.status).in_(("offered", "interested")),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for offer in others:
+        changed = run.session.execute(
+            update(m.Offer)
+            .where(m.Offer.id == offer.id, col(m.Offer.status).in_(("offered", "interested")))
+            .values(status="withdrawn", responded_at=run.now)
+        ).rowcount
+        if changed:
+            run.journal.record(
+                run.session,
+                referral.id,
+                "withdrawn",
+                run.now,
+                agent_id=offer.agent_id,
+                offer_id=offer.id,
+                detail=f"taken by {winner}",
+            )
+
+
+def _latest_offer(run: RoutingRun, referral: m.Referral, agent_id: str) -> m.Offer:
+    offer = run.session.execute(
+        select(m.Offer)
+        .where(m.Offer.referral_id == referral.id, m.Offer.agent_id == agent_id)
+        .order_by(m.Offer.id.desc())
+        .limit(1)
+    ).scalar()
+    if offer is None:
+        raise Refused(
+            f"agent: {agent_id} has no offer on {format_id('referral', referral.id or 0)}"
+        )
+    return offer
+
+
+def _check_open(run: RoutingRun, referral: m.Referral, offer: m.Offer) -> None:
+    if offer.status not in ("offered", "interested"):
+        raise Refused(
+            f"offer: the offer to {offer.agent_id} is already {offer.status}; it takes no response"
+        )
+    if offer.status == "offered" and offer.expires_at <= run.now:
+        raise Refused(
+            f"offer: the window for {offer.agent_id} closed at {iso(offer.expires_at)}; "
+            "it takes no response"
+        )
+
+
+def _end(
+    run: RoutingRun,
+    offer: m.Offer,
+    status: str,
+    reason: str | None,
+    *,
+    expect: str | None = None,
+    kind: str | None = None,
+) -> None:
+    """Ends (or marks) an offer if it is still as we read it; otherwise someone else won."""
+    expected = (expect,) if expect else ("offered", "interested")
+    changed = run.session.execute(
+        update(m.Offer)
+        .where(m.Offer.id == offer.id, col(m.Offer.status).in_(expected))
+        .values(status=status, responded_at=run.now, reason=reason)
+    ).rowcount
+    if changed != 1:
+        raise Refused(
+            f"offer: the offer to {offer.agent_id} was answered or withdrawn a moment ago; "
+            "it takes no response"
+        )
+    seconds = max(0.0, (run.now - offer.offered_at).total_seconds())
+    counter = {"declined": m.AgentStats.declined, "accepted": m.AgentStats.accepted}.get(status)
+    values: dict[object, object] = {
+        m.AgentStats.response_seconds_sum: m.AgentStats.response_seconds_sum + seconds,
+        m.AgentStats.responses: m.AgentStats.responses + 1,
+    }
+    if counter is not None:
+        values[counter] = counter + 1
+    run.session.execute(
+        update(m.AgentStats).where(m.AgentStats.agent_id == offer.agent_id).values(values)
+    )
+    run.journal.record(
+        run.session,
+        offer.referral_id,
+        kind or status,
+        run.now,
+        agent_id=offer.agent_id,
+        offer_id=offer.id,
+        detail=reason or "",
+    )

@@ -1,0 +1,168 @@
+"""Opening a desk database: the engine factory, SQLite pragmas, and migrations.
+
+Nothing connects at import time. `open_store(url)` builds the engine, compares
+the stored schema revision with the one this code expects, and only when they
+differ loads Alembic to migrate, so opening a current database costs one query.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, create_engine
+
+from .errors import DeskError, StorageError
+
+SCHEMA_HEAD = "0002"
+"""The Alembic revision this code expects; a test keeps it equal to the scripts' head."""
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long a write waits for another desk's write before reporting the database busy."""
+
+
+def database_url(value: str) -> str:
+    """Turns a `--db` value (a file path or any SQLAlchemy URL) into a URL."""
+    if "://" in value:
+        return value
+    path = Path(value).expanduser().resolve()
+    return f"sqlite:///{path}"
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    """Creates a missing SQLite file (and folder) readable by the owner only."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(descriptor)
+
+
+def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
+    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for writes.
+
+    pysqlite sends no BEGIN before a SELECT, so "read, then update" could
+    interleave between two clocks; taking over BEGIN makes a write
+    transaction hold the write lock from its first statement.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str) -> Engine:
+    """Builds an engine for the URL, with SQLite's pragmas when it is SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    in_memory = parsed.database in (None, "", ":memory:")
+    if in_memory:
+        engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
+    else:
+        _prepare_sqlite_file(url)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+        )
+    _configure_sqlite(engine, in_memory)
+    return engine
+
+
+class Store:
+    """A desk database: read and write sessions over one engine."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back on error."""
+        with Session(self._writer, expire_on_commit=False) as session:
+            try:
+                with session.begin():
+                    yield session
+            except OperationalError as error:
+                raise _storage_error(error) from error
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session; it never takes the write lock."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            except OperationalError as error:
+                raise _storage_error(error) from error
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        """Closes every pooled connection."""
+        self.engine.dispose()
+
+
+def _storage_error(error: OperationalError) -> StorageError:
+    message = str(error.orig) if error.orig is not None else str(error)
+    if "locked" in message or "busy" in message:
+        return StorageError(
+            "database: busy — another desk held the write lock too long; nothing was "
+            "written, try again"
+        )
+    return StorageError(f"database: {message}")
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The Alembic revision recorded in the database, or None for an empty one."""
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+    except (OperationalError, ProgrammingError):
+        return None
+    return row[0] if row else None
+
+
+def open_store(url_or_path: str) -> Store:
+    """Opens (creating or migrating as needed) the desk database at a URL or path."""
+    url = database_url(url_or_path)
+    try:
+        engine = make_engine(url)
+        revision = stored_revision(engine)
+    except OperationalError as error:
+        raise StorageError(f"database: cannot open {url_or_path}: {error.orig}") from error
+    except Exception as error:  # driver missing, bad URL, unreachable server
+        raise StorageError(f"database: cannot open {url_or_path}: {error}") from error
+    if revision != SCHEMA_HEAD:
+        from .migrate import upgrade_to_head
+
+        try:
+            upgrade_to_head(engine, revision)
+        except DeskError:
+            raise
+        except Exception as error:
+            if stored_revision(engine) != SCHEMA_HEAD:
+                raise StorageError(f"database: migration failed: {error}") from error
+    return Store(url, engine)
