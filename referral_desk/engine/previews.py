@@ -20,7 +20,11 @@ from .settings import DeskSettings
 def preview_decision(
     session: Session, data: IntakeIn, settings: DeskSettings, now: datetime
 ) -> RoutingDecision:
-    """Ranked eligible agents and excluded ones with reasons, for an intake object."""
+    """Ranked eligible agents and excluded ones with reasons, for an intake object.
+
+    The fallback agent, when eligible, is listed last: sequential routing offers
+    it only once nobody else is left, whatever its score.
+    """
     profile = ReferralProfile(
         metro=data.metro.strip().casefold(),
         zip=data.zip,
@@ -41,4 +45,7 @@ def preview_decision(
         if agent_id not in covered
     ]
     excluded = sorted([*decision.excluded, *elsewhere], key=lambda item: item.agent_id)
-    return RoutingDecision(decision.ranked, tuple(excluded))
+    fallback = settings.fallback_agent_id
+    ranked = [c for c in decision.ranked if c.agent_id != fallback]
+    ranked += [c for c in decision.ranked if c.agent_id == fallback]
+    return RoutingDecision(tuple(ranked), tuple(excluded))

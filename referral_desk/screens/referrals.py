@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
+from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -34,6 +35,7 @@ class ReferralsScreen(Screen[None]):
         """The referrals were read from the desk."""
 
         referrals: list[ReferralView]
+        zone: ZoneInfo
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -53,14 +55,14 @@ class ReferralsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
         app: ReferralDeskApp = self.app  # type: ignore[assignment]
-        self.post_message(self.Loaded(app.desk.referrals(limit=PAGE_SIZE)))
+        zone = app.desk.settings().zone
+        self.post_message(self.Loaded(app.desk.referrals(limit=PAGE_SIZE), zone))
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        app: ReferralDeskApp = self.app  # type: ignore[assignment]
-        zone = app.desk.settings().zone
+        zone = message.zone
         for referral in message.referrals:
             received = referral.received_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             band = f"${referral.price_min // 1000:,}K–${referral.price_max // 1000:,}K"
