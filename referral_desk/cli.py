@@ -18,7 +18,7 @@ from typing import Any
 
 from .engine.clock import Clock, FixedClock, SystemClock
 from .engine.errors import DeskError, InvalidInput
-from .engine.schemas import parse_moment
+from .engine.timefmt import parse_moment
 
 Handler = Callable[[argparse.Namespace], int]
 

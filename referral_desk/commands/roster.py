@@ -8,6 +8,8 @@ from pathlib import Path
 
 from ..cli import print_json
 from ..engine.errors import InvalidInput
+from ..engine.timefmt import parse_day
+from ..engine.views import AgentView
 from .common import add_json_flag, now_of, open_desk
 
 
@@ -23,6 +25,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     exporting = actions.add_parser("export", help="write the roster as CSV")
     exporting.add_argument("file", nargs="?", default="-", help="output file (default stdout)")
     exporting.set_defaults(handler=run_export)
+
+    away = actions.add_parser("away", help="record an agent's time away (inclusive dates)")
+    away.add_argument("agent_id", metavar="AGENT_ID")
+    away.add_argument("--from", dest="away_from", metavar="DATE", help="first day away")
+    away.add_argument("--until", dest="away_until", metavar="DATE", help="last day away")
+    away.add_argument("--clear", action="store_true", help="the agent is back: clear the dates")
+    add_json_flag(away)
+    away.set_defaults(handler=run_away)
+
+    for verb, active in (("activate", True), ("deactivate", False)):
+        toggle = actions.add_parser(verb, help=f"{verb} an agent (inactive agents get no offers)")
+        toggle.add_argument("agent_id", metavar="AGENT_ID")
+        add_json_flag(toggle)
+        toggle.set_defaults(handler=run_toggle, active=active)
 
     listing = actions.add_parser("list", help="list the roster")
     add_json_flag(listing)
@@ -75,3 +91,34 @@ def run_list(arguments: argparse.Namespace) -> int:
             f"{agent.sides:<6} {agent.load}/{agent.capacity} {state}"
         )
     return 0
+
+
+def run_away(arguments: argparse.Namespace) -> int:
+    if arguments.clear:
+        starts = ends = None
+    else:
+        if not arguments.away_from and not arguments.away_until:
+            raise InvalidInput(["away_from: give --from and/or --until, or --clear"])
+        starts = parse_day(arguments.away_from, "away_from") if arguments.away_from else None
+        ends = parse_day(arguments.away_until, "away_until") if arguments.away_until else None
+    with open_desk(arguments) as desk:
+        agent = desk.set_vacation(arguments.agent_id, starts, ends, now_of(arguments))
+    _print_agent(arguments, agent)
+    return 0
+
+
+def run_toggle(arguments: argparse.Namespace) -> int:
+    with open_desk(arguments) as desk:
+        agent = desk.set_active(arguments.agent_id, arguments.active, now_of(arguments))
+    _print_agent(arguments, agent)
+    return 0
+
+
+def _print_agent(arguments: argparse.Namespace, agent: AgentView) -> None:
+    if arguments.json:
+        print_json(agent.to_json())
+        return
+    away = ""
+    if agent.away_from or agent.away_until:
+        away = f", away {agent.away_from or '…'} to {agent.away_until or '…'}"
+    print(f"{agent.id} {agent.name}: {'active' if agent.active else 'inactive'}{away}")

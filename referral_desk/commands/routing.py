@@ -9,7 +9,7 @@ import time
 from ..cli import print_json, read_json_input
 from ..engine.clock import OffsetClock, SystemClock
 from ..engine.routing import RoutingDecision
-from ..engine.schemas import parse_moment
+from ..engine.timefmt import parse_moment
 from .common import add_json_flag, now_of, open_desk
 from .referrals import summary
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -78,6 +76,8 @@ def normalize_email(value: str) -> str:
     value = value.strip()
     if not value:
         return ""
+    from email_validator import EmailNotValidError, validate_email  # loaded when needed
+
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as error:
@@ -89,6 +89,8 @@ def normalize_phone(value: str) -> str:
     value = value.strip()
     if not value:
         return ""
+    import phonenumbers  # loaded when needed
+
     try:
         number = phonenumbers.parse(value, "US")
     except phonenumbers.NumberParseException:
@@ -292,22 +294,3 @@ def parse_agent(row: dict[str, Any], prefix: str = "") -> AgentIn:
         return AgentIn.model_validate(row)
     except ValidationError as error:
         raise InvalidInput(problems_of(error, prefix)) from None
-
-
-def parse_moment(value: str, field: str = "now") -> datetime:
-    """Parses an ISO-8601 moment that must carry a zone (`Z` or an offset)."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput([f"{field}: not an ISO-8601 time ({value[:40]!r})"]) from None
-    if moment.tzinfo is None:
-        raise InvalidInput([f"{field}: must include a time zone (e.g. 2026-11-23T14:00:00Z)"])
-    return moment
-
-
-def parse_day(value: str, field: str) -> date:
-    """Parses an ISO date (`2026-12-20`) a user typed."""
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput([f"{field}: not an ISO date YYYY-MM-DD ({value[:40]!r})"]) from None

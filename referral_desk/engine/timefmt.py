@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+
+from .errors import InvalidInput
 
 CENT = Decimal("0.01")
 
@@ -25,3 +27,22 @@ def cents_to_text(cents: int | None) -> str | None:
 def to_cents(amount: Decimal) -> int:
     """Dollars (Decimal) → whole cents, rounding half up."""
     return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def parse_moment(value: str, field: str = "now") -> datetime:
+    """Parses an ISO-8601 moment that must carry a zone (`Z` or an offset)."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput([f"{field}: not an ISO-8601 time ({value[:40]!r})"]) from None
+    if moment.tzinfo is None:
+        raise InvalidInput([f"{field}: must include a time zone (e.g. 2026-11-23T14:00:00Z)"])
+    return moment
+
+
+def parse_day(value: str, field: str) -> date:
+    """Parses an ISO date (`2026-12-20`) a user typed."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput([f"{field}: not an ISO date YYYY-MM-DD ({value[:40]!r})"]) from None
