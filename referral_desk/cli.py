@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .engine.clock import Clock, FixedClock, SystemClock
 from .engine.errors import DeskError, InvalidInput
@@ -23,11 +23,24 @@ from .engine.timefmt import parse_moment
 Handler = Callable[[argparse.Namespace], int]
 
 
+class UsageError(DeskError):
+    """The command line itself is wrong: a missing or unknown argument."""
+
+    exit_code = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"usage: {self.prog}: {message} (see {self.prog} --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: global options, then one subcommand."""
     from . import commands
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="referral-desk",
         description="Route, track and report real-estate referrals. "
         "With no command, opens the desk (TUI).",
@@ -40,16 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--now", metavar="ISO-8601", help="act as if it were this moment (needs Z or an offset)"
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs one command and returns its exit code (0 on success)."""
-    parser = build_parser()
-    arguments = parser.parse_args(argv)
     try:
+        arguments = build_parser().parse_args(argv)
         if arguments.command is None:
             return _open_tui(arguments)
         handler: Handler = arguments.handler

@@ -147,11 +147,7 @@ def candidate_decision(
 
 def _offer_next_sequential(run: RoutingRun, referral: m.Referral, profile: ReferralProfile) -> None:
     fallback = run.settings.fallback_agent_id
-    made = run.session.execute(
-        select(func.count()).where(
-            m.Offer.referral_id == referral.id, m.Offer.agent_id != (fallback or "")
-        )
-    ).scalar_one()
+    made = _offers_this_round(run.session, referral, fallback)
     if made < run.settings.max_offers_before_fallback:
         profiles, ranked = candidate_decision(run, profile)
         eligible = [choice for choice in ranked if choice.agent_id != fallback]
@@ -160,6 +156,21 @@ def _offer_next_sequential(run: RoutingRun, referral: m.Referral, profile: Refer
             _make_offers(run, referral, [pick], sequential=True)
             return
     _offer_fallback_or_unassign(run, referral, profile)
+
+
+def _offers_this_round(session: Session, referral: m.Referral, fallback: str | None) -> int:
+    """Offers (to anyone but the fallback) since the referral was last routed again."""
+    rerouted_at = session.execute(
+        select(func.max(m.Event.at)).where(
+            m.Event.referral_id == referral.id, m.Event.kind == "rerouted"
+        )
+    ).scalar()
+    query = select(func.count()).where(
+        m.Offer.referral_id == referral.id, m.Offer.agent_id != (fallback or "")
+    )
+    if rerouted_at is not None:
+        query = query.where(m.Offer.offered_at >= rerouted_at)
+    return int(session.execute(query).scalar_one())
 
 
 def _pick(

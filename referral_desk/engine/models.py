@@ -83,6 +83,8 @@ class ReferringParty(SQLModel, table=True):
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     referral_count: int = 0
     gift_policy: str = Field(default="gifts", max_length=32)
+    identity_key: str = Field(default="", max_length=600, index=True)
+    """Casefolded name, type and email: the same key means the same party."""
     created_at: datetime = Field(sa_column=_utc())
 
 

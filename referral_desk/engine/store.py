@@ -21,7 +21,7 @@ from sqlmodel import Session, create_engine
 
 from .errors import DeskError, StorageError
 
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 """The Alembic revision this code expects; a test keeps it equal to the scripts' head."""
 
 BUSY_TIMEOUT_MS = 10_000

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+import referral_desk.engine.columns
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -48,22 +50,56 @@ def upgrade() -> None:
     )
     # ### end Alembic commands ###
     op.execute("INSERT INTO desk_revision (id, revision) VALUES (1, 0)")
-    op.execute(
-        """
-        INSERT INTO agent_stats (agent_id, offers_total, accepted, declined, lapsed,
-                                 response_seconds_sum, responses, rotation_served)
-        SELECT agent.id,
-               COUNT(offer.id),
-               COALESCE(SUM(CASE WHEN offer.status = 'accepted' THEN 1 ELSE 0 END), 0),
-               COALESCE(SUM(CASE WHEN offer.status = 'declined' THEN 1 ELSE 0 END), 0),
-               COALESCE(SUM(CASE WHEN offer.status = 'lapsed' THEN 1 ELSE 0 END), 0),
-               0.0,
-               0,
-               COUNT(offer.id)
-        FROM agent LEFT JOIN offer ON offer.agent_id = agent.id
-        GROUP BY agent.id
-        """
+    _backfill_agent_stats()
+
+
+def _backfill_agent_stats() -> None:
+    """Counts each agent's past offers, answers and answer times (in Python: portable)."""
+    connection = op.get_bind()
+    agents = connection.execute(sa.text("SELECT id FROM agent")).scalars().all()
+    stats = {
+        agent: {
+            "offers_total": 0,
+            "accepted": 0,
+            "declined": 0,
+            "lapsed": 0,
+            "response_seconds_sum": 0.0,
+            "responses": 0,
+            "rotation_served": 0,
+        }
+        for agent in agents
+    }
+    offers = connection.execute(
+        sa.text(
+            "SELECT offer.agent_id, offer.status, offer.offered_at, offer.responded_at, "
+            "referral.mode FROM offer JOIN referral ON referral.id = offer.referral_id"
+        )
     )
+    column = referral_desk.engine.columns.UTCDateTime()
+    for agent, status, offered_at, responded_at, mode in offers:
+        row = stats.get(agent)
+        if row is None:
+            continue
+        row["offers_total"] += 1
+        if status in ("accepted", "declined", "lapsed"):
+            row[status] += 1
+        if mode == "round_robin":
+            row["rotation_served"] += 1
+        if status in ("accepted", "declined", "interested") and responded_at is not None:
+            started = column.process_result_value(offered_at, connection.dialect)
+            answered = column.process_result_value(responded_at, connection.dialect)
+            row["response_seconds_sum"] += max(0.0, (answered - started).total_seconds())
+            row["responses"] += 1
+    if stats:
+        connection.execute(
+            sa.text(
+                "INSERT INTO agent_stats (agent_id, offers_total, accepted, declined, lapsed, "
+                "response_seconds_sum, responses, rotation_served) VALUES (:agent_id, "
+                ":offers_total, :accepted, :declined, :lapsed, :response_seconds_sum, "
+                ":responses, :rotation_served)"
+            ),
+            [{"agent_id": agent, **row} for agent, row in stats.items()],
+        )
 
 
 def downgrade() -> None:

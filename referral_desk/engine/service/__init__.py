@@ -1,0 +1,1 @@
+"""The desk service, split by area; `engine.desk.Desk` combines them."""

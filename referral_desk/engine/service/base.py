@@ -1,0 +1,99 @@
+"""What every part of the desk service shares: transactions, events, look-ups."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from .. import models as m
+from ..dispatch import RoutingRun
+from ..errors import InvalidInput, NotFound
+from ..ids import parse_id
+from ..settings import DeskSettings, load
+from ..store import Store
+
+
+class DeskBase:
+    """The store, who is acting, and the one way to write."""
+
+    def __init__(self, store: Store, actor: str = "desk") -> None:
+        self.store = store
+        self.actor = actor
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One write transaction that bumps the desk's revision counter when it commits."""
+        with self.store.write() as session:
+            yield session
+            self.bump(session)
+
+    def bump(self, session: Session) -> None:
+        """Bumps the revision counter screens poll to notice writes from other processes."""
+        session.execute(update(m.DeskRevision).values(revision=m.DeskRevision.revision + 1))
+
+    def routing_run(self, session: Session, now: datetime) -> RoutingRun:
+        """The context routing and lifecycle steps act in."""
+        return RoutingRun(session, self, settings_of(session), now)
+
+    def record(
+        self,
+        session: Session,
+        referral_id: int | None,
+        kind: str,
+        at: datetime,
+        *,
+        agent_id: str | None = None,
+        offer_id: int | None = None,
+        detail: str = "",
+    ) -> None:
+        """Appends one event to a referral's history."""
+        session.add(
+            m.Event(
+                referral_id=referral_id,
+                at=at,
+                kind=kind,
+                actor=self.actor,
+                agent_id=agent_id,
+                offer_id=offer_id,
+                detail=detail,
+            )
+        )
+
+
+def settings_of(session: Session) -> DeskSettings:
+    """The desk's settings as stored (defaults for the rest)."""
+    rows = session.execute(select(m.Setting.key, m.Setting.value)).all()
+    return load({key: value for key, value in rows})
+
+
+def put_setting(session: Session, key: str, value: Any) -> None:
+    """Stores one setting's JSON value."""
+    row = session.get(m.Setting, key)
+    if row is None:
+        session.add(m.Setting(key=key, value=json.dumps(value)))
+    else:
+        row.value = json.dumps(value)
+
+
+def referral_row(session: Session, referral_id: str) -> m.Referral:
+    """The referral with this id (`R-000042` or `42`), or NotFound."""
+    row = session.get(m.Referral, parse_id("referral", referral_id))
+    if row is None:
+        raise NotFound(f"referral: no referral {referral_id.strip()[:40]!r}")
+    return row
+
+
+def agent_row(session: Session, agent_id: str, field: str = "agent", suffix: str = "") -> m.Agent:
+    """The agent with this id; NotFound, or a field problem when it came from input."""
+    row = session.get(m.Agent, agent_id.strip())
+    if row is None:
+        if field == "agent":
+            raise NotFound(f"agent: no agent {agent_id.strip()[:64]!r} on the roster")
+        raise InvalidInput([f"{field}: unknown agent {agent_id.strip()[:64]!r}{suffix}"])
+    return row

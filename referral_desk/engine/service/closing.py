@@ -1,0 +1,175 @@
+"""To closing and after: status moves, fees, acknowledgment tasks, flags."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from .. import closing
+from .. import flags as flag_rules
+from .. import models as m
+from ..acknowledgments import complete
+from ..errors import InvalidInput, NotFound, Refused
+from ..ids import format_id, parse_id
+from ..views import FlagView, ReferralView, TaskView
+from .base import DeskBase, referral_row, settings_of
+
+
+class ClosingOperations(DeskBase):
+    """What happens once a referral has its agent."""
+
+    def change_status(
+        self,
+        referral_id: str,
+        status: str,
+        now: datetime,
+        *,
+        sale_price: int | None = None,
+        commission_rate: Decimal | None = None,
+        closing_date: date | None = None,
+        reason: str | None = None,
+        on: date | None = None,
+    ) -> ReferralView:
+        """Moves a referral to a new status (the move is checked before its options)."""
+        with self.writing() as session:
+            referral = referral_row(session, referral_id)
+            closing.change_status(
+                self.routing_run(session, now),
+                referral,
+                status.strip().lower(),
+                sale_price=sale_price,
+                commission_rate=commission_rate,
+                closing_date=closing_date,
+                reason=reason,
+                on=on,
+            )
+        return self.referral(referral_id)  # type: ignore[attr-defined,no-any-return]
+
+    def log_fee(
+        self,
+        referral_id: str,
+        direction: str,
+        percent: Decimal | None,
+        agreed_by: str,
+        now: datetime,
+        on: date | None = None,
+    ) -> ReferralView:
+        """Records a fee agreement the agent made; a pending referral becomes awarded."""
+        with self.writing() as session:
+            referral = referral_row(session, referral_id)
+            run = self.routing_run(session, now)
+            closing.log_fee(run, referral, direction.strip().lower(), percent, agreed_by, on)
+        return self.referral(referral_id)  # type: ignore[attr-defined,no-any-return]
+
+    def fee_paid(
+        self,
+        referral_id: str,
+        amount: Decimal,
+        now: datetime,
+        on: date | None = None,
+        direction: str | None = None,
+    ) -> ReferralView:
+        """Records a payment on a fee; a different amount than expected raises a flag."""
+        with self.writing() as session:
+            referral = referral_row(session, referral_id)
+            run = self.routing_run(session, now)
+            closing.record_payment(run, referral, amount, on, direction)
+        return self.referral(referral_id)  # type: ignore[attr-defined,no-any-return]
+
+    def tasks(self, open_only: bool = False) -> list[TaskView]:
+        """Acknowledgment tasks, soonest due first (open ones before done ones)."""
+        with self.store.read() as session:
+            query = select(m.AckTask)
+            if open_only:
+                query = query.where(col(m.AckTask.done_at).is_(None))
+            rows = session.execute(query.order_by(m.AckTask.due_at, m.AckTask.id)).scalars()
+            views = [TaskView.of(row) for row in rows]
+        return sorted(views, key=lambda task: task.done_at is not None)
+
+    def complete_task(self, task_id: str, now: datetime) -> TaskView:
+        """Marks an acknowledgment done (the thank-you was sent, the card written)."""
+        with self.writing() as session:
+            task = session.get(m.AckTask, parse_id("task", task_id))
+            if task is None:
+                raise NotFound(f"task: no task {task_id.strip()[:40]!r}")
+            if not complete(task, now):
+                raise Refused(f"task: {format_id('task', task.id or 0)} is already done")
+            self.record(
+                session,
+                task.referral_id,
+                "thanked",
+                now,
+                detail=f"{task.kind.replace('_', ' ')} done",
+            )
+            return TaskView.of(task)
+
+    def complete_first_open_task(self, referral_id: str, now: datetime) -> TaskView | None:
+        """Marks the referral's earliest open task done (the demo's stories use it)."""
+        number = parse_id("referral", referral_id)
+        with self.store.read() as session:
+            task_id = session.execute(
+                select(m.AckTask.id)
+                .where(m.AckTask.referral_id == number, col(m.AckTask.done_at).is_(None))
+                .order_by(m.AckTask.due_at)
+                .limit(1)
+            ).scalar()
+        return None if task_id is None else self.complete_task(format_id("task", task_id), now)
+
+    def flags(self, include_resolved: bool = False) -> list[FlagView]:
+        """Escalations, newest first; open ones only unless asked."""
+        with self.store.read() as session:
+            query = select(m.Flag)
+            if not include_resolved:
+                query = query.where(col(m.Flag.resolved_at).is_(None))
+            rows = session.execute(query.order_by(m.Flag.raised_at.desc(), m.Flag.id.desc()))
+            return [FlagView.of(row) for row in rows.scalars()]
+
+    def raise_flag(self, kind: str, referral_id: str, now: datetime, detail: str = "") -> FlagView:
+        """Raises a flag by hand, e.g. a referring party asking about status."""
+        if kind not in flag_rules.MANUAL_KINDS:
+            allowed = ", ".join(flag_rules.MANUAL_KINDS)
+            raise InvalidInput([f"kind: {kind!r} cannot be raised by hand (allowed: {allowed})"])
+        with self.writing() as session:
+            referral = referral_row(session, referral_id)
+            flag = flag_rules.raise_flag(
+                session,
+                kind,
+                now,
+                detail.strip() or kind.replace("_", " "),
+                referral_id=referral.id,
+                source_id=referral.source_id,
+            )
+            self.record(session, referral.id, "flag", now, detail=f"{kind}: {flag.detail}")
+            return FlagView.of(flag)
+
+    def resolve_flag(self, flag_id: str, note: str, now: datetime) -> FlagView:
+        """Resolves a flag with a note; it stays in the history."""
+        if not note.strip():
+            raise InvalidInput(["note: say how the flag was resolved"])
+        with self.writing() as session:
+            flag = session.get(m.Flag, parse_id("flag", flag_id))
+            if flag is None:
+                raise NotFound(f"flag: no flag {flag_id.strip()[:40]!r}")
+            if flag.resolved_at is not None:
+                raise Refused(f"flag: {format_id('flag', flag.id or 0)} is already resolved")
+            flag.resolved_at, flag.resolution_note = now, note.strip()
+            if flag.referral_id is not None:
+                self.record(session, flag.referral_id, "flag", now, detail=f"resolved: {note}")
+            return FlagView.of(flag)
+
+    def raise_due_flags(self, now: datetime) -> list[FlagView]:
+        """Time-based flags (the clock runs this): closings near with no fee logged."""
+        with self.store.read() as session:
+            today = now.astimezone(settings_of(session).zone).date()
+            due = [row.id for row in flag_rules.due_fee_deadlines(session, today)]
+        raised = []
+        for number in due:
+            with self.writing() as session:
+                still_due = flag_rules.due_fee_deadlines(session, today, referral_id=number)
+                if still_due:
+                    flag = flag_rules.raise_fee_deadline(session, still_due[0], now)
+                    raised.append(FlagView.of(flag))
+        return raised

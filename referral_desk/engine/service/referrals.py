@@ -1,0 +1,158 @@
+"""Intake and the reads of referrals and their sources."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from .. import dispatch, queries
+from .. import models as m
+from ..acknowledgments import add_intake_tasks
+from ..errors import InvalidInput, NotFound
+from ..flags import check_source_burst
+from ..ids import format_id, parse_id
+from ..schemas import IntakeIn, parse_intake
+from ..settings import DeskSettings
+from ..views import ReferralView, SourceView
+from ..vocabulary import WAITING_STATUSES
+from .base import DeskBase, agent_row, settings_of
+
+
+class ReferralOperations(DeskBase):
+    """Taking referrals in and reading them back."""
+
+    def intake(self, payload: Any, now: datetime) -> list[ReferralView]:
+        """Stores one referral (an object) or several (a list, all or nothing), routing each."""
+        items = payload if isinstance(payload, list) else [payload]
+        if not items:
+            raise InvalidInput(["input: the list holds no referral"])
+        parsed = _parse_all(items, single=not isinstance(payload, list))
+        with self.writing() as session:
+            settings = settings_of(session)
+            numbers = []
+            for index, referral in enumerate(parsed):
+                suffix = "" if len(parsed) == 1 else f" (item {index + 1})"
+                numbers.append(self._intake_one(session, referral, settings, now, suffix))
+        return [self.referral(format_id("referral", number)) for number in numbers]
+
+    def _intake_one(
+        self, session: Session, data: IntakeIn, settings: DeskSettings, now: datetime, suffix: str
+    ) -> int:
+        if data.agent_id is not None:
+            agent_row(session, data.agent_id, field="agent_id", suffix=suffix)
+        received_at = data.received_at or now
+        party = find_or_create_party(session, data, now)
+        party.referral_count += 1
+        note = f"{received_at.astimezone(settings.zone).date()} — referred {data.client_first_name}"
+        party.notes = f"{party.notes}\n{note}" if party.notes else note
+        referral = m.Referral(
+            received_at=received_at,
+            client_first_name=data.client_first_name,
+            client_last_name=data.client_last_name,
+            client_email=data.client_email,
+            client_phone=data.client_phone,
+            side=data.side,
+            metro=data.metro,
+            zip=data.zip,
+            price_min=data.price_min,
+            price_max=data.price_max,
+            property_type=data.property_type,
+            timeline=data.timeline,
+            notes=data.notes,
+            source_id=party.id or 0,
+            lead_source=f"Referral — {party.name}",
+            mode=data.mode or settings.default_mode,
+            network=data.network,
+            private_agent_id=data.agent_id if data.mode == "private" else None,
+            status="new",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(referral)
+        session.flush()
+        assert referral.id is not None
+        self.record(session, referral.id, "received", received_at, detail=referral.lead_source)
+        add_intake_tasks(session, referral, party, settings)
+        check_source_burst(session, party, received_at, now)
+        run = dispatch.RoutingRun(session, self, settings, now)
+        if referral.mode == "private":
+            refusal = dispatch.private_refusal(run, referral)
+            if refusal is not None:
+                raise InvalidInput(
+                    [f"agent_id: {data.agent_id} is not eligible: {refusal}{suffix}"]
+                )
+        dispatch.start(run, referral)
+        return referral.id
+
+    def referral(self, referral_id: str) -> ReferralView:
+        """A referral with its offers, history, fees, tasks and flags."""
+        number = parse_id("referral", referral_id)
+        with self.store.read() as session:
+            view = queries.referral_view(session, number)
+        if view is None:
+            raise NotFound(f"referral: no referral {referral_id.strip()[:40]!r}")
+        return view
+
+    def referrals(
+        self, statuses: Sequence[str] | None = None, limit: int = 200
+    ) -> list[ReferralView]:
+        """Referrals (newest first), optionally only those in some statuses."""
+        with self.store.read() as session:
+            return queries.referral_views(session, statuses, limit=limit)
+
+    def queue(self) -> list[ReferralView]:
+        """Every referral the desk is waiting on, oldest first."""
+        with self.store.read() as session:
+            return queries.referral_views(
+                session, WAITING_STATUSES, limit=100_000, oldest_first=True
+            )
+
+    def sources(self) -> list[SourceView]:
+        """Referring parties, most referrals first."""
+        with self.store.read() as session:
+            return queries.source_views(session)
+
+
+def identity_key(name: str, source_type: str, email: str) -> str:
+    """What makes two referring parties the same: name, type and email, ignoring case."""
+    return "|".join((" ".join(name.casefold().split()), source_type, email.casefold()))
+
+
+def find_or_create_party(session: Session, data: IntakeIn, now: datetime) -> m.ReferringParty:
+    """The referring party with the same name, type and email, or a new one."""
+    source = data.source
+    key = identity_key(source.name, source.type, source.email)
+    row = session.execute(
+        select(m.ReferringParty).where(m.ReferringParty.identity_key == key)
+    ).scalar()
+    if row is None:
+        row = m.ReferringParty(
+            name=source.name,
+            type=source.type,
+            email=source.email,
+            phone=source.phone,
+            brokerage=source.brokerage,
+            gift_policy=source.gift_policy,
+            identity_key=key,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _parse_all(items: list[Any], single: bool) -> list[IntakeIn]:
+    parsed, problems = [], []
+    for index, item in enumerate(items):
+        try:
+            parsed.append(parse_intake(item))
+        except InvalidInput as error:
+            suffix = "" if single else f" (item {index + 1})"
+            problems.extend(f"{problem}{suffix}" for problem in error.problems)
+    if problems:
+        raise InvalidInput(problems)
+    return parsed

@@ -1,0 +1,117 @@
+"""The roster: agents created, updated, imported, sent away and brought back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from .. import models as m
+from .. import queries
+from ..errors import InvalidInput
+from ..roster_io import read_roster_csv, write_roster_csv
+from ..schemas import AgentIn, parse_agent
+from ..views import AgentView
+from .base import DeskBase, agent_row
+
+
+class RosterOperations(DeskBase):
+    """Reading and changing the roster."""
+
+    def agents(self) -> list[AgentView]:
+        """The whole roster, by id, with each agent's current load."""
+        with self.store.read() as session:
+            loads = queries.agent_loads(session)
+            rows = session.execute(select(m.Agent).order_by(m.Agent.id)).scalars()
+            return [AgentView.of(row, loads.get(row.id, 0)) for row in rows]
+
+    def agent(self, agent_id: str) -> AgentView:
+        """One agent, or NotFound."""
+        with self.store.read() as session:
+            row = agent_row(session, agent_id)
+            return AgentView.of(row, queries.agent_loads(session, [row.id]).get(row.id, 0))
+
+    def save_agent(self, data: AgentIn | dict[str, Any], now: datetime) -> AgentView:
+        """Creates the agent, or updates the one with that id."""
+        agent = data if isinstance(data, AgentIn) else parse_agent(data)
+        with self.writing() as session:
+            return AgentView.of(upsert_agent(session, agent, now))
+
+    def import_roster(self, csv_text: str, now: datetime) -> tuple[int, int]:
+        """Imports a roster CSV, all or nothing; returns (created, updated)."""
+        agents = read_roster_csv(csv_text)
+        with self.writing() as session:
+            ids = [agent.id for agent in agents]
+            existing = set(
+                session.execute(select(m.Agent.id).where(col(m.Agent.id).in_(ids))).scalars()
+            )
+            for agent in agents:
+                upsert_agent(session, agent, now)
+        return len(agents) - len(existing), len(existing)
+
+    def export_roster(self) -> str:
+        """The roster as CSV with the import columns."""
+        return write_roster_csv(self.agents())
+
+    def set_active(self, agent_id: str, active: bool, now: datetime) -> AgentView:
+        """Activates or deactivates an agent (a deactivated agent gets no new offers)."""
+        with self.writing() as session:
+            row = agent_row(session, agent_id)
+            row.active, row.updated_at = active, now
+            return AgentView.of(row)
+
+    def set_vacation(
+        self, agent_id: str, away_from: date | None, away_until: date | None, now: datetime
+    ) -> AgentView:
+        """Records (or clears, with two Nones) an agent's time away, inclusive dates."""
+        if away_from and away_until and away_from > away_until:
+            raise InvalidInput(["away_from: must not be after away_until"])
+        with self.writing() as session:
+            row = agent_row(session, agent_id)
+            row.away_from, row.away_until, row.updated_at = away_from, away_until, now
+            return AgentView.of(row)
+
+
+def upsert_agent(session: Session, agent: AgentIn, now: datetime) -> m.Agent:
+    """Creates or updates one agent with its territories (metros casefolded, ZIPs)."""
+    row = session.get(m.Agent, agent.id)
+    values = {
+        "name": agent.name,
+        "kind": agent.kind,
+        "brokerage": agent.brokerage,
+        "email": agent.email,
+        "phone": agent.phone,
+        "preferred_channel": agent.preferred_channel,
+        "metros": ";".join(agent.metros),
+        "zips": ";".join(agent.zips),
+        "sides": agent.sides,
+        "price_min": agent.price_min,
+        "price_max": agent.price_max,
+        "property_types": ";".join(agent.property_types),
+        "capacity": agent.capacity,
+        "active": agent.active,
+        "away_from": agent.away_from,
+        "away_until": agent.away_until,
+        "on_duty": agent.on_duty,
+        "weight": agent.weight,
+        "network": agent.network,
+        "updated_at": now,
+    }
+    territory = m.AgentTerritory.__table__
+    if row is None:
+        row = m.Agent(id=agent.id, created_at=now, **values)
+        session.add(row)
+        session.add(m.AgentStats(agent_id=agent.id))
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+        session.execute(territory.delete().where(territory.c.agent_id == agent.id))
+    places = [
+        {"agent_id": agent.id, "kind": "metro", "value": metro.casefold()} for metro in agent.metros
+    ]
+    places += [{"agent_id": agent.id, "kind": "zip", "value": code} for code in agent.zips]
+    session.flush()
+    session.execute(territory.insert(), places)
+    return row

@@ -1,0 +1,91 @@
+"""Routing operations: answers to offers, awards, re-routing, preview, the clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .. import dispatch, lapses, responses
+from ..errors import InvalidInput, Refused
+from ..previews import preview_decision
+from ..routing import RoutingDecision
+from ..schemas import parse_intake
+from ..views import ReferralView
+from .base import DeskBase, agent_row, referral_row, settings_of
+
+
+class RoutingOperations(DeskBase):
+    """What agents answer, and what the clock does when they do not."""
+
+    def respond(
+        self,
+        referral_id: str,
+        agent_id: str,
+        response: str,
+        now: datetime,
+        reason: str | None = None,
+    ) -> ReferralView:
+        """Records an agent's answer: accept / claim, decline, or interest (network)."""
+        with self.writing() as session:
+            referral = referral_row(session, referral_id)
+            run = self.routing_run(session, now)
+            responses.respond(run, referral, agent_id.strip(), response.strip().lower(), reason)
+        return self.referral(referral_id)  # type: ignore[attr-defined,no-any-return]
+
+    def award(self, referral_id: str, agent_id: str, now: datetime) -> ReferralView:
+        """Picks the receiver among interested agents of a network referral."""
+        with self.writing() as session:
+            referral = referral_row(session, referral_id)
+            responses.award(self.routing_run(session, now), referral, agent_id.strip())
+        return self.referral(referral_id)  # type: ignore[attr-defined,no-any-return]
+
+    def reroute(self, referral_id: str, now: datetime, agent_id: str | None = None) -> ReferralView:
+        """Routes an unassigned referral again, or offers it privately to one agent."""
+        with self.writing() as session:
+            referral = referral_row(session, referral_id)
+            if referral.status != "unassigned":
+                raise Refused(
+                    "status: only an unassigned referral can be routed again "
+                    f"(it is {referral.status})"
+                )
+            run = self.routing_run(session, now)
+            if agent_id is not None:
+                agent_row(session, agent_id, field="agent_id")
+                referral.mode, referral.private_agent_id = "private", agent_id
+                refusal = dispatch.private_refusal(run, referral)
+                if refusal is not None:
+                    raise InvalidInput([f"agent_id: {agent_id} is not eligible: {refusal}"])
+            self.record(
+                session,
+                referral.id,
+                "rerouted",
+                now,
+                agent_id=agent_id,
+                detail=f"routing again ({referral.mode})",
+            )
+            dispatch.start(run, referral)
+        return self.referral(referral_id)  # type: ignore[attr-defined,no-any-return]
+
+    def preview(self, payload: Any, now: datetime) -> RoutingDecision:
+        """Who would get this referral and why each other agent would not; writes nothing."""
+        data = parse_intake(payload)
+        with self.store.read() as session:
+            return preview_decision(session, data, settings_of(session), now)
+
+    def tick(self, now: datetime) -> list[lapses.Lapse]:
+        """The clock: lapses every offer past its window and routes what follows.
+
+        Also raises the time-based flags (a closing near with no fee logged).
+        """
+
+        def write_one(offer_id: int) -> lapses.Lapse | None:
+            with self.store.write() as session:
+                settings = settings_of(session)
+                lapse = lapses.lapse_one(session, self, settings, offer_id, now)
+                if lapse is not None:
+                    self.bump(session)
+                return lapse
+
+        handled = lapses.handle_due(self.store.read, write_one, now)
+        self.raise_due_flags(now)  # type: ignore[attr-defined]
+        return handled
