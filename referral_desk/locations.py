@@ -27,6 +27,11 @@ def default_database() -> str:
     return str(data_dir() / "referral-desk.db")
 
 
+def server_outbox_dir() -> Path:
+    """Where a desk on a server database writes `.eml` files (no file beside it)."""
+    return user_data_path(APP_NAME, appauthor=False) / "outbox"
+
+
 def demo_data_dir() -> Path:
     """The demo roster and referrals: packaged in a wheel, or `data/` in a checkout."""
     packaged = resources.files("referral_desk") / "data"

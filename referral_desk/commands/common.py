@@ -24,7 +24,10 @@ def open_desk(arguments: argparse.Namespace) -> Iterator[Desk]:
 @contextmanager
 def open_desk_at(target: str) -> Iterator[Desk]:
     """The desk at a path or URL, closed when the block ends."""
+    from ..locations import server_outbox_dir
+
     desk = Desk.open(target, actor=_actor())
+    desk.server_outbox_dir = server_outbox_dir()
     try:
         yield desk
     finally:

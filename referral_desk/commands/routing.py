@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
 
 from ..cli import print_json, read_json_input
-from ..engine.clock import OffsetClock, SystemClock
+from ..engine.clock import Clock, OffsetClock, SystemClock
+from ..engine.desk import Desk
+from ..engine.errors import DeskError
 from ..engine.routing import RoutingDecision
 from ..engine.timefmt import parse_moment
 from .common import add_json_flag, now_of, open_desk
@@ -142,15 +145,31 @@ def run_clock(arguments: argparse.Namespace) -> int:
         now = now_of(arguments)
         with open_desk(arguments) as desk:
             handled = desk.tick(now)
+            desk.deliver_outbox(now)
         _report(arguments, handled)
         return 0
     clock = OffsetClock(parse_moment(arguments.now)) if arguments.now else SystemClock()
     with open_desk(arguments) as desk:
         print(f"clock running on {desk.store.url} (Ctrl+C to stop)", file=sys.stderr)
+        courier = threading.Thread(
+            target=_deliver_forever, args=(desk, clock, arguments.interval), daemon=True
+        )
+        courier.start()
         while True:
             started = time.monotonic()
             _report(arguments, desk.tick(clock.now()))
             time.sleep(max(0.0, arguments.interval - (time.monotonic() - started)))
+
+
+def _deliver_forever(desk: Desk, clock: Clock, interval: float) -> None:
+    """The outbox in its own thread: a slow or failing channel never delays the clock."""
+    while True:
+        started = time.monotonic()
+        try:
+            desk.deliver_outbox(clock.now())
+        except DeskError as error:
+            print(f"outbox: {error}", file=sys.stderr)
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))
 
 
 def _report(arguments: argparse.Namespace, handled: list) -> None:  # type: ignore[type-arg]

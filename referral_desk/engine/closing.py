@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from . import models as m
+from . import notify
 from .acknowledgments import add_closing_task
-from .dispatch import RoutingRun, set_status
+from .dispatch import RoutingRun, release_contact, set_status
 from .errors import InvalidInput, Refused
 from .fees import (
     check_paid_amount,
@@ -106,6 +107,26 @@ def _on_closing(run: RoutingRun, referral: m.Referral, closed_on: date) -> None:
                 run.now,
                 detail=f"payable fee to {agreement.counterparty} due {closed_on}: {amount}",
             )
+            _notify_bookkeeper(run, referral, agreement, amount)
+
+
+def _notify_bookkeeper(
+    run: RoutingRun, referral: m.Referral, agreement: m.FeeAgreement, amount: str
+) -> None:
+    """The bookkeeper hears of a payable fee falling due (when an address is set)."""
+    address = run.settings.bookkeeper_email
+    if not address:
+        return
+    values = {
+        "referral_id": format_id("referral", referral.id or 0),
+        "counterparty": agreement.counterparty,
+        "percent": str(agreement.percent),
+        "agreed_by": agreement.agreed_by,
+        "amount": f"${amount}" if amount[:1].isdigit() else amount,
+        "due_on": str(agreement.due_on),
+    }
+    draft = notify.team_draft("bookkeeper", values, address, run.settings)
+    notify.queue(run.session, draft, run.now, referral.id)
 
 
 def log_fee(
@@ -158,6 +179,7 @@ def log_fee(
     )
     _resolve_fee_deadline(run, referral)
     if referral.status == "pending":
+        release_contact(run, referral)
         set_status(run, referral, "awarded", "fee agreement logged")
         run.journal.record(
             run.session,
@@ -276,6 +298,7 @@ def _flag_discrepancy(
         detail,
         referral_id=referral.id,
         source_id=referral.source_id,
+        settings=run.settings,
     )
 
 

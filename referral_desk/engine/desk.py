@@ -16,6 +16,7 @@ from sqlalchemy import select
 from . import models as m
 from .service.base import agent_row, put_setting, settings_of
 from .service.closing import ClosingOperations
+from .service.outbox import OutboxOperations
 from .service.referrals import ReferralOperations
 from .service.roster import RosterOperations
 from .service.routing import RoutingOperations
@@ -25,7 +26,13 @@ from .store import open_store
 __all__ = ["Desk"]
 
 
-class Desk(RosterOperations, ReferralOperations, RoutingOperations, ClosingOperations):
+class Desk(
+    RosterOperations,
+    ReferralOperations,
+    RoutingOperations,
+    ClosingOperations,
+    OutboxOperations,
+):
     """Every operation of the referral desk, over one database."""
 
     @classmethod

@@ -16,8 +16,10 @@ from typing import Protocol
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
+from . import flags, notify
 from . import models as m
 from .candidates import covering_agent_ids, load_profiles, referral_profile
+from .ids import format_id
 from .routing import (
     AgentProfile,
     RankedAgent,
@@ -123,14 +125,14 @@ def unassign(run: RoutingRun, referral: m.Referral, why: str) -> None:
     """Nobody can or will take it: unassigned, and a flag for the team lead."""
     set_status(run, referral, "unassigned", why)
     run.journal.record(run.session, referral.id, "unassigned", run.now, detail=why)
-    run.session.add(
-        m.Flag(
-            kind="roster_exhausted",
-            referral_id=referral.id,
-            source_id=referral.source_id,
-            raised_at=run.now,
-            detail=why,
-        )
+    flags.raise_flag(
+        run.session,
+        "roster_exhausted",
+        run.now,
+        f"{format_id('referral', referral.id or 0)} is unassigned: {why}",
+        referral_id=referral.id,
+        source_id=referral.source_id,
+        settings=run.settings,
     )
 
 
@@ -286,6 +288,7 @@ def _make_offers(
             .where(m.AgentStats.agent_id == choice.agent_id)
             .values(offers_total=m.AgentStats.offers_total + 1)
         )
+        _announce_offer(run, referral, offer)
         values = ", ".join(f"{k} {v:.2f}" for k, v in choice.breakdown.as_dict().items())
         run.journal.record(
             run.session,
@@ -301,6 +304,26 @@ def _make_offers(
     if referral.status != "offered":
         mode_word = "offered" if sequential else f"offered to {len(choices)} agents"
         set_status(run, referral, "offered", mode_word if not sequential else "")
+
+
+def release_contact(run: RoutingRun, referral: m.Referral) -> None:
+    """Queues the award with the client's contact details to the receiving agent."""
+    if referral.assigned_agent_id is None:
+        return
+    agent = run.session.get(m.Agent, referral.assigned_agent_id)
+    assert agent is not None
+    notify.queue(
+        run.session, notify.award_draft(agent, referral, run.settings), run.now, referral.id
+    )
+
+
+def _announce_offer(run: RoutingRun, referral: m.Referral, offer: m.Offer) -> None:
+    """Queues the offer to the agent, by their channel (no client contact details)."""
+    agent = run.session.get(m.Agent, offer.agent_id)
+    assert agent is not None
+    kind = {"broadcast": "broadcast_offer", "network": "network_offer"}.get(referral.mode, "offer")
+    draft = notify.offer_draft(agent, referral, offer, run.settings, kind)
+    notify.queue(run.session, draft, run.now, referral.id)
 
 
 def _open_offer_statuses(session: Session, referral: m.Referral) -> list[str]:

@@ -15,7 +15,9 @@ from sqlalchemy import and_, exists, func, select
 from sqlmodel import Session, col
 
 from . import models as m
+from . import notify
 from .ids import format_id
+from .settings import DeskSettings
 
 FLAG_KINDS: Final = (
     "roster_exhausted",
@@ -41,18 +43,33 @@ def raise_flag(
     *,
     referral_id: int | None = None,
     source_id: int | None = None,
+    settings: DeskSettings | None = None,
 ) -> m.Flag:
-    """Stores a new open flag."""
+    """Stores a new open flag, and queues a notice to the team lead when one is set."""
     flag = m.Flag(
         kind=kind, referral_id=referral_id, source_id=source_id, raised_at=now, detail=detail
     )
     session.add(flag)
     session.flush()
+    if settings is not None and settings.team_lead_email:
+        values = {
+            "flag_kind": kind.replace("_", " "),
+            "flag_detail": detail,
+            "flag_id": format_id("flag", flag.id or 0),
+            "referral_id": format_id("referral", referral_id) if referral_id else "",
+            "raised_at": now.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M %Z"),
+        }
+        draft = notify.team_draft("flag", values, settings.team_lead_email, settings)
+        notify.queue(session, draft, now, referral_id)
     return flag
 
 
 def check_source_burst(
-    session: Session, party: m.ReferringParty, received_at: datetime, now: datetime
+    session: Session,
+    party: m.ReferringParty,
+    received_at: datetime,
+    now: datetime,
+    settings: DeskSettings | None = None,
 ) -> m.Flag | None:
     """Three or more referrals from one source within 30 days: one flag per burst."""
     since = received_at - BURST_WINDOW
@@ -75,7 +92,7 @@ def check_source_burst(
     if recent_flag is not None:
         return None
     detail = f"{party.name} sent {count} referrals within 30 days: thank them, check the fit"
-    return raise_flag(session, "source_burst", now, detail, source_id=party.id)
+    return raise_flag(session, "source_burst", now, detail, source_id=party.id, settings=settings)
 
 
 def due_fee_deadlines(
@@ -108,7 +125,9 @@ def due_fee_deadlines(
     )
 
 
-def raise_fee_deadline(session: Session, referral: m.Referral, now: datetime) -> m.Flag:
+def raise_fee_deadline(
+    session: Session, referral: m.Referral, now: datetime, settings: DeskSettings | None = None
+) -> m.Flag:
     """The fee-not-formalized flag for one referral."""
     detail = (
         f"{format_id('referral', referral.id or 0)} closes {referral.closing_date} "
@@ -121,4 +140,5 @@ def raise_fee_deadline(session: Session, referral: m.Referral, now: datetime) ->
         detail,
         referral_id=referral.id,
         source_id=referral.source_id,
+        settings=settings,
     )

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from . import models as m
+from . import notify
 from .dispatch import Journal, RoutingRun, after_offer_ended
 from .ids import format_id
 from .settings import DeskSettings
@@ -83,20 +84,48 @@ def lapse_one(
     assert referral is not None
     after_offer_ended(RoutingRun(session, journal, settings, now), referral)
     session.flush()
-    following = session.execute(
-        select(m.Offer.agent_id).where(
-            m.Offer.referral_id == referral.id,
-            m.Offer.status == "offered",
-            col(m.Offer.offered_at) == now,
-        )
-    ).scalars()
-    return Lapse(
+    following = tuple(
+        session.execute(
+            select(m.Offer.agent_id).where(
+                m.Offer.referral_id == referral.id,
+                m.Offer.status == "offered",
+                col(m.Offer.offered_at) == now,
+            )
+        ).scalars()
+    )
+    lapse = Lapse(
         referral_id=format_id("referral", referral.id or 0),
         agent_id=offer.agent_id,
         expired_at=offer.expires_at,
-        next_agent_ids=tuple(following),
+        next_agent_ids=following,
         referral_status=referral.status,
     )
+    _tell_team_lead(session, settings, referral, lapse, now)
+    return lapse
+
+
+def _tell_team_lead(
+    session: Session, settings: DeskSettings, referral: m.Referral, lapse: Lapse, now: datetime
+) -> None:
+    """The reassignment notice, when the desk has a team lead address."""
+    if not settings.team_lead_email:
+        return
+    next_step = (
+        f"offered to {', '.join(lapse.next_agent_ids)}"
+        if lapse.next_agent_ids
+        else f"the referral is now {lapse.referral_status}"
+    )
+    values = {
+        "referral_id": lapse.referral_id,
+        "lapsed_agent": lapse.agent_id,
+        "lapsed_at": lapse.expired_at.astimezone(settings.zone).strftime("%H:%M %Z"),
+        "side": referral.side,
+        "market": referral.metro,
+        "band": notify.band(referral),
+        "next_step": next_step,
+    }
+    draft = notify.team_draft("reassigned", values, settings.team_lead_email, settings)
+    notify.queue(session, draft, now, referral.id)
 
 
 def handle_due(

@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 from sqlmodel import col
 
 from . import models as m
-from .dispatch import RoutingRun, after_offer_ended, set_status
+from . import notify
+from .dispatch import RoutingRun, after_offer_ended, release_contact, set_status
 from .errors import Refused
 from .ids import format_id
 from .timefmt import iso
@@ -86,6 +87,8 @@ def _award(run: RoutingRun, referral: m.Referral, agent_id: str, status: str) ->
         referral.accepted_at = run.now
     _withdraw_others(run, referral, agent_id)
     kind = "awarded" if status == "awarded" else "pending"
+    if status == "awarded":
+        release_contact(run, referral)
     set_status(run, referral, status, f"to {agent_id}")
     run.journal.record(
         run.session, referral.id, kind, run.now, agent_id=agent_id, detail=f"{status} to {agent_id}"
@@ -111,6 +114,10 @@ def _withdraw_others(run: RoutingRun, referral: m.Referral, winner: str) -> None
             .values(status="withdrawn", responded_at=run.now)
         ).rowcount
         if changed:
+            agent = run.session.get(m.Agent, offer.agent_id)
+            assert agent is not None
+            draft = notify.withdrawn_draft(agent, referral, offer, run.settings)
+            notify.queue(run.session, draft, run.now, referral.id)
             run.journal.record(
                 run.session,
                 referral.id,

@@ -63,6 +63,43 @@ class DeskSettings(BaseModel):
     """The desk's business hours (cards, paused windows)."""
     pause_outside_business_hours: bool = False
     """Whether acceptance windows count down only during business hours."""
+    team_lead_email: str = Field(default="", max_length=320)
+    """Where reassignment and flag notices go (empty: they are not sent)."""
+    bookkeeper_email: str = Field(default="", max_length=320)
+    """Where the notice of a payable fee falling due goes (empty: not sent)."""
+    outbox_dir: str = Field(default="", max_length=1000)
+    """Folder for the file channel's .eml files (empty: beside the database)."""
+    templates_dir: str = Field(default="", max_length=1000)
+    """Folder of message templates that override the packaged ones (empty: none)."""
+    smtp_host: str = Field(default="", max_length=255)
+    """SMTP server for email (empty: email goes to the outbox folder as .eml files)."""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    """SMTP port."""
+    smtp_starttls: bool = True
+    """Whether to upgrade the SMTP connection with STARTTLS."""
+    smtp_username: str = Field(default="", max_length=320)
+    """SMTP login (the password comes from REFERRAL_DESK_SMTP_PASSWORD)."""
+    smtp_from: str = Field(default="referral-desk@localhost", max_length=320)
+    """The From address of email the desk sends."""
+    webhook_url: str = Field(default="", max_length=1000)
+    """URL that receives SMS messages as JSON (empty: they go to the outbox folder)."""
+    delivery_max_attempts: int = Field(default=8, ge=1, le=50)
+    """Tries before a message is marked failed and a flag raised."""
+
+    @field_validator("team_lead_email", "bookkeeper_email")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        from .schemas import normalize_email
+
+        return normalize_email(value)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
 
     @field_validator("timezone")
     @classmethod

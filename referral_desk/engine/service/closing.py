@@ -141,6 +141,7 @@ class ClosingOperations(DeskBase):
                 detail.strip() or kind.replace("_", " "),
                 referral_id=referral.id,
                 source_id=referral.source_id,
+                settings=settings_of(session),
             )
             self.record(session, referral.id, "flag", now, detail=f"{kind}: {flag.detail}")
             return FlagView.of(flag)
@@ -170,6 +171,7 @@ class ClosingOperations(DeskBase):
             with self.writing() as session:
                 still_due = flag_rules.due_fee_deadlines(session, today, referral_id=number)
                 if still_due:
-                    flag = flag_rules.raise_fee_deadline(session, still_due[0], now)
+                    settings = settings_of(session)
+                    flag = flag_rules.raise_fee_deadline(session, still_due[0], now, settings)
                     raised.append(FlagView.of(flag))
         return raised

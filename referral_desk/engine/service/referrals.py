@@ -77,7 +77,7 @@ class ReferralOperations(DeskBase):
         assert referral.id is not None
         self.record(session, referral.id, "received", received_at, detail=referral.lead_source)
         add_intake_tasks(session, referral, party, settings)
-        check_source_burst(session, party, received_at, now)
+        check_source_burst(session, party, received_at, now, settings)
         run = dispatch.RoutingRun(session, self, settings, now)
         if referral.mode == "private":
             refusal = dispatch.private_refusal(run, referral)
