@@ -17,6 +17,7 @@ Measured (in-process, warm):
     python benchmarks/routing.py --quick    # 10x smaller, a smoke test
     python benchmarks/routing.py --profile  # also cProfile each measured call
     python benchmarks/routing.py --sql      # also time each SQL statement (extra runs)
+    python benchmarks/routing.py --cache    # reuse the seeded desk of an earlier --cache run
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
     NOW,
+    Roster,
     SqlTimer,
     Stopwatch,
     intake_payload,
@@ -41,6 +43,7 @@ from _common import (
     report,
     seed_history,
     seed_roster,
+    seeded_desk,
     time_calls,
 )
 
@@ -59,6 +62,11 @@ def main() -> int:
     )
     parser.add_argument("--analyze", action="store_true", help="run ANALYZE after seeding")
     parser.add_argument("--runs", type=int, default=None)
+    parser.add_argument(
+        "--cache",
+        action="store_true",
+        help="keep the seeded desk in the temp dir and reuse it on later runs (saves ~1 min)",
+    )
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     agents, metros = 5000 // scale, 200 // scale
@@ -66,24 +74,23 @@ def main() -> int:
     runs = args.runs or (50 if args.quick else 200)
     rng = random.Random(20261123)
 
-    with tempfile.TemporaryDirectory(prefix="rd-bench-routing-") as folder:
-        path = str(Path(folder) / "desk.db")
-        print(
-            f"routing benchmark: {agents} agents / {metros} metros, {referrals} past referrals,"
-            f" {parties} referring parties, {runs} runs each (python {sys.version.split()[0]})"
-        )
-        watch = Stopwatch("Desk.open (create + migrate)")
-        desk = Desk.open(path)
-        watch.done()
+    def build(desk: Desk) -> tuple[Roster, dict[str, int]]:
         watch = Stopwatch("seed roster")
         roster = seed_roster(desk, agents, metros, rng)
         watch.done()
         watch = Stopwatch("seed history")
         counts = seed_history(desk, roster, parties, referrals, rng, analyze=args.analyze)
         watch.done(", ".join(f"{k}={v}" for k, v in counts.items()))
-        desk.close()
-        size = Path(path).stat().st_size / 2**20
-        print(f"  [setup] database file: {size:.1f} MiB")
+        return roster, counts
+
+    with tempfile.TemporaryDirectory(prefix="rd-bench-routing-") as folder:
+        print(
+            f"routing benchmark: {agents} agents / {metros} metros, {referrals} past referrals,"
+            f" {parties} referring parties, {runs} runs each (python {sys.version.split()[0]})"
+        )
+        label = f"routing-{'quick' if args.quick else 'full'}{'-analyze' if args.analyze else ''}"
+        path, (roster, _counts) = seeded_desk(folder, label, build, cache=args.cache)
+        rng = random.Random(1123)  # payloads: the same whether the desk was seeded or cached
 
         desk = Desk.open(path)  # a fresh process-like open: cold pool, current schema
         markets = roster.markets

@@ -23,6 +23,7 @@ by a headless command (from `python -X importtime`), with the slowest imports.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import statistics
@@ -54,8 +55,12 @@ def run_times(argv: list[str], runs: int, env: dict[str, str]) -> Samples:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         samples.cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         if done.returncode != 0:
-            raise SystemExit(f"{' '.join(argv)} exited {done.returncode}: {done.stderr.strip()}")
+            raise CommandFailed(f"exited {done.returncode}: {done.stderr.strip()[:300]}")
     return samples
+
+
+class CommandFailed(Exception):
+    """The measured command did not succeed: no figure for it."""
 
 
 def line(name: str, samples: Samples, target: float | None = None) -> float | None:
@@ -126,15 +131,23 @@ def main() -> int:
             "python -c 'import sqlmodel'": [py, "-c", "import sqlmodel"],
             "python -c 'import referral_desk.cli'": [py, "-c", "import referral_desk.cli"],
         }
-        ratios = []
+        ratios: list[float] = []
+        failures = 0
         for label, env in (("cached bytecode", cached), ("as-is environment", as_is)):
             for argv in [*context.values(), *commands.values()]:
-                run_times(argv, 1, env)  # warm-up: fills the bytecode cache, page cache
+                # warm-up: fills the bytecode cache, page cache; failures reported below
+                with contextlib.suppress(CommandFailed):
+                    run_times(argv, 1, env)
             print(f"\n[{label}]")
             for name, argv in context.items():
                 line(name, run_times(argv, runs, env))
             for name, argv in commands.items():
-                ratio = line(name, run_times(argv, runs, env), TARGET)
+                try:
+                    ratio = line(name, run_times(argv, runs, env), TARGET)
+                except CommandFailed as error:
+                    print(f"  {name:<40} FAILED: {error}")
+                    failures += 1
+                    continue
                 if label == "cached bytecode":
                     assert ratio is not None
                     ratios.append(ratio)
@@ -149,7 +162,11 @@ def main() -> int:
             print(f"    {micros:>8} µs  {name}")
 
     print(f"\nmachine: {machine_line()}")
-    print(f"worst ratio figure/target (cached bytecode): {max(ratios):.2f}")
+    if ratios:
+        print(f"worst ratio figure/target (cached bytecode): {max(ratios):.2f}")
+    if failures:
+        print(f"{failures} command measurement(s) FAILED: the command itself is broken")
+        return 1
     return 0
 
 

@@ -81,8 +81,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str) -> None:
+    """Prints the one error line, with any control character escaped.
+
+    Messages may quote input (a hostile JSON key, say): an escape sequence in
+    it must reach the terminal as text, never as a command to the terminal.
+    """
     line = " ".join(message.split())
-    print(line, file=sys.stderr)
+    print("".join(_shown(ch) for ch in line), file=sys.stderr)
+
+
+def _shown(ch: str) -> str:
+    if ch.isprintable() or ch == " ":
+        return ch
+    return ch.encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
 def _open_tui(arguments: argparse.Namespace) -> int:
@@ -108,18 +119,25 @@ def clock_from(arguments: argparse.Namespace) -> Clock:
 def read_json_input(source: str) -> Any:
     """Reads JSON from a file path or `-` (stdin); bad JSON names where it broke."""
     if source == "-":
-        text = sys.stdin.read()
+        binary = getattr(sys.stdin, "buffer", None)
+        data: bytes | str = binary.read() if binary is not None else sys.stdin.read()
     else:
         path = Path(source)
         if not path.is_file():
             raise InvalidInput([f"file: no such file {source!r}"])
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise InvalidInput([f"input: not UTF-8 text (byte {error.start})"]) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidInput(
             [f"input: not valid JSON (line {error.lineno} column {error.colno}: {error.msg})"]
         ) from None
+    except (ValueError, RecursionError) as error:  # 5,000-digit numbers, nesting 1,000 deep
+        raise InvalidInput([f"input: not JSON the desk can read ({error})"]) from None
 
 
 def print_json(document: Any) -> None:

@@ -44,7 +44,6 @@ def seed_demo(desk: Desk, now: datetime) -> int:
             moment = received + timedelta(minutes=float(step["after_minutes"]))
             if moment > now:
                 break
-            desk.tick(moment)
             _replay(desk, referral.id, step, moment)
     return len(stories)
 

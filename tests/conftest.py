@@ -16,6 +16,7 @@ import pytest
 
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
+from tests.pg import empty_postgres_url, postgres_server, postgres_url  # noqa: F401
 
 os.environ.pop("NO_COLOR", None)
 
@@ -41,10 +42,35 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "desk.db"
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Runs each test that uses `desk_url` (so `desk`, `roster_desk`) on every backend.
+
+    A test that asks for `db_path` reads the SQLite file itself, and one marked
+    `sqlite_only` checks something only SQLite has: those run on SQLite alone.
+    """
+    if "desk_url" not in metafunc.fixturenames:
+        return
+    sqlite_only = "db_path" in metafunc.fixturenames or metafunc.definition.get_closest_marker(
+        "sqlite_only"
+    )
+    backends = [pytest.param("sqlite", id="sqlite")]
+    if not sqlite_only:
+        backends.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
+    metafunc.parametrize("desk_url", backends, indirect=True)
+
+
 @pytest.fixture
-def desk(db_path: Path) -> Iterator[Desk]:
-    """An empty desk on a fresh SQLite file."""
-    opened = Desk.open(str(db_path), actor="test")
+def desk_url(request: pytest.FixtureRequest) -> str:
+    """Where the test's desk lives: a fresh SQLite file, or a fresh PostgreSQL database."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return str(request.getfixturevalue("db_path"))
+
+
+@pytest.fixture
+def desk(desk_url: str) -> Iterator[Desk]:
+    """An empty desk on a fresh database of the test's backend."""
+    opened = Desk.open(desk_url, actor="test")
     yield opened
     opened.close()
 

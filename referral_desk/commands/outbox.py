@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..cli import print_json
+from ..engine.errors import InvalidInput
 from ..engine.views import MessageView
 from .common import add_json_flag, now_of, open_desk
 
@@ -35,7 +36,13 @@ def _line(message: MessageView) -> str:
     )
 
 
+MESSAGE_STATUSES = ("pending", "sending", "sent", "failed", "to_call")
+
+
 def run_list(arguments: argparse.Namespace) -> int:
+    if arguments.status is not None and arguments.status not in MESSAGE_STATUSES:
+        wanted = f"{', '.join(MESSAGE_STATUSES[:-1])} or {MESSAGE_STATUSES[-1]}"
+        raise InvalidInput([f"status: must be {wanted} (got {arguments.status[:40]!r})"])
     with open_desk(arguments) as desk:
         messages = desk.outbox(status=arguments.status)
     if arguments.json:

@@ -12,6 +12,7 @@ from ..engine.clock import Clock, OffsetClock, SystemClock
 from ..engine.desk import Desk
 from ..engine.errors import DeskError
 from ..engine.routing import RoutingDecision
+from ..engine.store import shown_url
 from ..engine.timefmt import parse_moment
 from .common import add_json_flag, now_of, open_desk
 from .referrals import summary
@@ -150,7 +151,7 @@ def run_clock(arguments: argparse.Namespace) -> int:
         return 0
     clock = OffsetClock(parse_moment(arguments.now)) if arguments.now else SystemClock()
     with open_desk(arguments) as desk:
-        print(f"clock running on {desk.store.url} (Ctrl+C to stop)", file=sys.stderr)
+        print(f"clock running on {shown_url(desk.store.url)} (Ctrl+C to stop)", file=sys.stderr)
         courier = threading.Thread(
             target=_deliver_forever, args=(desk, clock, arguments.interval), daemon=True
         )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlmodel import Session, col
 
 from . import models as m
@@ -61,10 +62,20 @@ def load_profiles(session: Session, agent_ids: list[str], now: datetime) -> list
     """Routing profiles of these agents, with load, recent offers and history."""
     if not agent_ids:
         return []
+    agents = m.Agent.__table__
+    stats = m.AgentStats.__table__
     rows = session.execute(
-        select(m.Agent, m.AgentStats)
-        .outerjoin(m.AgentStats, m.AgentStats.agent_id == m.Agent.id)
-        .where(col(m.Agent.id).in_(agent_ids))
+        select(
+            agents,
+            stats.c.accepted,
+            stats.c.declined,
+            stats.c.lapsed,
+            stats.c.response_seconds_sum,
+            stats.c.responses,
+            stats.c.rotation_served,
+        )
+        .select_from(agents.outerjoin(stats, stats.c.agent_id == agents.c.id))
+        .where(agents.c.id.in_(agent_ids))
     ).all()
     loads = agent_loads(session, agent_ids)
     recent = dict(
@@ -77,16 +88,15 @@ def load_profiles(session: Session, agent_ids: list[str], now: datetime) -> list
             .group_by(m.Offer.agent_id)
         ).all()
     )
-    return [
-        _profile(agent, stats, loads.get(agent.id, 0), recent.get(agent.id, 0))
-        for agent, stats in rows
-    ]
+    return [_profile(row, loads.get(row.id, 0), recent.get(row.id, 0)) for row in rows]
 
 
-def _profile(agent: m.Agent, stats: m.AgentStats | None, load: int, recent: int) -> AgentProfile:
-    stats = stats or m.AgentStats(agent_id=agent.id)
-    answered = stats.accepted + stats.declined + stats.lapsed
-    mean = stats.response_seconds_sum / stats.responses if stats.responses else None
+def _profile(agent: Row[Any], load: int, recent: int) -> AgentProfile:
+    """One agent row (columns of `agent` plus its `agent_stats` counters) as a profile."""
+    accepted = agent.accepted or 0
+    answered = accepted + (agent.declined or 0) + (agent.lapsed or 0)
+    responses = agent.responses or 0
+    mean = (agent.response_seconds_sum or 0.0) / responses if responses else None
     return AgentProfile(
         id=agent.id,
         name=agent.name,
@@ -106,11 +116,12 @@ def _profile(agent: m.Agent, stats: m.AgentStats | None, load: int, recent: int)
         network=agent.network,
         load=load,
         offers_last_30_days=recent,
-        rotation_served=stats.rotation_served,
-        history=AgentHistory(answered, stats.accepted, mean),
+        rotation_served=agent.rotation_served or 0,
+        history=AgentHistory(answered, accepted, mean),
     )
 
 
 def all_agent_ids(session: Session) -> list[str]:
     """Every roster id (for preview's list of who is excluded and why)."""
-    return list(session.execute(select(m.Agent.id).order_by(m.Agent.id)).scalars())
+    rows = session.connection().exec_driver_sql("SELECT id FROM agent ORDER BY id")
+    return [agent_id for (agent_id,) in rows]

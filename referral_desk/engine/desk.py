@@ -18,6 +18,7 @@ from .service.base import agent_row, put_setting, settings_of
 from .service.closing import ClosingOperations
 from .service.outbox import OutboxOperations
 from .service.referrals import ReferralOperations
+from .service.reports import ReportOperations
 from .service.roster import RosterOperations
 from .service.routing import RoutingOperations
 from .settings import DeskSettings, with_setting
@@ -32,6 +33,7 @@ class Desk(
     RoutingOperations,
     ClosingOperations,
     OutboxOperations,
+    ReportOperations,
 ):
     """Every operation of the referral desk, over one database."""
 

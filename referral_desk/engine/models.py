@@ -92,6 +92,22 @@ class Referral(SQLModel, table=True):
     """A referral: who the client is, what they want, who sent it, who has it."""
 
     __tablename__ = "referral"
+    # The report's covering indexes (migration 0004, which also adds two expression
+    # indexes on routing delays that only the migration declares).
+    __table_args__ = (
+        Index(
+            "ix_referral_status_received", "status", "archived_from", "received_at", "accepted_at"
+        ),
+        Index("ix_referral_assigned_status", "assigned_agent_id", "status"),
+        Index("ix_referral_status_closing", "status", "closing_date"),
+        Index(
+            "ix_referral_received_report",
+            "received_at",
+            "source_id",
+            "first_offered_at",
+            "accepted_at",
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     received_at: datetime = Field(sa_column=_utc(index=True))
     client_first_name: str = Field(max_length=100)
@@ -153,6 +169,17 @@ class FeeAgreement(SQLModel, table=True):
     """A referral fee the receiving or referring agent agreed; the desk only records it."""
 
     __tablename__ = "fee_agreement"
+    __table_args__ = (
+        Index(
+            "ix_fee_agreement_report",
+            "referral_id",
+            "direction",
+            "created_at",
+            "expected_cents",
+            "paid_cents",
+            "paid_on",
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     referral_id: int = Field(foreign_key="referral.id", index=True)
     direction: str = Field(max_length=16)

@@ -10,7 +10,7 @@ Failures back off exponentially (capped); after the last try the message is
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -58,8 +58,13 @@ def outbox_folder(settings: DeskSettings, database_url: str, server_fallback: Pa
     return server_fallback
 
 
-def _claim(store: Store, now: datetime) -> list[tuple[int, int]]:
-    """Claims due messages (pending, or sending with a lapsed lease): (id, attempts)."""
+def _claim(store: Store, now: datetime) -> Iterator[tuple[int, int]]:
+    """Claims due messages (pending, or sending with a lapsed lease): (id, attempts).
+
+    One at a time, as the dispatcher asks for the next: a lease covers one delivery,
+    not a whole batch, so a sender killed mid-send holds back only its message, and a
+    long pass never outlives the leases of messages it has yet to send.
+    """
     due = or_(
         and_(m.OutboxMessage.status == "pending", m.OutboxMessage.next_attempt_at <= now),
         and_(m.OutboxMessage.status == "sending", m.OutboxMessage.next_attempt_at <= now),
@@ -70,8 +75,8 @@ def _claim(store: Store, now: datetime) -> list[tuple[int, int]]:
                 select(m.OutboxMessage.id).where(due).order_by(m.OutboxMessage.id).limit(BATCH)
             ).scalars()
         )
-    claimed = []
     for message_id in candidates:
+        attempts: int | None = None
         with store.write() as session:
             changed = session.execute(
                 update(m.OutboxMessage)
@@ -86,8 +91,8 @@ def _claim(store: Store, now: datetime) -> list[tuple[int, int]]:
                 attempts = session.execute(
                     select(m.OutboxMessage.attempts).where(m.OutboxMessage.id == message_id)
                 ).scalar_one()
-                claimed.append((message_id, attempts))
-    return claimed
+        if attempts is not None:
+            yield message_id, attempts
 
 
 def _parcel(store: Store, message_id: int) -> Parcel:

@@ -85,15 +85,23 @@ def referral_views(
     limit: int = 200,
     oldest_first: bool = False,
     with_offers: bool = True,
+    source_id: int | None = None,
+    offset: int = 0,
 ) -> list[ReferralView]:
-    """Several referrals with their sources and offers (no history): for lists."""
+    """Several referrals with their sources and offers (no history): for lists.
+
+    `source_id` keeps one referring party's; `offset` pages through a long list.
+    """
     query = select(m.Referral, m.ReferringParty).join(
         m.ReferringParty, m.ReferringParty.id == m.Referral.source_id
     )
+    if source_id is not None:
+        query = query.where(col(m.Referral.source_id) == source_id)
     if statuses is not None:
         query = query.where(col(m.Referral.status).in_(list(statuses)))
     order = col(m.Referral.received_at)
-    query = query.order_by(order if oldest_first else order.desc(), m.Referral.id).limit(limit)
+    query = query.order_by(order if oldest_first else order.desc(), m.Referral.id)
+    query = query.limit(limit).offset(offset)
     pairs = session.execute(query).all()
     offers_by_referral: dict[int, list[OfferView]] = {}
     if with_offers and pairs:
@@ -112,8 +120,9 @@ def referral_views(
     ]
 
 
-def source_views(session: Session) -> list[SourceView]:
-    """Referring parties, most referrals first, each with its latest referral's time."""
+def source_views(session: Session, limit: int | None = None, offset: int = 0) -> list[SourceView]:
+    """Referring parties, most referrals first, each with its latest referral's time
+    (a page of them with `limit` / `offset`; the id settles ties so pages never overlap)."""
     latest = (
         select(m.Referral.source_id, func.max(m.Referral.received_at).label("last"))
         .group_by(m.Referral.source_id)
@@ -122,7 +131,11 @@ def source_views(session: Session) -> list[SourceView]:
     rows = session.execute(
         select(m.ReferringParty, latest.c.last)
         .outerjoin(latest, latest.c.source_id == m.ReferringParty.id)
-        .order_by(m.ReferringParty.referral_count.desc(), m.ReferringParty.name)
+        .order_by(
+            m.ReferringParty.referral_count.desc(), m.ReferringParty.name, col(m.ReferringParty.id)
+        )
+        .limit(limit)
+        .offset(offset)
     ).all()
     from .columns import UTCDateTime
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from fractions import Fraction
+from typing import NamedTuple
 
 from .schedule import WeeklySchedule
 
@@ -194,9 +195,11 @@ class RankedAgent:
     """The five values the score came from."""
 
 
-@dataclass(frozen=True)
-class Exclusion:
-    """An agent who cannot be offered the referral, and the reason in plain words."""
+class Exclusion(NamedTuple):
+    """An agent who cannot be offered the referral, and the reason in plain words.
+
+    A named tuple, not a dataclass: preview lists every agent of a large roster.
+    """
 
     agent_id: str
     """The agent's roster id."""
@@ -354,8 +357,13 @@ def weighted_score(breakdown: Breakdown, weights: Weights) -> float:
     Raises:
         ValueError: if a weight is negative or not finite, or all are zero.
     """
-    weight_of = weights.as_dict()
-    pairs = [(weight_of[key], value) for key, value in breakdown.as_dict().items()]
+    pairs = (
+        (weights.territory, breakdown.territory),
+        (weights.price, breakdown.price),
+        (weights.capacity, breakdown.capacity),
+        (weights.history, breakdown.history),
+        (weights.property_type, breakdown.property_type),
+    )
     if any(weight < 0 or not math.isfinite(weight) for weight, _ in pairs):
         raise ValueError("weights must be finite and not negative")
     total = sum(weight for weight, _ in pairs)

@@ -7,6 +7,7 @@ field. Nothing reaches the database before its whole input has passed here.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -56,9 +57,32 @@ def _text(limit: int, required: bool = False) -> Any:
             raise ValueError(f"must be at most {limit} characters (got {len(value)})")
         if "\x00" in value:
             raise ValueError("must not contain NUL characters")
+        problem = _unshowable(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     return Annotated[str, AfterValidator(check)]
+
+
+def _unshowable(value: str) -> str | None:
+    """Why a text cannot be stored as given: a control character or a lone surrogate.
+
+    An escape sequence (ESC, the C1 controls) stored in a name would reach every
+    terminal that shows it as a command; a lone surrogate cannot be written as
+    UTF-8 at all. Tabs and line breaks are ordinary text in notes.
+    """
+    found = _UNSHOWABLE.search(value)
+    if found is None:
+        return None
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return f"must be valid Unicode text (lone surrogate U+{code:04X})"
+    return f"must not contain control characters (U+{code:04X})"
+
+
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Unicode's control characters (category Cc) but tab and line breaks, and surrogates."""
 
 
 def _choice(values: tuple[str, ...]) -> Any:
@@ -234,7 +258,10 @@ class AgentIn(_Strict):
     @field_validator("on_duty")
     @classmethod
     def _schedule(cls, value: str) -> str:
-        return parse_schedule(value).format() if value else ""
+        canonical = parse_schedule(value).format() if value else ""
+        if len(canonical) > 500:  # `9:00` is stored as `09:00`: it can outgrow the column
+            raise ValueError("must be at most 500 characters once written out in full")
+        return canonical
 
     @model_validator(mode="after")
     def _ranges(self) -> AgentIn:

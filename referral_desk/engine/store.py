@@ -15,17 +15,38 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from .errors import DeskError, StorageError
 
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0005"
 """The Alembic revision this code expects; a test keeps it equal to the scripts' head."""
 
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_ENV = "REFERRAL_DESK_BUSY_TIMEOUT_MS"
+"""Overrides the busy timeout (milliseconds), e.g. to test what a long-held lock does."""
+
+
+def _busy_timeout_ms() -> int:
+    try:
+        return max(1, int(os.environ.get(BUSY_TIMEOUT_ENV, "") or 10_000))
+    except ValueError:
+        return 10_000
+
+
+BUSY_TIMEOUT_MS = _busy_timeout_ms()
 """How long a write waits for another desk's write before reporting the database busy."""
+
+WRITER_LOCK_KEY = 0x5244_4B31
+"""PostgreSQL advisory lock every write transaction takes ("RDK1"): one writer at a time.
+
+The engine was built on SQLite's single writer (`BEGIN IMMEDIATE`): a write
+reads, decides, then writes (find-or-create a referring party, the next offer's
+sequence, the rotation). Under PostgreSQL's READ COMMITTED two such writes could
+interleave; holding this lock for the transaction gives them the same order
+SQLite does, and the same busy timeout (`lock_timeout`). Reads never take it.
+"""
 
 
 def database_url(value: str) -> str:
@@ -36,13 +57,23 @@ def database_url(value: str) -> str:
     return f"sqlite:///{path}"
 
 
+def shown_url(url_or_path: str) -> str:
+    """The database as it may be printed or logged: a URL's password hidden."""
+    if "://" not in url_or_path:
+        return url_or_path
+    try:
+        return make_url(url_or_path).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: show only its scheme
+        return url_or_path.split("://", 1)[0] + "://…"
+
+
 def _prepare_sqlite_file(url: str) -> None:
     """Creates a missing SQLite file (and folder) readable by the owner only."""
     database = make_url(url).database
     if not database or database == ":memory:":
         return
     path = Path(database)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not path.exists():
         descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(descriptor)
@@ -73,11 +104,28 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _configure_postgresql(engine: Engine) -> None:
+    """Write transactions take the desk's writer lock, waiting at most the busy timeout.
+
+    `SET LOCAL` and the `_xact_` lock both end with the transaction, so a
+    pooled connection carries nothing over to the next one.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get("desk_writer"):
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
+
+
 def make_engine(url: str) -> Engine:
     """Builds an engine for the URL, with SQLite's pragmas when it is SQLite."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        if engine.dialect.name == "postgresql":
+            _configure_postgresql(engine)
+        return engine
     in_memory = parsed.database in (None, "", ":memory:")
     if in_memory:
         engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
@@ -97,7 +145,12 @@ class Store:
         self.url = url
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
-        self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._writer = engine.execution_options(sqlite_begin="IMMEDIATE", desk_writer=True)
+        self._reader = engine
+        if engine.dialect.name == "postgresql":
+            # One snapshot per read, as a SQLite read transaction has: a referral's
+            # offers and events never come from two different moments.
+            self._reader = engine.execution_options(isolation_level="REPEATABLE READ")
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -108,11 +161,14 @@ class Store:
                     yield session
             except OperationalError as error:
                 raise _storage_error(error) from error
+            except DataError as error:  # a value the server refuses that SQLite would take
+                reason = str(error.orig).splitlines()[0] if error.orig is not None else error
+                raise StorageError(f"database: refused a value: {reason}") from error
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session; it never takes the write lock."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Session(self._reader, expire_on_commit=False) as session:
             try:
                 yield session
             except OperationalError as error:
@@ -127,7 +183,7 @@ class Store:
 
 def _storage_error(error: OperationalError) -> StorageError:
     message = str(error.orig) if error.orig is not None else str(error)
-    if "locked" in message or "busy" in message:
+    if "locked" in message or "busy" in message or "lock timeout" in message:
         return StorageError(
             "database: busy — another desk held the write lock too long; nothing was "
             "written, try again"
@@ -137,11 +193,11 @@ def _storage_error(error: OperationalError) -> StorageError:
 
 def stored_revision(engine: Engine) -> str | None:
     """The Alembic revision recorded in the database, or None for an empty one."""
-    try:
-        with engine.connect() as connection:
+    with engine.connect() as connection:  # a server that cannot be reached is an error
+        try:
             row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
-    except (OperationalError, ProgrammingError):
-        return None
+        except (OperationalError, ProgrammingError):  # no such table: a new database
+            return None
     return row[0] if row else None
 
 
@@ -152,9 +208,10 @@ def open_store(url_or_path: str) -> Store:
         engine = make_engine(url)
         revision = stored_revision(engine)
     except OperationalError as error:
-        raise StorageError(f"database: cannot open {url_or_path}: {error.orig}") from error
+        shown = shown_url(url_or_path)
+        raise StorageError(f"database: cannot open {shown}: {error.orig}") from error
     except Exception as error:  # driver missing, bad URL, unreachable server
-        raise StorageError(f"database: cannot open {url_or_path}: {error}") from error
+        raise StorageError(f"database: cannot open {shown_url(url_or_path)}: {error}") from error
     if revision != SCHEMA_HEAD:
         from .migrate import upgrade_to_head
 
@@ -163,6 +220,15 @@ def open_store(url_or_path: str) -> Store:
         except DeskError:
             raise
         except Exception as error:
-            if stored_revision(engine) != SCHEMA_HEAD:
-                raise StorageError(f"database: migration failed: {error}") from error
+            # Another desk may have migrated it a moment before us: that is success.
+            if _revision_or_none(engine) != SCHEMA_HEAD:
+                cause = getattr(error, "orig", None) or error
+                raise StorageError(f"database: migration failed: {cause}") from error
     return Store(url, engine)
+
+
+def _revision_or_none(engine: Engine) -> str | None:
+    try:
+        return stored_revision(engine)
+    except Exception:  # the server went away: the migration did not happen
+        return None

@@ -1,33 +1,42 @@
-"""Every referral on the desk, newest first: the first screen of the shell."""
+"""Every referral on the desk, newest first, a page at a time; Enter opens one.
+
+The queue shows only what the desk is waiting on; this list is how a VA
+reaches the rest (awarded, in escrow, closed) to move them along. It loads
+one page (a DataTable of 100,000 rows would take seconds to mount) and is
+re-read when the desk changes.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets import DataTable, Footer, Static
 
+from ..engine.lifecycle import STATUS_LABELS
 from ..engine.views import ReferralView
+from ..messages import DeskChanged, ShowReferral
+from ..widgets.desk_header import DeskHeader
+from .base import DeskScreen
 
-if TYPE_CHECKING:
-    from ..app import ReferralDeskApp
+__all__ = ["PAGE_SIZE", "ReferralsScreen"]
 
 COLUMNS = ("Referral", "Received", "Status", "Side", "Market", "Band", "Source")
 PAGE_SIZE = 500
+"""Referrals listed at once: the newest, which are the ones a desk works on."""
 
 
-class ReferralsScreen(Screen[None]):
-    """A table of referrals, loaded off the UI thread."""
+class ReferralsScreen(DeskScreen):
+    """A table of the newest referrals, loaded off the UI thread."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "reload", "Reload", tooltip="Read the referrals again", id="reload"),
+        Binding("enter", "open", "Detail", tooltip="Open the referral", id="referrals-open"),
+        Binding("ctrl+r", "reload", "Reload", tooltip="Read the referrals again", id="reload"),
     ]
 
     @dataclass
@@ -37,11 +46,15 @@ class ReferralsScreen(Screen[None]):
         referrals: list[ReferralView]
         zone: ZoneInfo
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._stale = True
+
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield DeskHeader(f"All referrals (newest {PAGE_SIZE})")
         yield DataTable(id="referrals", cursor_type="row", zebra_stripes=True)
         yield Static("No referrals yet.", id="empty")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -49,18 +62,41 @@ class ReferralsScreen(Screen[None]):
             table.add_column(column, key=column.lower())
         self.action_reload()
 
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self.action_reload()
+
+    @on(DeskChanged)
+    def _desk_changed(self) -> None:
+        self._stale = True
+        if self.is_current:
+            self.action_reload()
+
     def action_reload(self) -> None:
+        self._stale = False
         self._load()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key is not None:
+                self.post_message(ShowReferral(key))
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.post_message(ShowReferral(event.row_key.value))
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
-        app: ReferralDeskApp = self.app  # type: ignore[assignment]
-        zone = app.desk.settings().zone
-        self.post_message(self.Loaded(app.desk.referrals(limit=PAGE_SIZE), zone))
+        zone = self.desk.settings().zone
+        self.post_message(self.Loaded(self.desk.referrals(limit=PAGE_SIZE), zone))
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
         table = self.query_one(DataTable)
+        cursor = table.cursor_row
         table.clear()
         zone = message.zone
         for referral in message.referrals:
@@ -69,17 +105,14 @@ class ReferralsScreen(Screen[None]):
             table.add_row(
                 referral.id,
                 received,
-                referral.status,
+                STATUS_LABELS.get(referral.status, referral.status),
                 referral.side,
                 f"{referral.metro} {referral.zip or ''}".strip(),
                 band,
                 referral.source.name,
                 key=referral.id,
             )
+        if message.referrals:
+            table.move_cursor(row=min(cursor, len(message.referrals) - 1))
         self.query_one("#empty").display = not message.referrals
         table.display = bool(message.referrals)
-
-    @on(Worker.StateChanged)
-    def _report_failure(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.notify(str(event.worker.error), title="Could not load", severity="error")

@@ -110,9 +110,9 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Any:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """Where the test's desk lives."""
-    return tmp_path / "cli-desk.db"
+def db(desk_url: str) -> str:
+    """Where the test's desk lives: a SQLite file, or a PostgreSQL URL (see conftest)."""
+    return desk_url
 
 
 @pytest.fixture
@@ -322,7 +322,7 @@ def test_now_without_zone_fails(cli: Any, db: Path, maria_file: Path) -> None:
     """`--now` without `Z` or an offset is refused, naming `now`, and nothing is stored."""
     result = cli("--db", db, "--now", "2026-11-23T14:00:00", "intake", maria_file)
     result.assert_one_line_error("now: ")
-    assert not db.exists() or stored(db)["referral"] == 0
+    assert stored(db)["referral"] == 0
 
 
 def test_unknown_setting_fails(cli: Any, db: Path) -> None:

@@ -37,15 +37,15 @@ INSERT INTO agent (id, name, kind, brokerage, email, phone, preferred_channel, m
 VALUES
  ('P-ATX-01', 'Dana Whitfield', 'partner', 'Hill Country Realty', 'dana@example.com',
   '+15125550101', 'sms', 'Austin', '78704;78745', 'both', 350000, 800000,
-  'residential;condo', 4, 1, NULL, NULL, '', 2, 'texas-relo',
+  'residential;condo', 4, TRUE, NULL, NULL, '', 2, 'texas-relo',
   '2026-10-01 15:00:00.000000', '2026-10-01 15:00:00.000000'),
  ('P-ATX-02', 'Marcus Okafor', 'partner', 'Lone Star Living', 'marcus@example.com',
   '+15125550117', 'call', 'Austin;Round Rock', '78759', 'buyer', 300000, 650000,
-  'residential', 5, 1, '2026-12-20', '2027-01-02', 'mon-fri 09:00-17:00', 1, NULL,
+  'residential', 5, TRUE, '2026-12-20', '2027-01-02', 'mon-fri 09:00-17:00', 1, NULL,
   '2026-10-01 15:00:00.000000', '2026-10-02 16:30:00.000000'),
  ('T-ATX-01', 'Sofia Delgado', 'team', 'Keystone Realty', 'sofia@example.com',
   '', 'email', 'Austin', '', 'both', 500000, 1200000,
-  'residential', 6, 0, NULL, NULL, '', 1, NULL,
+  'residential', 6, FALSE, NULL, NULL, '', 1, NULL,
   '2026-10-01 15:00:00.000000', '2026-10-01 15:00:00.000000')
 """
 
@@ -61,7 +61,8 @@ INSERT INTO referring_party (id, name, type, email, phone, brokerage, tag, notes
                              referral_count, gift_policy, created_at)
 VALUES
  (1, 'John Smith', 'agent', 'john@denverhomes.example', '', 'Denver Homes', 'Referral Source',
-  '2026-11-02 — referred Maria' || char(10) || '2026-11-09 — referred Omar', 2, 'gifts',
+  '2026-11-02 — referred Maria
+2026-11-09 — referred Omar', 2, 'gifts',
   '2026-11-02 15:00:00.000000')
 """
 
@@ -137,24 +138,34 @@ def run_python(code: str, cwd: Path) -> dict[str, Any]:
     return document
 
 
-@pytest.fixture
-def old_desk_path(tmp_path: Path) -> Path:
-    """A desk file at the first schema revision, holding a small, realistic desk."""
-    path = tmp_path / "old-desk.db"
-    engine = make_engine(f"sqlite:///{path}")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def old_desk_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A desk at the first schema revision, holding a small, realistic desk, on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old-desk.db'}"
+    else:
+        url = request.getfixturevalue("empty_postgres_url")
+    engine = make_engine(url)
     migrate.upgrade_to_head(engine, None, target="0001")
     assert stored_revision(engine) == "0001"
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # The rows' times are UTC, and ids written by hand leave the sequences behind.
+            connection.execute(text("SET LOCAL TIME ZONE 'UTC'"))
         for statement in (AGENTS, TERRITORIES, PARTIES, REFERRALS, OFFERS, EVENTS, SETTINGS):
             connection.execute(text(statement))
+        if engine.dialect.name == "postgresql":
+            for table in ("referring_party", "referral", "offer", "event"):
+                sequence = f"pg_get_serial_sequence('{table}', 'id')"
+                connection.execute(text(f"SELECT setval({sequence}, max(id)) FROM {table}"))
     engine.dispose()
-    return path
+    return url
 
 
 @pytest.fixture
-def upgraded(old_desk_path: Path) -> Iterator[Desk]:
+def upgraded(old_desk_url: str) -> Iterator[Desk]:
     """The old desk, opened (and so upgraded) by this version."""
-    opened = Desk.open(str(old_desk_path))
+    opened = Desk.open(old_desk_url)
     yield opened
     opened.close()
 
@@ -344,6 +355,7 @@ def test_engine_does_not_import_textual(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ SQLite
 
 
+@pytest.mark.sqlite_only
 def test_wal_mode_and_foreign_keys_are_on(desk: Desk) -> None:
     """The desk's SQLite connections run in WAL mode with foreign keys enforced."""
     with desk.store.engine.connect() as connection:

@@ -1,40 +1,76 @@
-"""The first app shell: the desk opens, lists referrals, and quits from the keyboard."""
+"""The app frame: opens on the queue, moves between places, helps, finds, and quits."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable
-
 from referral_desk.app import make_app
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
+from referral_desk.screens.help import HelpScreen
+from referral_desk.screens.queue import QueueScreen
+from referral_desk.screens.referral_detail import ReferralScreen
+from referral_desk.screens.referrals import ReferralsScreen
 from tests.factories import intake
+from tests.tui.helpers import settle
 
 
-async def test_shell_lists_the_referrals_of_the_desk(
+async def test_the_desk_opens_on_the_queue_and_quits(
     db_path: Path, roster_desk: Desk, clock: ManualClock
 ) -> None:
-    """A referral taken in headless shows up in the app's table, with its id and status."""
+    """A referral taken in headless is on the queue at once; ctrl+q leaves the desk."""
     stored = roster_desk.intake(intake(), clock.now())[0]
-    app = make_app(str(db_path), clock)
+    app = make_app(str(db_path), clock, clock_interval=None)
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        table = app.screen.query_one(DataTable)
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        table = app.screen.table
         assert table.row_count == 1
-        row = table.get_row(stored.id)
-        assert row[0] == stored.id
-        assert row[2] == "offered"
+        assert str(table.get_cell(stored.id, "referral")) == stored.id
+        assert str(table.get_cell(stored.id, "status")) == "offered"
         await pilot.press("ctrl+q")
     assert app.return_code in (0, None)
 
 
-async def test_shell_on_an_empty_desk_says_so(db_path: Path, clock: ManualClock) -> None:
-    """A new desk shows a calm 'no referrals yet' instead of an empty grid."""
-    app = make_app(str(db_path), clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert app.screen.query_one("#empty").display is True
-        assert app.screen.query_one(DataTable).display is False
+async def test_places_help_and_the_list_of_all_referrals(demo_db: str, clock: ManualClock) -> None:
+    """`l` lists every referral, Enter opens one, `?` shows its keys, `q` returns to the queue."""
+    app = make_app(demo_db, clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralsScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralScreen)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("#help-keys").render())
+        assert "Move status" in keys and "Accept" in keys
+        await pilot.press("escape")
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_the_palette_finds_a_referral_by_client_name(
+    demo_db: str, clock: ManualClock
+) -> None:
+    """ctrl+p, a client's name, Enter: the referral's detail opens."""
+    app = make_app(demo_db, clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        wanted = app.desk.queue()[-1]
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*f"{wanted.client_first_name} {wanted.client_last_name}")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app.screen.query("CommandList Option") or app.screen.query(".option-list--option"):
+                break
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReferralScreen)
+        assert app.screen.referral_id == wanted.id

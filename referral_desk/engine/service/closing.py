@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -161,8 +161,20 @@ class ClosingOperations(DeskBase):
                 self.record(session, flag.referral_id, "flag", now, detail=f"resolved: {note}")
             return FlagView.of(flag)
 
+    flag_sweep_every: timedelta = timedelta(minutes=1)
+    """How often the clock looks for time-based flags (they move by the day, not second)."""
+    _last_flag_sweep: datetime | None = None
+
     def raise_due_flags(self, now: datetime) -> list[FlagView]:
-        """Time-based flags (the clock runs this): closings near with no fee logged."""
+        """Time-based flags (the clock runs this): closings near with no fee logged.
+
+        The sweep runs at most once a minute per desk process (and again whenever
+        `now` moves backwards, as replays do): the flags it raises change by the day.
+        """
+        last = self._last_flag_sweep
+        if last is not None and last <= now < last + self.flag_sweep_every:
+            return []
+        self._last_flag_sweep = now
         with self.store.read() as session:
             today = now.astimezone(settings_of(session).zone).date()
             due = [row.id for row in flag_rules.due_fee_deadlines(session, today)]

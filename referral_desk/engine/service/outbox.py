@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from .. import models as m
-from .. import outbox
+from .. import outbox as delivery
 from ..channels import Channel
 from ..errors import NotFound, Refused
 from ..ids import format_id, parse_id
@@ -36,8 +36,10 @@ class OutboxOperations(DeskBase):
 
     def outbox_folder(self) -> Path:
         """Where the file channel puts `.eml` files for this desk."""
-        fallback = self.server_outbox_dir or Path.cwd() / "referral-desk.outbox"
-        return outbox.outbox_folder(self.settings_now(), self.store.url, fallback)
+        from ...locations import server_outbox_dir  # the user data dir, never the cwd
+
+        fallback = self.server_outbox_dir or server_outbox_dir()
+        return delivery.outbox_folder(self.settings_now(), self.store.url, fallback)
 
     def settings_now(self):  # type: ignore[no-untyped-def]
         with self.store.read() as session:
@@ -45,11 +47,11 @@ class OutboxOperations(DeskBase):
 
     def deliver_outbox(
         self, now: datetime, transport: object | None = None
-    ) -> outbox.DeliveryReport:
+    ) -> delivery.DeliveryReport:
         """One pass of the dispatcher: every due message tried once (the clock runs it)."""
         settings = self.settings_now()
         chooser = transport if callable(transport) else None
-        return outbox.deliver_due(
+        return delivery.deliver_due(
             self.store,
             settings,
             now,
@@ -64,7 +66,7 @@ class OutboxOperations(DeskBase):
             row = self._message(session, message_id)
             if row.status in ("sent", "sending", "to_call"):
                 raise Refused(f"message: {format_id('message', row.id or 0)} is {row.status}")
-            outbox.retry_now(row, now)
+            delivery.retry_now(row, now)
             return MessageView.of(row)
 
     def mark_called(self, message_id: str, now: datetime) -> MessageView:

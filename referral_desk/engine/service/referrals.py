@@ -111,10 +111,20 @@ class ReferralOperations(DeskBase):
                 session, WAITING_STATUSES, limit=100_000, oldest_first=True
             )
 
-    def sources(self) -> list[SourceView]:
-        """Referring parties, most referrals first."""
+    def sources(self, limit: int | None = None, offset: int = 0) -> list[SourceView]:
+        """Referring parties, most referrals first (a page with `limit` / `offset`)."""
         with self.store.read() as session:
-            return queries.source_views(session)
+            return queries.source_views(session, limit, offset)
+
+    def referrals_from_source(
+        self, source_id: str, limit: int = 50, offset: int = 0
+    ) -> list[ReferralView]:
+        """One referring party's referrals, newest first, a page at a time."""
+        number = parse_id("source", source_id)
+        with self.store.read() as session:
+            return queries.referral_views(
+                session, limit=limit, offset=offset, source_id=number, with_offers=False
+            )
 
 
 def identity_key(name: str, source_type: str, email: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import dispatch, lapses, responses
 from ..errors import InvalidInput, Refused
+from ..lifecycle import REASON_MAX
 from ..previews import preview_decision
 from ..routing import RoutingDecision
 from ..schemas import parse_intake
@@ -26,6 +27,8 @@ class RoutingOperations(DeskBase):
         reason: str | None = None,
     ) -> ReferralView:
         """Records an agent's answer: accept / claim, decline, or interest (network)."""
+        if reason is not None and len(reason) > REASON_MAX:  # the column's width, on any backend
+            raise InvalidInput([f"reason: must be at most {REASON_MAX} characters"])
         with self.writing() as session:
             referral = referral_row(session, referral_id)
             run = self.routing_run(session, now)

@@ -1,0 +1,145 @@
+"""`report` and `simulate`: the desk's figures, real and what-if.
+
+`report --quarter YYYY-QN --format json|md|csv` prints the quarterly report on
+the desk (CONTRACT.md). `simulate` runs the real engine on an in-memory desk
+under a virtual clock and prints the same figures, for one set of settings or
+two side by side (`--compare`), so a team lead can try a rule before using it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..cli import print_json
+from ..engine.errors import InvalidInput
+from ..engine.report_formats import to_csv, to_markdown
+from .common import now_of, open_desk
+
+FORMATS = ("json", "md", "csv")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = subparsers.add_parser(
+        "report", help="the quarterly report on the referrals received in a quarter"
+    )
+    report.add_argument("--quarter", required=True, metavar="YYYY-QN", help="e.g. 2026-Q3")
+    report.add_argument(
+        "--format", default="md", choices=FORMATS, help="json (the contract), md or csv"
+    )
+    report.add_argument("--json", action="store_true", help="same as --format json")
+    report.set_defaults(handler=run_report)
+
+    simulate = subparsers.add_parser(
+        "simulate", help="what-if: run the routing rules on a simulated stream of referrals"
+    )
+    simulate.add_argument("--roster", metavar="FILE.csv", help="your roster (default: generated)")
+    simulate.add_argument("--days", type=int, default=90, help="days of referrals (default 90)")
+    simulate.add_argument(
+        "--per-day", type=float, default=20.0, help="referrals a day on average (default 20)"
+    )
+    simulate.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    simulate.add_argument(
+        "--set",
+        dest="settings",
+        nargs="+",
+        default=[],
+        metavar="KEY=VALUE",
+        help="desk settings for the run (e.g. acceptance_window_minutes=20)",
+    )
+    simulate.add_argument(
+        "--compare",
+        nargs="+",
+        default=None,
+        metavar="KEY=VALUE",
+        help="a second run with these settings changed, side by side",
+    )
+    simulate.add_argument(
+        "--accept-probability",
+        type=float,
+        default=None,
+        metavar="P",
+        help="every agent accepts with this probability (default: per agent, 0.5-0.95)",
+    )
+    simulate.add_argument(
+        "--response-minutes",
+        type=float,
+        default=None,
+        metavar="M",
+        help="every agent's median answer time (default: per agent, 2-25 min; 0 = at once)",
+    )
+    simulate.add_argument(
+        "--routing-only",
+        action="store_true",
+        help="stop at the acceptance (no closings, losses or fees): faster, routing figures only",
+    )
+    simulate.add_argument("--json", action="store_true", help="print one JSON document")
+    simulate.set_defaults(handler=run_simulate)
+
+
+def run_report(arguments: argparse.Namespace) -> int:
+    now = now_of(arguments)
+    with open_desk(arguments) as desk:
+        report = desk.report(arguments.quarter, now)
+    chosen = "json" if arguments.json else arguments.format
+    if chosen == "json":
+        print_json(report.to_json())
+    elif chosen == "csv":
+        sys.stdout.write(to_csv(report))
+    else:
+        sys.stdout.write(to_markdown(report))
+    return 0
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    """`KEY=VALUE` words as a dict; a word without `=` names the option."""
+    pairs = {}
+    for value in values:
+        key, equals, text = value.partition("=")
+        if not equals or not key.strip():
+            raise InvalidInput([f"{option}: expected KEY=VALUE (got {value[:60]!r})"])
+        pairs[key.strip()] = text.strip()
+    return pairs
+
+
+def run_simulate(arguments: argparse.Namespace) -> int:
+    from ..engine.simulate import SimulationConfig, run_simulation
+    from ..engine.simulation_output import (
+        compare_json,
+        compare_text,
+        simulation_json,
+        simulation_text,
+    )
+
+    roster = None
+    if arguments.roster:
+        path = Path(arguments.roster)
+        if not path.is_file():
+            raise InvalidInput([f"roster: no such file {arguments.roster!r}"])
+        roster = path.read_text(encoding="utf-8-sig")
+    config = SimulationConfig(
+        days=arguments.days,
+        per_day=arguments.per_day,
+        seed=arguments.seed,
+        roster_csv=roster,
+        settings=_pairs(arguments.settings, "set"),
+        accept_probability=arguments.accept_probability,
+        response_minutes=arguments.response_minutes,
+        lifecycle=not arguments.routing_only,
+    )
+    changes = None if arguments.compare is None else _pairs(arguments.compare, "compare")
+    config.check()
+    base = run_simulation(config)
+    if changes is None:
+        if arguments.json:
+            print_json(simulation_json(base))
+        else:
+            sys.stdout.write(simulation_text(base))
+        return 0
+    variant = run_simulation(config.with_settings(changes))
+    if arguments.json:
+        print_json(compare_json(base, variant, changes))
+    else:
+        sys.stdout.write(compare_text(base, variant, changes))
+    return 0

@@ -1,0 +1,140 @@
+"""The simulator's figures for people (a side-by-side table) and scripts (JSON).
+
+The figures are the report's (`Report.to_json`), so a simulated run reads like
+a quarter on the real desk; a run adds what happened along the way (offers,
+answers, lapses) and what it cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .report_formats import duration_text
+from .reports import Report
+from .simulate import SimulationResult
+
+__all__ = ["compare_json", "compare_text", "simulation_json", "simulation_text"]
+
+
+def simulation_json(result: SimulationResult) -> dict[str, Any]:
+    """One run: what was simulated, the report's figures, and the run's own counts."""
+    config, counts = result.config, result.counts
+    return {
+        "seed": config.seed,
+        "days": config.days,
+        "per_day": config.per_day,
+        "roster": "file" if config.roster_csv else "generated",
+        "lifecycle": config.lifecycle,
+        "settings": result.settings,
+        "report": result.report.to_json(),
+        "run": {
+            "referrals": counts.referrals,
+            "offers": counts.offers,
+            "accepts": counts.accepts,
+            "declines": counts.declines,
+            "unanswered": counts.silences,
+            "late_answers": counts.late,
+            "reroutes": counts.reroutes,
+            "service_calls": counts.service_calls,
+            "seconds": round(result.seconds, 3),
+            "ms_per_referral": round(result.ms_per_referral, 3),
+        },
+    }
+
+
+def compare_json(
+    base: SimulationResult, variant: SimulationResult, changes: Mapping[str, str]
+) -> dict[str, Any]:
+    """Two runs on the same stream: the base and the variant with `changes`."""
+    return {
+        "changes": dict(changes),
+        "base": simulation_json(base),
+        "variant": simulation_json(variant),
+    }
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
+def _fees(report: Report, direction: str) -> str:
+    pending, paid = report.fees[direction]["pending"], report.fees[direction]["paid"]
+    return f"{pending.count} pending ${pending.amount} / {paid.count} paid ${paid.amount}"
+
+
+Row = tuple[str, Callable[[SimulationResult], str]]
+
+ROWS: tuple[Row, ...] = (
+    ("referrals received", lambda r: str(r.report.received)),
+    (
+        "closed / lost / active",
+        lambda r: "{closed} / {lost} / {active}".format(**r.report.outcomes),
+    ),
+    ("dropped rate", lambda r: _percent(r.report.dropped_rate)),
+    ("received → first offer, median", lambda r: duration_text(r.report.assignment_delay_median)),
+    ("received → first offer, p90", lambda r: duration_text(r.report.assignment_delay_p90)),
+    ("first offer → accepted, median", lambda r: duration_text(r.report.acceptance_median)),
+    ("fees receivable", lambda r: _fees(r.report, "receivable")),
+    ("fees payable", lambda r: _fees(r.report, "payable")),
+    ("offers made", lambda r: str(r.counts.offers)),
+    ("answers: accept / decline / none", lambda r: _answers(r)),
+    ("routed again by the team lead", lambda r: str(r.counts.reroutes)),
+    ("run time", lambda r: f"{r.seconds:.1f} s ({r.ms_per_referral:.1f} ms/referral)"),
+)
+
+
+def _answers(result: SimulationResult) -> str:
+    counts = result.counts
+    return f"{counts.accepts} / {counts.declines} / {counts.silences}"
+
+
+def _cohort_rows(results: list[SimulationResult]) -> list[tuple[str, list[str]]]:
+    months = sorted({c.month for r in results for c in r.report.cohorts})
+    rows = []
+    for month in months:
+        cells = []
+        for result in results:
+            cohort = next((c for c in result.report.cohorts if c.month == month), None)
+            cells.append("—" if cohort is None else _percent(cohort.closing_rate))
+        rows.append((f"closing rate, cohort {month}", cells))
+    return rows
+
+
+def _table(results: list[SimulationResult], headers: list[str]) -> str:
+    body = [(label, [value(r) for r in results]) for label, value in ROWS]
+    body[6:6] = _cohort_rows(results)
+    width = max(len(label) for label, _ in body) + 2
+    columns = [
+        max(len(header), *(len(cells[i]) for _, cells in body)) + 2
+        for i, header in enumerate(headers)
+    ]
+    lines = [" " * width + "".join(h.ljust(w) for h, w in zip(headers, columns, strict=True))]
+    for label, cells in body:
+        lines.append(
+            label.ljust(width) + "".join(c.ljust(w) for c, w in zip(cells, columns, strict=True))
+        )
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _title(result: SimulationResult) -> str:
+    config = result.config
+    roster = "your roster" if config.roster_csv else "a generated roster"
+    return (
+        f"Simulated desk: {config.days} days × {config.per_day:g} referrals/day on {roster}, "
+        f"seed {config.seed}, {result.settings['default_mode']} routing, "
+        f"{result.settings['acceptance_window_minutes']}-minute window\n\n"
+    )
+
+
+def simulation_text(result: SimulationResult) -> str:
+    """One run as a two-column table."""
+    return _title(result) + _table([result], ["figure"])
+
+
+def compare_text(
+    base: SimulationResult, variant: SimulationResult, changes: Mapping[str, str]
+) -> str:
+    """Two runs side by side on the same referrals and agents."""
+    changed = ", ".join(f"{key}={value}" for key, value in changes.items())
+    return _title(base) + _table([base, variant], ["base", f"with {changed}"])

@@ -1,0 +1,237 @@
+"""Recording agents' answers, shared by the queue and the referral detail screen.
+
+A VA takes a partner's call ("yes, I'll take it", "no, full this month") from
+whichever screen is in front of them, so both screens offer the same keys:
+accept, decline (with an optional reason), claim, interest, award, and
+reassign now. Prompts run in an async worker (`push_screen_wait`); the desk
+call itself runs in a thread worker and reports back by message; failures
+reach the user through the app's one `Worker.StateChanged` handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+
+from ..engine.views import OfferView, ReferralView
+from ..engine.vocabulary import SEQUENTIAL_MODES
+from ..widgets.countdown import countdown_text
+from .base import DeskScreen
+from .modals import AgentChoice, PickAgent, ReasonPrompt
+
+__all__ = ["REASSIGNED_BY_DESK", "RESPONSE_BINDINGS", "RespondingScreen"]
+
+REASSIGNED_BY_DESK = "reassigned by the desk"
+"""The decline reason recorded when the desk moves an open offer on without an answer."""
+
+RESPONSE_BINDINGS: list[BindingType] = [
+    Binding(
+        "a", "accept", "Accept", tooltip="The agent takes it (sequential or broadcast)", id="accept"
+    ),
+    Binding(
+        "d",
+        "decline",
+        "Decline",
+        tooltip="The agent declines; asks an optional reason",
+        id="decline",
+    ),
+    Binding(
+        "c",
+        "claim",
+        "Claim",
+        tooltip="Broadcast: the agent claims it, first wins",
+        id="claim",
+        show=False,
+    ),
+    Binding("n", "interest", "Interest", tooltip="Network: the agent is interested", id="interest"),
+    Binding(
+        "w", "award", "Award", tooltip="Network: pick the receiver among the interested", id="award"
+    ),
+    Binding(
+        "r",
+        "reassign",
+        "Reassign",
+        tooltip="Route it on now: next agent, or route an unassigned one",
+        id="reassign",
+    ),
+]
+"""The response keys; each names what it records, so the footer and help read as a desk."""
+
+
+@dataclass
+class DeskWritten(Message):
+    """A write through the desk succeeded: say so, and let every screen re-read."""
+
+    summary: str
+    """The short confirmation to show (`R-000042: P-ATX-01 accepted`)."""
+    revision: int
+    """The desk's change counter after the write."""
+
+
+def _offered(referral: ReferralView) -> list[OfferView]:
+    return [offer for offer in referral.offers if offer.status == "offered"]
+
+
+def _interested(referral: ReferralView) -> list[OfferView]:
+    return [offer for offer in referral.offers if offer.status == "interested"]
+
+
+class RespondingScreen(DeskScreen):
+    """A desk screen with a referral in focus that agents' answers can be recorded on."""
+
+    def current_referral(self) -> ReferralView | None:
+        """The referral the keys act on (the highlighted row, the open referral)."""
+        raise NotImplementedError
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Dims keys that do not fit the referral in focus; hides network-only ones elsewhere."""
+        if action not in ("accept", "decline", "claim", "interest", "award", "reassign"):
+            return True
+        referral = self.current_referral()
+        if referral is None:
+            return None
+        network = referral.mode == "network"
+        offered = bool(_offered(referral))
+        if action in ("interest", "award"):
+            if not network:
+                return False
+            fits = offered if action == "interest" else bool(_interested(referral))
+            return True if fits else None
+        if action in ("accept", "claim"):
+            return True if offered and not network else None
+        if action == "decline":
+            return True if offered else None
+        return True if referral.status == "unassigned" or self._reassignable(referral) else None
+
+    @staticmethod
+    def _reassignable(referral: ReferralView) -> bool:
+        offered = _offered(referral)
+        return len(offered) == 1 and (
+            referral.mode in SEQUENTIAL_MODES or referral.mode == "private"
+        )
+
+    def action_accept(self) -> None:
+        self._answer("accept")
+
+    def action_claim(self) -> None:
+        self._answer("claim")
+
+    def action_decline(self) -> None:
+        self._answer("decline")
+
+    def action_interest(self) -> None:
+        self._answer("interest")
+
+    def action_award(self) -> None:
+        self._award()
+
+    def action_reassign(self) -> None:
+        referral = self.current_referral()
+        if referral is None:
+            return
+        now = self.now()
+        if referral.status == "unassigned":
+            self._write(
+                lambda: self.desk.reroute(referral.id, now),
+                f"{referral.id}: routed again",
+            )
+            return
+        if not self._reassignable(referral):
+            self.notify(
+                "Reassign now moves a single open offer on, or routes an unassigned referral; "
+                "record each agent's answer for broadcast and network offers.",
+                title=referral.id,
+                severity="warning",
+            )
+            return
+        agent_id = _offered(referral)[0].agent_id
+        name = self.desk_app.agent_names.get(agent_id, agent_id)
+        self._write(
+            lambda: self.desk.respond(referral.id, agent_id, "decline", now, REASSIGNED_BY_DESK),
+            f"{referral.id}: {name} ({agent_id}) passed over → next agent",
+        )
+
+    def _agent_label(self, offer: OfferView, now: datetime) -> str:
+        name = self.desk_app.agent_names.get(offer.agent_id, offer.agent_id)
+        left = offer.seconds_left(now)
+        tail = f" · {countdown_text(left)} left" if left is not None else f" · {offer.status}"
+        return f"{name} ({offer.agent_id}) · score {offer.score:.2f}{tail}"
+
+    async def _choose(self, title: str, offers: list[OfferView]) -> str | None:
+        if len(offers) == 1:
+            return offers[0].agent_id
+        now = self.now()
+        choices = [AgentChoice(offer.agent_id, self._agent_label(offer, now)) for offer in offers]
+        return await self.app.push_screen_wait(PickAgent(title, choices))
+
+    @work(group="prompt", exclusive=True, exit_on_error=False)
+    async def _answer(self, response: str) -> None:
+        referral = self.current_referral()
+        if referral is None:
+            return
+        offers = _offered(referral)
+        if not offers:
+            self.notify(
+                f"Nobody has an open offer on {referral.id} to {response}.",
+                title=referral.id,
+                severity="warning",
+            )
+            return
+        agent_id = await self._choose(f"{referral.id}: whose {response}?", offers)
+        if agent_id is None:
+            return
+        reason: str | None = None
+        if response == "decline":
+            name = self.desk_app.agent_names.get(agent_id, agent_id)
+            typed = await self.app.push_screen_wait(
+                ReasonPrompt(f"{referral.id}: why does {name} decline?")
+            )
+            if typed is None:
+                return
+            reason = typed or None
+        now = self.now()
+        past = {"accept": "accepted", "claim": "claimed", "decline": "declined"}
+        done = past.get(response, "is interested")
+        name = self.desk_app.agent_names.get(agent_id, agent_id)
+        self._write(
+            lambda: self.desk.respond(referral.id, agent_id, response, now, reason),
+            f"{referral.id}: {name} ({agent_id}) {done}",
+        )
+
+    @work(group="prompt", exclusive=True, exit_on_error=False)
+    async def _award(self) -> None:
+        referral = self.current_referral()
+        if referral is None:
+            return
+        interested = _interested(referral)
+        if not interested:
+            self.notify(
+                f"No agent has marked interest in {referral.id} yet.",
+                title=referral.id,
+                severity="warning",
+            )
+            return
+        agent_id = await self._choose(f"{referral.id}: award to whom?", interested)
+        if agent_id is None:
+            return
+        now = self.now()
+        self._write(
+            lambda: self.desk.award(referral.id, agent_id, now),
+            f"{referral.id}: awarded to {agent_id} (pending the fee agreement)",
+        )
+
+    @work(thread=True, group="desk-write", exit_on_error=False)
+    def _write(self, call: Callable[[], object], summary: str) -> None:
+        """Runs one desk operation off the UI thread; errors go to the app's handler."""
+        call()
+        self.post_message(DeskWritten(summary, self.desk.revision()))
+
+    @on(DeskWritten)
+    def _written(self, message: DeskWritten) -> None:
+        self.notify(message.summary, timeout=4)
+        self.desk_app.announce_write(message.revision)

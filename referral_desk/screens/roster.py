@@ -1,0 +1,405 @@
+"""The roster: who can receive referrals, where, and how full they are.
+
+A team lead scans it for coverage and load, so it sorts by any column (click
+the header, or `n` / `r`) and filters as you type (a name, a metro, a side,
+`active`, `away`, `inactive`, `full`). Adding, editing, time away and imports
+happen in modals that write through the desk and show its messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ..engine.errors import DeskError
+from ..engine.views import AgentView
+from ..messages import DeskChanged
+from ..widgets.desk_header import DeskHeader
+from ..widgets.price_input import format_band
+from .agent_form import AgentFormScreen
+from .base import DeskScreen
+from .common import announce_write, theme_style
+from .roster_import import RosterImportScreen
+from .vacation import VacationScreen
+
+__all__ = ["RosterScreen", "agent_status", "matches_filter"]
+
+
+def _away_text(agent: AgentView) -> str:
+    starts = agent.away_from.strftime("%b %-d") if agent.away_from else "…"
+    ends = agent.away_until.strftime("%b %-d %Y") if agent.away_until else "…"
+    return f"{starts}–{ends}"
+
+
+def _metros(agent: AgentView, shown: int = 2) -> str:
+    """`Austin, Round Rock +5`: a column that stays narrow for agents covering many metros."""
+    more = len(agent.metros) - shown
+    return ", ".join(agent.metros[:shown]) + (f" +{more}" if more > 0 else "")
+
+
+def agent_status(agent: AgentView, today: date) -> str:
+    """`active`, `inactive`, `away until Jan 10 2027`, or `active · away Dec 20–…` ahead."""
+    if not agent.active:
+        return "inactive"
+    if agent.is_away(today):
+        return f"away until {agent.away_until:%b %-d %Y}" if agent.away_until else "away"
+    if agent.away_from and agent.away_from > today:
+        return f"active · away {_away_text(agent)}"
+    return "active"
+
+
+STATE_WORDS = frozenset({"active", "inactive", "away", "available", "full"})
+"""Filter words that name a state and match it exactly (`active` is not `inactive`)."""
+
+
+def agent_states(agent: AgentView, today: date) -> set[str]:
+    """The state words an agent answers to in the filter."""
+    states = {"active" if agent.active else "inactive"}
+    if agent.is_away(today):
+        states.add("away")
+    if agent.active and not agent.is_away(today):
+        states.add("available")
+    if agent.load >= agent.capacity:
+        states.add("full")
+    return states
+
+
+def matches_filter(agent: AgentView, today: date, text: str) -> bool:
+    """Whether every word of the filter fits the agent: state words (`active`, `away`,
+    `full`…) exactly, any other word anywhere in what the roster shows of the agent."""
+    sides = "buyer seller both" if agent.sides == "both" else agent.sides
+    words = [
+        agent.id, agent.name, agent.brokerage, agent.kind, sides, agent.network or "",
+        " ".join(agent.metros), " ".join(agent.zips),
+    ]  # fmt: skip
+    haystack = " ".join(words).casefold()
+    states = agent_states(agent, today)
+    for word in text.casefold().split():
+        if word in STATE_WORDS:
+            if word not in states:
+                return False
+        elif word not in haystack:
+            return False
+    return True
+
+
+COLUMNS: tuple[tuple[str, str, Callable[[AgentView], Any]], ...] = (
+    ("id", "Id", lambda a: a.id),
+    ("name", "Name", lambda a: a.name.casefold()),
+    ("load", "Load", lambda a: (a.load / a.capacity if a.capacity else 1.0, a.load)),
+    ("status", "Status", lambda a: (not a.active, a.away_from is not None, a.id)),
+    ("sides", "Sides", lambda a: a.sides),
+    ("metros", "Metros", lambda a: ";".join(a.metros).casefold()),
+    ("price", "Sweet spot", lambda a: (a.price_min, a.price_max)),
+    ("kind", "Kind", lambda a: a.kind),
+    ("channel", "Channel", lambda a: a.preferred_channel),
+)
+"""Each column: key, label, and what it sorts by (numbers sort as numbers)."""
+
+
+class RosterScreen(DeskScreen):
+    """Every agent with territory, sides, sweet spot, load against capacity and status."""
+
+    DEFAULT_CSS = """
+    RosterScreen #roster-filter {
+        margin: 0 1;
+    }
+    RosterScreen DataTable {
+        height: 1fr;
+    }
+    RosterScreen #roster-summary {
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add", tooltip="Add an agent", id="roster.add"),
+        Binding("e", "edit", "Edit", tooltip="Edit the highlighted agent", id="roster.edit"),
+        Binding("v", "vacation", "Away", tooltip="Set or clear time away", id="roster.vacation"),
+        Binding(
+            "x",
+            "toggle_active",
+            "On/off",
+            tooltip="Activate or deactivate the agent",
+            id="roster.toggle-active",
+        ),
+        Binding(
+            "ctrl+o",
+            "import_csv",
+            "Import CSV",
+            tooltip="Import a roster CSV file",
+            id="roster.import",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            key_display="/",
+            tooltip="Filter the roster",
+            id="roster.filter",
+        ),
+        Binding("n", "sort_next", "Sort", tooltip="Sort by the next column", id="roster.sort"),
+        Binding(
+            "r",
+            "sort_reverse",
+            "Reverse",
+            tooltip="Reverse the sort order",
+            id="roster.reverse",
+            show=False,
+        ),
+        Binding(
+            "escape",
+            "leave_filter",
+            "Table",
+            tooltip="Back to the table",
+            id="roster.leave-filter",
+            show=False,
+        ),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The roster was read, with the desk's today (for away dates)."""
+
+        agents: list[AgentView]
+        today: date
+
+    @dataclass
+    class Changed(Message):
+        """An agent was changed from this screen."""
+
+        agent: AgentView
+        revision: int
+        note: str
+
+    @dataclass
+    class Failed(Message):
+        """The desk refused a change made from this screen."""
+
+        text: str
+
+    def __init__(self, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.agents: list[AgentView] = []
+        self.today = date.min
+        self.sort_key = "id"
+        self.sort_reverse = False
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader("Roster")
+        yield Input(
+            placeholder="Filter: name, metro, ZIP, side, active, away, inactive, full",
+            id="roster-filter",
+            compact=True,
+        )
+        yield DataTable(id="roster-table", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading the roster…", id="roster-summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, label, _ in COLUMNS:
+            table.add_column(label, key=key)
+        self._label_columns()
+        table.focus()
+        self._load(self.now())
+
+    @work(thread=True, exclusive=True, group="roster-load", exit_on_error=False)
+    def _load(self, now: datetime) -> None:
+        zone = self.desk.settings().zone
+        self.post_message(self.Loaded(self.desk.agents(), now.astimezone(zone).date()))
+
+    @on(DeskChanged)
+    def _desk_changed(self, _: DeskChanged) -> None:
+        self._load(self.now())
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.agents, self.today = message.agents, message.today
+        self._fill()
+
+    # --- the table ----------------------------------------------------------------
+
+    def visible_agents(self) -> list[AgentView]:
+        """The agents the filter lets through, in the chosen order."""
+        text = self.query_one("#roster-filter", Input).value
+        shown = [agent for agent in self.agents if matches_filter(agent, self.today, text)]
+        sort_by = next(key for column, _, key in COLUMNS if column == self.sort_key)
+        return sorted(shown, key=sort_by, reverse=self.sort_reverse)
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        keep = self.highlighted_agent()
+        shown = self.visible_agents()
+        table.clear()
+        muted, warning = theme_style(self, "text-muted"), theme_style(self, "warning")
+        for agent in shown:
+            status = agent_status(agent, self.today)
+            dim = muted if status == "inactive" or status.startswith("away") else None
+            load_style = warning if agent.load >= agent.capacity else None
+            table.add_row(
+                Text(agent.id, style=dim or ""),
+                Text(agent.name, style=dim or ""),
+                Text(f"{agent.load}/{agent.capacity}", style=load_style or ""),
+                Text(status, style=dim or ""),
+                agent.sides,
+                Text(_metros(agent)),
+                format_band(agent.price_min, agent.price_max),
+                agent.kind,
+                agent.preferred_channel,
+                key=agent.id,
+            )
+        if keep is not None and any(agent.id == keep.id for agent in shown):
+            table.move_cursor(row=table.get_row_index(keep.id), animate=False)
+        full = sum(1 for agent in self.agents if agent.load >= agent.capacity)
+        summary = self.query_one("#roster-summary", Static)
+        if not self.agents:
+            summary.update("No agents yet: press a to add one, or ctrl+o to import a CSV.")
+        elif not shown:
+            summary.update(f"No agent matches the filter ({len(self.agents)} on the roster).")
+        else:
+            summary.update(f"{len(shown)} of {len(self.agents)} agents · {full} at capacity")
+
+    def _label_columns(self) -> None:
+        table = self.query_one(DataTable)
+        arrow = " ▼" if self.sort_reverse else " ▲"
+        for key, label, _ in COLUMNS:
+            table.columns[key].label = Text(label + (arrow if key == self.sort_key else ""))  # type: ignore[index]
+        table.refresh()
+
+    def sort_by(self, key: str, reverse: bool = False) -> None:
+        """Orders the roster by a column."""
+        self.sort_key, self.sort_reverse = key, reverse
+        self._label_columns()
+        self._fill()
+
+    @on(DataTable.HeaderSelected)
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        self.sort_by(key, reverse=not self.sort_reverse if key == self.sort_key else False)
+
+    def action_sort_next(self) -> None:
+        """Sorts by the next column to the right."""
+        keys = [key for key, _, _ in COLUMNS]
+        self.sort_by(keys[(keys.index(self.sort_key) + 1) % len(keys)])
+
+    def action_sort_reverse(self) -> None:
+        """Flips the order."""
+        self.sort_by(self.sort_key, not self.sort_reverse)
+
+    @on(Input.Changed, "#roster-filter")
+    def _filtered(self) -> None:
+        self._fill()
+
+    @on(Input.Submitted, "#roster-filter")
+    def action_leave_filter(self) -> None:
+        """Back from the filter to the table."""
+        self.query_one(DataTable).focus()
+
+    def action_filter(self) -> None:
+        """Puts the cursor in the filter."""
+        self.query_one("#roster-filter", Input).focus()
+
+    def highlighted_agent(self) -> AgentView | None:
+        """The agent under the table's cursor, if any."""
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((agent for agent in self.agents if agent.id == key), None)
+
+    def _chosen(self) -> AgentView | None:
+        agent = self.highlighted_agent()
+        if agent is None:
+            self.notify("Highlight an agent first.", severity="warning")
+        return agent
+
+    # --- changes ------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        """Opens the form for a new agent."""
+        self._edit(None)
+
+    def action_edit(self) -> None:
+        """Opens the form for the highlighted agent."""
+        agent = self._chosen()
+        if agent is not None:
+            self._edit(agent)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_edit()
+
+    @work(exclusive=True, group="prompt")
+    async def _edit(self, agent: AgentView | None) -> None:
+        ids = {existing.id for existing in self.agents}
+        saved = await self.app.push_screen_wait(AgentFormScreen(agent, ids))
+        if saved is not None:
+            self.notify(f"{saved.name} ({saved.id}) saved.", title="Roster")
+            self._load(self.now())
+
+    def action_vacation(self) -> None:
+        """Sets or clears the highlighted agent's time away."""
+        agent = self._chosen()
+        if agent is not None:
+            self._vacation(agent)
+
+    @work(exclusive=True, group="prompt")
+    async def _vacation(self, agent: AgentView) -> None:
+        saved = await self.app.push_screen_wait(VacationScreen(agent))
+        if saved is not None:
+            when = (
+                "no time away"
+                if not (saved.away_from or saved.away_until)
+                else (f"away {_away_text(saved)}")
+            )
+            self.notify(f"{saved.name}: {when}.", title="Roster")
+            self._load(self.now())
+
+    def action_import_csv(self) -> None:
+        """Imports a roster CSV (all or nothing)."""
+        self._import()
+
+    @work(exclusive=True, group="prompt")
+    async def _import(self) -> None:
+        counts = await self.app.push_screen_wait(RosterImportScreen())
+        if counts is not None:
+            created, updated = counts
+            self.notify(f"{created} agent(s) added, {updated} updated.", title="Roster imported")
+            self._load(self.now())
+
+    def action_toggle_active(self) -> None:
+        """Deactivates an active agent (no new offers) or activates an inactive one."""
+        agent = self._chosen()
+        if agent is not None:
+            self._set_active(agent.id, not agent.active, self.now())
+
+    @work(thread=True, exclusive=True, group="roster-write", exit_on_error=False)
+    def _set_active(self, agent_id: str, active: bool, now: datetime) -> None:
+        try:
+            agent = self.desk.set_active(agent_id, active, now)
+        except DeskError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        note = "active again" if active else "deactivated: no new offers"
+        self.post_message(self.Changed(agent, self.desk.revision(), note))
+
+    @on(Changed)
+    def _changed(self, message: Changed) -> None:
+        self.notify(f"{message.agent.name} {message.note}.", title="Roster")
+        announce_write(self, message.revision)
+        self._load(self.now())
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        self.notify(message.text, title="Not changed", severity="error")

@@ -1,0 +1,370 @@
+"""Settings: how the desk routes, when it works, and whose voice it thanks in.
+
+Every value goes through the engine's own validation (`set_setting`, the
+same as `settings set KEY VALUE`), one key at a time, so a refused value is
+shown under its field while the others are saved. The routing weights show
+each one's share of the total as you type: the score divides by their sum,
+so a share says more than the raw number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import ClassVar
+from zoneinfo import available_timezones
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Input, Select, Static, Switch
+from textual.widgets.select import InvalidSelectValueError
+
+from ..engine.errors import DeskError, InvalidInput
+from ..engine.settings import WEIGHT_KEYS, DeskSettings
+from ..engine.views import AgentView
+from ..engine.vocabulary import MODES
+from ..messages import DeskChanged
+from ..widgets.desk_header import DeskHeader
+from ..widgets.form_field import FormField
+from ..widgets.score import score_bar
+from .base import DeskScreen
+from .common import announce_write
+
+__all__ = ["SettingsScreen", "weight_shares"]
+
+SEQUENTIAL_DEFAULTS = tuple(mode for mode in MODES if mode not in ("private", "network"))
+WEIGHT_LABELS = {
+    "territory": "Territory",
+    "price": "Price",
+    "capacity": "Capacity",
+    "history": "History",
+    "property_type": "Property type",
+}
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("acceptance_window_minutes", "Window (min)", "minutes an agent has to answer an offer"),
+    ("default_mode", "Default mode", "routing mode when an intake names none"),
+    ("broadcast_size", "Broadcast size", "agents a broadcast goes to at once (plus fallback)"),
+    ("max_offers_before_fallback", "Max offers", "sequential offers before the fallback agent"),
+    ("fallback_agent_id", "Fallback agent", "offered when nobody eligible is left"),
+    ("timezone", "Time zone", "IANA zone of the desk, e.g. America/Chicago"),
+    ("business_hours", "Business hours", "e.g. mon-fri 08:00-18:00;sat 10:00-14:00"),
+    ("holidays", "Holidays", "not business days: 2026-12-25;2027-01-01"),
+    (
+        "pause_outside_business_hours",
+        "Pause off-hours",
+        "acceptance windows count down only in business hours",
+    ),
+    ("card_practice", "Card practice", "add a handwritten-card task to each intake"),
+    ("agent_name", "Agent name", "whose voice the thank-you drafts use"),
+)
+SECTIONS = {
+    "acceptance_window_minutes": "Routing",
+    "timezone": "Time and business days",
+    "card_practice": "Thank-yous",
+}
+
+
+def _text(value: object) -> str:
+    """A stored setting as the text its field holds (`40.0` reads as `40`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def weight_shares(texts: dict[str, str]) -> dict[str, float | None]:
+    """Each weight's share of the total from what is typed (None where it is not a number)."""
+    numbers: dict[str, float | None] = {}
+    for key, text in texts.items():
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        numbers[key] = value if value is not None and value >= 0 else None
+    total = sum(value for value in numbers.values() if value is not None)
+    return {
+        key: (value / total if total > 0 else 0.0) if value is not None else None
+        for key, value in numbers.items()
+    }
+
+
+class SettingsScreen(DeskScreen):
+    """Every setting a team lead tunes, saved key by key through the engine."""
+
+    DEFAULT_CSS = """
+    SettingsScreen #settings-form {
+        padding: 0 1;
+        height: 1fr;
+    }
+    SettingsScreen .settings--section {
+        color: $accent;
+        text-style: bold;
+        margin-top: 1;
+    }
+    SettingsScreen .settings--section.-first {
+        margin-top: 0;
+    }
+    SettingsScreen FormField.settings--weight {
+        grid-columns: 16 12 1fr;
+    }
+    SettingsScreen FormField.settings--weight > .field--aside {
+        color: $accent;
+    }
+    SettingsScreen #settings-buttons {
+        height: auto;
+        padding: 0 1;
+    }
+    SettingsScreen #settings-buttons Button {
+        margin-right: 1;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", tooltip="Save the changed settings", id="settings.save"),
+        Binding(
+            "ctrl+r", "revert", "Revert", tooltip="Put back the stored values", id="settings.revert"
+        ),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The stored settings and the roster (for the fallback agent)."""
+
+        settings: DeskSettings
+        agents: list[AgentView]
+
+    @dataclass
+    class Saved(Message):
+        """What was saved, what was refused (key → messages), and the settings now."""
+
+        saved: list[str]
+        refused: dict[str, list[str]]
+        settings: DeskSettings
+        revision: int
+        failure: str = ""
+        agents: list[AgentView] = field(default_factory=list)
+
+    def __init__(self, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.stored: dict[str, str] = {}
+        """What the desk holds, as field text: a field differing from it is unsaved."""
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader("Settings")
+        with VerticalScroll(id="settings-form"):
+            yield Static("Routing weights (share of the score)", classes="settings--section -first")
+            for key in WEIGHT_KEYS:
+                yield FormField(
+                    WEIGHT_LABELS[key],
+                    Input(id=f"weights-{key}", compact=True),
+                    key=f"weights.{key}",
+                    aside=True,
+                    classes="settings--weight",
+                )
+            for key, label, hint in FIELDS:
+                if key in SECTIONS:
+                    yield Static(SECTIONS[key], classes="settings--section")
+                control = self._control(key)
+                yield FormField(
+                    label, control, key=key, hint=hint, aside=isinstance(control, Switch)
+                )
+        with Horizontal(id="settings-buttons"):
+            yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
+            yield Button("Revert (ctrl+r)", id="revert", compact=True)
+        yield Footer()
+
+    def _control(self, key: str) -> Widget:
+        control_id = key.replace("_", "-")
+        if key in ("card_practice", "pause_outside_business_hours"):
+            return Switch(id=control_id)
+        if key == "default_mode":
+            return Select(
+                [(mode.replace("_", " "), mode) for mode in SEQUENTIAL_DEFAULTS],
+                allow_blank=False,
+                id=control_id,
+                compact=True,
+            )
+        if key == "fallback_agent_id":
+            return Select([], prompt="none", id=control_id, compact=True)
+        suggester = (
+            SuggestFromList(sorted(available_timezones()), case_sensitive=False)
+            if key == "timezone"
+            else None
+        )
+        return Input(id=control_id, suggester=suggester, compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#weights-territory", Input).focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="settings-load", exit_on_error=False)
+    def _load(self) -> None:
+        self.post_message(self.Loaded(self.desk.settings(), self.desk.agents()))
+
+    @on(DeskChanged)
+    def _desk_changed(self, _: DeskChanged) -> None:
+        self._load()
+
+    # --- fields -------------------------------------------------------------------
+
+    @property
+    def fields(self) -> dict[str, FormField]:
+        """Each field by its setting key."""
+        return {item.key: item for item in self.query(FormField).results(FormField)}
+
+    def value_of(self, key: str) -> str:
+        """A field's value as the text `settings set KEY VALUE` takes."""
+        control = self.fields[key].control
+        if isinstance(control, Switch):
+            return "true" if control.value else "false"
+        if isinstance(control, Select):
+            return str(control.selection or "")
+        assert isinstance(control, Input)
+        return control.value.strip()
+
+    def _put(self, key: str, text: str) -> None:
+        control = self.fields[key].control
+        if isinstance(control, Switch):
+            control.value = text == "true"
+            self.fields[key].set_aside("on" if control.value else "off")
+        elif isinstance(control, Select):
+            try:
+                control.value = text if text else Select.NULL
+            except InvalidSelectValueError:  # e.g. a fallback agent no longer on the roster
+                control.clear()
+        elif isinstance(control, Input):
+            control.value = text
+
+    def changed_keys(self) -> list[str]:
+        """Settings whose field differs from what the desk holds."""
+        return [key for key in self.stored if self.value_of(key) != self.stored[key]]
+
+    def _apply(
+        self, settings: DeskSettings, agents: list[AgentView] | None, keys: list[str] | None = None
+    ) -> None:
+        """Shows stored values: in every untouched field, or in `keys` (just saved)."""
+        if agents is not None:
+            fallback = self.fields["fallback_agent_id"].control
+            assert isinstance(fallback, Select)
+            chosen = fallback.selection
+            fallback.set_options([(f"{a.name} ({a.id})", a.id) for a in agents])
+            if chosen is not None and any(a.id == chosen for a in agents):
+                fallback.value = chosen
+        values = settings.as_contract()
+        for key in self.fields:
+            text = _text(values.get(key))
+            untouched = key not in self.stored or self.value_of(key) == self.stored[key]
+            if (keys is None and untouched) or (keys is not None and key in keys):
+                self._put(key, text)
+            self.stored[key] = text
+        self._show_shares()
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self._apply(message.settings, message.agents)
+
+    @on(Switch.Changed)
+    def _switched(self, event: Switch.Changed) -> None:
+        for item in self.fields.values():
+            if item.control is event.switch:
+                item.set_aside("on" if event.value else "off")
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.startswith("weights-"):
+            self._show_shares()
+
+    def _show_shares(self) -> None:
+        fields = self.fields
+        shares = weight_shares({key: self.value_of(f"weights.{key}") for key in WEIGHT_KEYS})
+        for key, share in shares.items():
+            aside = "not a number" if share is None else f"{share:>4.0%} {score_bar(share, 16)}"
+            fields[f"weights.{key}"].set_aside(aside)
+
+    # --- saving -------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        """Saves every changed setting; a refused one keeps its text and shows why."""
+        if self._busy:
+            return
+        changes = [(key, self.value_of(key)) for key in self.changed_keys()]
+        if not changes:
+            self.notify("Nothing changed.", severity="information")
+            return
+        self._busy = True
+        self._save(changes, self.now())
+
+    @work(thread=True, exclusive=True, group="settings-save", exit_on_error=False)
+    def _save(self, changes: list[tuple[str, str]], now: datetime) -> None:
+        saved: list[str] = []
+        refused: dict[str, list[str]] = {}
+        failure = ""
+        try:
+            for key, text in changes:
+                try:
+                    self.desk.set_setting(key, text, now)
+                    saved.append(key)
+                except InvalidInput as error:
+                    refused[key] = [
+                        problem.partition(": ")[2] or problem for problem in error.problems
+                    ]
+        except DeskError as error:
+            failure = str(error)
+        finally:
+            self._busy = False
+        self.post_message(
+            self.Saved(
+                saved,
+                refused,
+                self.desk.settings(),
+                self.desk.revision(),
+                failure,
+                self.desk.agents(),
+            )
+        )
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        fields = self.fields
+        for key, item in fields.items():
+            if key in message.saved:
+                item.clear_errors()
+            elif key in message.refused:
+                item.show_errors(message.refused[key])
+        self._apply(message.settings, message.agents, keys=message.saved)
+        if message.saved:
+            announce_write(self, message.revision)
+        if message.failure:
+            self.notify(message.failure, title="Settings not saved", severity="error")
+        elif message.refused:
+            names = ", ".join(message.refused)
+            self.notify(
+                f"Saved {len(message.saved)}; refused {names} (see the field).",
+                title="Check the settings",
+                severity="warning",
+            )
+            fields[next(iter(message.refused))].control.focus()
+        else:
+            self.notify(f"Saved {len(message.saved)} setting(s).", title="Settings")
+
+    def action_revert(self) -> None:
+        """Puts every field back to what the desk holds."""
+        for key, text in self.stored.items():
+            self._put(key, text)
+            self.fields[key].clear_errors()
+        self._show_shares()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#revert")
+    def _revert_pressed(self) -> None:
+        self.action_revert()

@@ -1,0 +1,191 @@
+"""An agent's time away: two dates (inclusive, desk time zone), or none.
+
+Routing skips an agent who is away, so the dates must be right; the modal
+writes them itself and shows a refused date under its field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from ..engine.errors import DeskError, InvalidInput
+from ..engine.timefmt import parse_day
+from ..engine.views import AgentView
+from ..widgets.form_field import FormField, problems_by_field
+from .common import announce_write, desk_of, now_of
+
+__all__ = ["VacationScreen"]
+
+KEYS = ("away_from", "away_until")
+
+
+class VacationScreen(ModalScreen[AgentView | None]):
+    """Sets or clears an agent's away dates; dismisses with the updated agent."""
+
+    DEFAULT_CSS = """
+    VacationScreen {
+        align: center middle;
+    }
+    VacationScreen > Vertical {
+        width: 64;
+        max-width: 100%;
+        height: auto;
+        border: thick $accent;
+        background: $panel;
+        padding: 0 1;
+    }
+    VacationScreen .vacation--title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    VacationScreen .vacation--note {
+        color: $text-muted;
+        margin-bottom: 1;
+    }
+    VacationScreen #vacation-problems {
+        color: $error;
+    }
+    VacationScreen #vacation-buttons {
+        height: auto;
+        align-horizontal: right;
+        margin-top: 1;
+    }
+    VacationScreen #vacation-buttons Button {
+        margin-left: 1;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", tooltip="Save the dates", id="vacation.save"),
+        Binding("escape", "cancel", "Cancel", tooltip="Close without saving", id="vacation.cancel"),
+    ]
+
+    @dataclass
+    class Saved(Message):
+        """The desk stored the dates."""
+
+        agent: AgentView
+        revision: int
+
+    @dataclass
+    class Refused(Message):
+        """The dates were refused: `field: message` problems."""
+
+        problems: tuple[str, ...]
+
+    def __init__(self, agent: AgentView) -> None:
+        super().__init__()
+        self.agent = agent
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        agent = self.agent
+        with Vertical():
+            yield Label(f"Time away — {agent.name} ({agent.id})", classes="vacation--title")
+            yield Static(
+                "Dates are inclusive, in the desk's time zone. Leave both blank (or press "
+                "Clear) when the agent is back for good.",
+                classes="vacation--note",
+            )
+            for key, label, value in (
+                ("away_from", "Away from", agent.away_from),
+                ("away_until", "Away until", agent.away_until),
+            ):
+                control = Input(
+                    value.isoformat() if value else "",
+                    placeholder="YYYY-MM-DD",
+                    id=key.replace("_", "-"),
+                    compact=True,
+                )
+                yield FormField(label, control, key=key)
+            yield Static("", id="vacation-problems", markup=False)
+            with Horizontal(id="vacation-buttons"):
+                yield Button("Clear dates", id="clear", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
+                yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#away-from", Input).focus()
+
+    def _fields(self) -> dict[str, FormField]:
+        return {field.key: field for field in self.query(FormField).results(FormField)}
+
+    def action_save(self) -> None:
+        """Checks both dates, then stores them."""
+        if self._busy:
+            return
+        days: dict[str, date | None] = {}
+        problems: list[str] = []
+        for key, field in self._fields().items():
+            text = field.control.value.strip()  # type: ignore[attr-defined]
+            try:
+                days[key] = parse_day(text, key) if text else None
+            except InvalidInput as error:
+                problems.extend(error.problems)
+        if problems:
+            self._show(tuple(problems))
+            return
+        self._busy = True
+        self._store(days["away_from"], days["away_until"], now_of(self))
+
+    @on(Button.Pressed, "#clear")
+    def _clear(self) -> None:
+        for field in self._fields().values():
+            field.control.value = ""  # type: ignore[attr-defined]
+        self.action_save()
+
+    @work(thread=True, exclusive=True, group="vacation", exit_on_error=False)
+    def _store(self, away_from: date | None, away_until: date | None, now: datetime) -> None:
+        desk = desk_of(self)
+        try:
+            agent = desk.set_vacation(self.agent.id, away_from, away_until, now)
+            self.post_message(self.Saved(agent, desk.revision()))
+        except InvalidInput as error:
+            self.post_message(self.Refused(error.problems))
+        except DeskError as error:
+            self.post_message(self.Refused((str(error),)))
+        finally:
+            self._busy = False
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        announce_write(self, message.revision)
+        self.dismiss(message.agent)
+
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
+        self._show(message.problems)
+
+    def _show(self, problems: tuple[str, ...]) -> None:
+        by_field, rest = problems_by_field(problems, KEYS)
+        for key, field in self._fields().items():
+            field.show_errors(by_field.get(key, ()))
+        self.query_one("#vacation-problems", Static).update("\n".join(rest))
+        self.notify("Not saved: check the dates.", severity="warning")
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "away-until":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        """Closes without changing anything."""
+        self.dismiss(None)

@@ -1,0 +1,179 @@
+"""Where a referral went (or would go) and why: the panel beside the intake form.
+
+After a submit the VA must see at once who was offered the referral, until
+when, and why that agent (the score bars); after a preview, who would get it
+and why each other agent would not. Both come from plain engine views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Static
+
+from ..engine.routing import RoutingDecision
+from ..engine.views import ReferralView
+from .score import ScoreBreakdown
+
+__all__ = ["RoutingOutcome"]
+
+SHOWN_WITH_BARS = 3
+"""Ranked agents shown with their bars in a preview; the rest get one line each."""
+SHOWN_EXCLUDED = 12
+"""Excluded agents listed by name in a preview before an "and N more" line."""
+
+IDLE_TEXT = (
+    "Type the referral, then ctrl+r to preview who would get it, or ctrl+s to store and route it."
+)
+
+
+def _name(agent_id: str, names: Mapping[str, str]) -> str:
+    name = names.get(agent_id)
+    return f"{name} ({agent_id})" if name else agent_id
+
+
+def _clock(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%a %H:%M")
+
+
+class RoutingOutcome(VerticalScroll):
+    """The routing result of the last submit or preview, with score bars."""
+
+    DEFAULT_CSS = """
+    RoutingOutcome {
+        height: 1fr;
+        padding: 0 1;
+    }
+    RoutingOutcome > .outcome--title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    RoutingOutcome > .outcome--title.-stored { color: $success; }
+    RoutingOutcome > .outcome--title.-preview { color: $accent; }
+    RoutingOutcome > .outcome--title.-unassigned { color: $error; }
+    RoutingOutcome > .outcome--agent { text-style: bold; }
+    RoutingOutcome > .outcome--note { color: $text-muted; }
+    RoutingOutcome > ScoreBreakdown { margin-bottom: 1; }
+    """
+
+    def on_mount(self) -> None:
+        self.show_idle()
+
+    def _replace(self, *widgets: Widget) -> None:
+        self.remove_children()
+        self.mount_all(widgets)
+        self.scroll_home(animate=False)
+
+    def show_idle(self) -> None:
+        """The hint shown before anything was previewed or stored."""
+        self._replace(Static(IDLE_TEXT, classes="outcome--note"))
+
+    def show_stored(self, referral: ReferralView, names: Mapping[str, str], zone: ZoneInfo) -> None:
+        """A stored referral: its id, status, and each open offer with its bars."""
+        client = f"{referral.client_first_name} {referral.client_last_name}".strip()
+        open_offers = [offer for offer in referral.offers if offer.is_open]
+        widgets: list[Widget] = []
+        if referral.status == "unassigned" or not open_offers:
+            widgets.append(
+                Static(
+                    f"{referral.id} stored — nobody could take it: "
+                    "unassigned, flagged for the team lead.",
+                    classes="outcome--title -unassigned",
+                    markup=False,
+                )
+            )
+        else:
+            verb = "offered to" if len(open_offers) == 1 else f"offered to {len(open_offers)}:"
+            widgets.append(
+                Static(
+                    f"{referral.id} ({client}) {verb} "
+                    + (_name(open_offers[0].agent_id, names) if len(open_offers) == 1 else ""),
+                    classes="outcome--title -stored",
+                    markup=False,
+                )
+            )
+        widgets.append(
+            Static(
+                f"{referral.mode.replace('_', ' ')} · {referral.side} · {referral.metro}"
+                f"{' ' + referral.zip if referral.zip else ''}",
+                classes="outcome--note",
+                markup=False,
+            )
+        )
+        for offer in open_offers:
+            widgets.append(
+                Static(_name(offer.agent_id, names), classes="outcome--agent", markup=False)
+            )
+            widgets.append(
+                Static(
+                    Content.assemble(
+                        (f"score {offer.score:.2f}", "bold $accent"),
+                        (
+                            f" · {offer.status} · answer by {_clock(offer.expires_at, zone)}",
+                            "$text-muted",
+                        ),
+                    )
+                )
+            )
+            widgets.append(ScoreBreakdown(offer.breakdown))
+        self._replace(*widgets)
+
+    def show_preview(
+        self,
+        decision: RoutingDecision,
+        names: Mapping[str, str],
+        mode: str,
+        fallback_id: str | None = None,
+    ) -> None:
+        """A dry run: who would get it, best first, and why each other agent would not.
+
+        The fallback agent is listed last whatever its score (it is offered only when
+        nobody else is left), so it is marked as such."""
+        widgets: list[Widget] = []
+        if decision.ranked:
+            first = _name(decision.ranked[0].agent_id, names)
+            title = f"Preview ({mode.replace('_', ' ')}): {first} first — nothing saved"
+            widgets.append(Static(title, classes="outcome--title -preview", markup=False))
+        else:
+            widgets.append(
+                Static(
+                    "Preview: nobody on the roster is eligible — nothing saved",
+                    classes="outcome--title -unassigned",
+                    markup=False,
+                )
+            )
+        for place, ranked in enumerate(decision.ranked, start=1):
+            label = f"{place}. {_name(ranked.agent_id, names)}"
+            if ranked.agent_id == fallback_id:
+                label += " — fallback, offered last"
+            if place <= SHOWN_WITH_BARS:
+                widgets.append(
+                    Static(
+                        Content.assemble(label, (f"  score {ranked.score:.2f}", "bold $accent")),
+                        classes="outcome--agent",
+                    )
+                )
+                widgets.append(ScoreBreakdown(ranked.breakdown.as_dict()))
+            else:
+                widgets.append(
+                    Static(f"{label}  {ranked.score:.2f}", classes="outcome--note", markup=False)
+                )
+        if decision.excluded:
+            widgets.append(Static("Not eligible:", classes="outcome--agent"))
+            for exclusion in decision.excluded[:SHOWN_EXCLUDED]:
+                widgets.append(
+                    Static(
+                        f"{_name(exclusion.agent_id, names)}: {exclusion.reason}",
+                        classes="outcome--note",
+                        markup=False,
+                    )
+                )
+            hidden = len(decision.excluded) - SHOWN_EXCLUDED
+            if hidden > 0:
+                widgets.append(Static(f"… and {hidden} more", classes="outcome--note"))
+        self._replace(*widgets)

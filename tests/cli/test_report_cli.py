@@ -1,0 +1,209 @@
+"""`referral-desk report` and `simulate` from the shell: formats, keys and errors.
+
+The desk is filled through the service (faster than through the CLI); the
+commands under test run in this process through `referral_desk.cli.main`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from referral_desk.cli import main
+from referral_desk.engine.desk import Desk
+from tests.factories import agent_row, intake, roster_csv
+
+NOW = "2026-11-23T14:00:00Z"
+CONTRACT_KEYS = {
+    "quarter",
+    "received",
+    "by_source_type",
+    "outcomes",
+    "top_sources",
+    "fees",
+    "assignment_delay_seconds",
+    "acceptance_seconds",
+    "dropped_rate",
+    "closing_rate_by_cohort",
+}
+
+
+class Result:
+    """What one command did: exit code, stdout, stderr."""
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def assert_one_line_error(self, starts_with: str) -> None:
+        assert self.code != 0
+        lines = self.err.splitlines()
+        assert len(lines) == 1, lines
+        assert lines[0].startswith(starts_with), lines[0]
+        assert self.out == ""
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Any:
+    """Runs `referral-desk ARGS…` in this process."""
+
+    def run(*arguments: str) -> Result:
+        code = main([str(argument) for argument in arguments])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def db(desk_url: str) -> str:
+    """A desk with two October referrals: one accepted and closed with a fee paid, one open.
+
+    R-1 (client source) is accepted 20 minutes after its offer, closes at $500,000
+    at 3%, and its 25% receivable fee ($3,750.00) is paid; R-2 (agent source) waits
+    on its offer.
+    """
+    desk = Desk.open(desk_url)
+    try:
+        start = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
+        desk.import_roster(roster_csv([agent_row(id="P-ATX-01", capacity="5")]), start)
+        received = datetime(2026, 10, 5, 15, 0, tzinfo=UTC)
+        first = desk.intake(
+            intake(received_at="2026-10-05T15:00:00Z", source__type="client"), received
+        )[0]
+        desk.respond(first.id, "P-ATX-01", "accept", datetime(2026, 10, 5, 15, 20, tzinfo=UTC))
+        desk.log_fee(first.id, "receivable", Decimal(25), "Dana", datetime(2026, 10, 6, tzinfo=UTC))
+        desk.change_status(first.id, "working", datetime(2026, 10, 7, tzinfo=UTC))
+        desk.change_status(
+            first.id,
+            "in_escrow",
+            datetime(2026, 10, 10, tzinfo=UTC),
+            closing_date=datetime(2026, 11, 2).date(),
+        )
+        desk.change_status(
+            first.id,
+            "closed",
+            datetime(2026, 11, 2, 18, tzinfo=UTC),
+            sale_price=500_000,
+            commission_rate=Decimal(3),
+        )
+        desk.fee_paid(first.id, Decimal("3750.00"), datetime(2026, 11, 9, 18, tzinfo=UTC))
+        desk.intake(
+            intake(
+                received_at="2026-10-20T15:00:00Z",
+                client_email="omar@example.com",
+                source__name="Jane Roe",
+                source__email="jane@example.com",
+            ),
+            datetime(2026, 10, 20, 15, 0, tzinfo=UTC),
+        )
+    finally:
+        desk.close()
+    return desk_url
+
+
+def test_json_has_exactly_the_contract_keys(cli: Any, db: str) -> None:
+    """`--format json` prints one document with the contract's keys and figures."""
+    result = cli("--db", db, "--now", NOW, "report", "--quarter", "2026-Q4", "--format", "json")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert set(document) == CONTRACT_KEYS
+    assert document["quarter"] == "2026-Q4"
+    assert document["received"] == 2
+    assert document["by_source_type"] == {"client": 1, "sphere": 0, "agent": 1, "professional": 0}
+    assert document["outcomes"] == {"closed": 1, "lost": 0, "active": 1}
+    assert document["fees"]["receivable"]["paid"] == {"count": 1, "amount": "3750.00"}
+    assert document["fees"]["payable"]["pending"] == {"count": 0, "amount": "0.00"}
+    # both first offers on receipt; one acceptance after 20 minutes
+    assert document["assignment_delay_seconds"] == {"median": 0, "p90": 0}
+    assert document["acceptance_seconds"] == {"median": 1200}
+    assert document["dropped_rate"] == 0.0
+    assert document["closing_rate_by_cohort"] == {"2026-10": 0.5}
+    assert cli("--db", db, "--now", NOW, "report", "--quarter", "2026-Q4", "--json").out == (
+        result.out
+    )
+
+
+def test_markdown_is_the_default(cli: Any, db: str) -> None:
+    """Without `--format`, the VA's Markdown document."""
+    result = cli("--db", db, "--now", NOW, "report", "--quarter", "2026-Q4")
+    assert result.code == 0, result.err
+    assert result.out.startswith("# Referral report — 2026 Q4\n")
+    assert "| Receivable (owed to us) | 0 | $0.00 | 1 | $3,750.00 |" in result.out
+    assert "| First offer → accepted, median | 20 min |" in result.out
+    explicit = cli("--db", db, "--now", NOW, "report", "--quarter", "2026-Q4", "--format", "md")
+    assert explicit.out == result.out
+
+
+def test_csv_is_section_key_value(cli: Any, db: str) -> None:
+    """`--format csv` is long format with the JSON's figures."""
+    result = cli("--db", db, "--now", NOW, "report", "--quarter", "2026-Q4", "--format", "csv")
+    assert result.code == 0, result.err
+    rows = list(csv.reader(io.StringIO(result.out)))
+    assert rows[0] == ["section", "key", "value"]
+    assert ["received", "value", "2"] in rows
+    assert ["fees", "receivable.paid.amount", "3750.00"] in rows
+    assert ["closing_rate_by_cohort", "2026-10", "0.5"] in rows
+
+
+@pytest.mark.parametrize("quarter", ["2026-Q5", "Q4", "2026-4", "twenty"])
+def test_a_bad_quarter_is_one_line(cli: Any, db: str, quarter: str) -> None:
+    """A quarter that is not YYYY-QN fails with one `quarter:` line and no output."""
+    result = cli("--db", db, "--now", NOW, "report", "--quarter", quarter)
+    result.assert_one_line_error("quarter: must be YYYY-QN")
+    assert result.code == 2
+
+
+def test_report_usage_errors_are_one_line(cli: Any, db: str) -> None:
+    """A missing quarter or an unknown format is a usage error, one line."""
+    cli("--db", db, "report").assert_one_line_error("usage: ")
+    cli("--db", db, "report", "--quarter", "2026-Q4", "--format", "pdf").assert_one_line_error(
+        "usage: "
+    )
+    cli("--db", db, "--now", "yesterday", "report", "--quarter", "2026-Q4").assert_one_line_error(
+        "now: "
+    )
+
+
+def test_simulate_prints_the_report_figures(cli: Any) -> None:
+    """`simulate --json` runs the desk and prints the report's figures for the span."""
+    result = cli("simulate", "--days", "2", "--per-day", "3", "--seed", "4", "--json")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert set(document["report"]) == CONTRACT_KEYS
+    assert document["report"]["received"] == document["run"]["referrals"] > 0
+    again = json.loads(
+        cli("simulate", "--days", "2", "--per-day", "3", "--seed", "4", "--json").out
+    )
+    assert again["report"] == document["report"]
+
+
+def test_simulate_compare_runs_two_variants(cli: Any, tmp_path: Path) -> None:
+    """`--compare KEY=VALUE` adds a variant on the same stream, side by side."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(roster_csv([agent_row(capacity="20")]), encoding="utf-8")
+    arguments = ["simulate", "--roster", roster, "--days", "2", "--per-day", "3"]
+    result = cli(*arguments, "--compare", "default_mode=broadcast", "--json")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert document["changes"] == {"default_mode": "broadcast"}
+    assert document["variant"]["settings"]["default_mode"] == "broadcast"
+    assert document["base"]["report"]["received"] == document["variant"]["report"]["received"]
+    text = cli(*arguments, "--compare", "default_mode=broadcast")
+    assert "with default_mode=broadcast" in text.out
+
+
+def test_simulate_errors_are_one_line(cli: Any, tmp_path: Path) -> None:
+    """Bad `--compare`, bad settings and a missing roster are named in one line."""
+    cli("simulate", "--compare", "window").assert_one_line_error("compare: expected KEY=VALUE")
+    cli("simulate", "--days", "1", "--set", "weights.price=-1").assert_one_line_error(
+        "weights.price: "
+    )
+    cli("simulate", "--roster", tmp_path / "none.csv").assert_one_line_error("roster: no such file")
+    cli("simulate", "--days", "0").assert_one_line_error("days: ")

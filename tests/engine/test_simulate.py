@@ -1,0 +1,148 @@
+"""The simulator: the real desk under a virtual clock, seeded and reproducible.
+
+Runs are kept small (a few days at a few referrals a day): every referral goes
+through the real desk service, which is what the simulator is for.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from referral_desk.engine.desk import Desk
+from referral_desk.engine.errors import InvalidInput
+from referral_desk.engine.simulate import SimulationConfig, run_simulation, window_end
+from referral_desk.engine.simulation_inputs import generated_roster, referral_stream, roster_agents
+from referral_desk.engine.simulation_output import compare_json, compare_text, simulation_json
+from referral_desk.engine.store import SCHEMA_HEAD, stored_revision
+from tests.factories import agent_row, intake, roster_csv
+
+SMALL = SimulationConfig(days=3, per_day=4, seed=11)
+
+
+def figures(config: SimulationConfig) -> dict[str, Any]:
+    """A run's report and counts: everything but how long it took."""
+    document = simulation_json(run_simulation(config))
+    document["run"].pop("seconds")
+    document["run"].pop("ms_per_referral")
+    return document
+
+
+def test_same_seed_gives_the_same_figures() -> None:
+    """Two runs with one seed agree on every figure; another seed gives another run."""
+    first = figures(SMALL)
+    assert first["report"]["received"] > 0
+    assert figures(SMALL) == first
+    other = figures(SimulationConfig(days=3, per_day=4, seed=12))
+    assert other["report"] != first["report"]
+
+
+def test_agents_who_accept_at_once_leave_no_delay_and_drop_nothing() -> None:
+    """Everyone takes every offer the moment it comes: the first offer is accepted at once.
+
+    Referrals are taken in as they arrive, so the first offer is made on receipt
+    (delay 0), accepted on the spot (acceptance 0), and nothing is dropped.
+    """
+    result = run_simulation(
+        SimulationConfig(days=3, per_day=4, seed=5, accept_probability=1.0, response_minutes=0)
+    )
+    document = result.report.to_json()
+    assert document["received"] > 0
+    assert document["assignment_delay_seconds"] == {"median": 0, "p90": 0}
+    assert document["acceptance_seconds"] == {"median": 0}
+    assert document["dropped_rate"] == 0.0
+    assert result.counts.offers == result.counts.accepts == document["received"]
+    assert result.counts.silences == result.counts.declines == 0
+
+
+def test_agents_who_never_answer_drop_everything() -> None:
+    """Nobody answers and nobody is routed again: every referral ends unassigned."""
+    config = SimulationConfig(
+        days=2, per_day=3, seed=5, accept_probability=0.0, reroute_after_hours=0
+    )
+    result = run_simulation(config.with_settings({"acceptance_window_minutes": "10"}))
+    assert result.report.received > 0
+    assert result.report.dropped_rate == 1.0
+    assert result.report.acceptance_median is None
+
+
+def test_a_compared_variant_sees_the_same_referrals() -> None:
+    """`--compare` changes the rules, not the stream: same referrals, same sources."""
+    base = run_simulation(SMALL)
+    variant = run_simulation(SMALL.with_settings({"acceptance_window_minutes": "15"}))
+    assert variant.settings["acceptance_window_minutes"] == 15
+    assert base.settings["acceptance_window_minutes"] == 30
+    for key in ("received", "by_source_type", "top_sources"):
+        assert variant.report.to_json()[key] == base.report.to_json()[key]
+    both = compare_json(base, variant, {"acceptance_window_minutes": "15"})
+    assert set(both) == {"changes", "base", "variant"}
+    text = compare_text(base, variant, {"acceptance_window_minutes": "15"})
+    assert "with acceptance_window_minutes=15" in text
+    assert "dropped rate" in text
+
+
+def test_the_stream_depends_on_the_seed_alone() -> None:
+    """Referrals are drawn from the seed and the roster, never from the settings."""
+    agents = roster_agents(generated_roster(3, 10))
+    start = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
+    zone = ZoneInfo("America/Chicago")
+    first = [a.payload for a in referral_stream(3, agents, start, 2, 10, zone)]
+    again = [a.payload for a in referral_stream(3, agents, start, 2, 10, zone)]
+    assert first == again
+    assert all(p["metro"] in {m for a in agents for m in a.metros} for p in first)
+
+
+def test_a_users_roster_is_routed_to() -> None:
+    """With `--roster`, referrals come for the roster's markets and go to its agents."""
+    roster = roster_csv(
+        [
+            agent_row(id="P-ONE", capacity="20"),
+            agent_row(id="P-TWO", name="Marcus Okafor", email="marcus@example.com", capacity="20"),
+        ]
+    )
+    result = run_simulation(
+        SimulationConfig(days=2, per_day=3, seed=2, roster_csv=roster, accept_probability=1.0)
+    )
+    assert result.report.received > 0
+    assert result.counts.accepts == result.report.received
+
+
+def test_bad_input_is_named() -> None:
+    """A bad setting, roster or option is refused before anything runs, naming it."""
+    with pytest.raises(InvalidInput, match=r"^acceptance_window_minutes: "):
+        run_simulation(SMALL.with_settings({"acceptance_window_minutes": "0"}))
+    with pytest.raises(InvalidInput, match=r"^nope: unknown setting"):
+        run_simulation(SMALL.with_settings({"nope": "1"}))
+    with pytest.raises(InvalidInput, match=r"^row 2: "):
+        run_simulation(SimulationConfig(roster_csv=roster_csv([agent_row(email="not an email")])))
+    with pytest.raises(InvalidInput, match=r"^days: "):
+        run_simulation(SimulationConfig(days=0))
+    with pytest.raises(InvalidInput, match=r"accept_probability: "):
+        run_simulation(SimulationConfig(accept_probability=1.5))
+
+
+def test_the_simulated_desk_lives_in_memory() -> None:
+    """`Desk.open("sqlite://")` is a whole desk at the current schema, in memory."""
+    desk = Desk.open("sqlite://")
+    try:
+        assert stored_revision(desk.store.engine) == SCHEMA_HEAD
+        assert desk.settings().acceptance_window_minutes == 30
+    finally:
+        desk.close()
+
+
+def test_simulated_windows_close_when_the_desks_do() -> None:
+    """The simulator's window end is the engine's, business-hours pause included."""
+    desk = Desk.open("sqlite://")
+    try:
+        desk.import_roster(roster_csv([agent_row()]), datetime(2026, 1, 1, tzinfo=UTC))
+        friday_evening = datetime(2026, 1, 9, 23, 45, tzinfo=UTC)  # 17:45 in Chicago
+        desk.set_setting("pause_outside_business_hours", "true", friday_evening)
+        offer = desk.intake(intake(received_at=None), friday_evening)[0].offers[0]
+        assert window_end(desk.settings(), friday_evening) == offer.expires_at
+        assert offer.expires_at.astimezone(UTC) == datetime(2026, 1, 12, 14, 15, tzinfo=UTC)
+    finally:
+        desk.close()

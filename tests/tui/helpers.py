@@ -1,0 +1,54 @@
+"""What the Pilot and snapshot tests share: a seeded demo desk and a way to wait.
+
+Screens read the desk in thread workers and re-read on messages, so one
+`pilot.pause()` is not enough: `settle` waits until no worker is running (prompts aside) and
+the message queues are empty, a few rounds in a row (a worker's message can
+start another worker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.worker import WorkerState
+
+from referral_desk.demo import seed_demo
+from referral_desk.engine.desk import Desk
+
+__all__ = ["seed_demo_file", "settle"]
+
+
+def seed_demo_file(path: Path, now: datetime) -> str:
+    """A SQLite file holding the demo desk as it stands at `now`; returns its path."""
+    desk = Desk.open(str(path), actor="test")
+    try:
+        seed_demo(desk, now)
+    finally:
+        desk.close()
+    return str(path)
+
+
+async def settle(pilot: Pilot[object], rounds: int = 3) -> None:
+    """Waits for every worker and message until the app has been quiet for `rounds` pauses."""
+    app = pilot.app
+    quiet = 0
+    for _ in range(1000):
+        await pilot.pause()
+        busy = any(
+            worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            # a prompt worker waits on a modal the test has not answered yet;
+            # a DirectoryTree's "_loader" waits for folders to load as long as it lives
+            and worker.group not in ("prompt", "_loader")
+            for worker in app.workers
+        )
+        if busy:
+            quiet = 0
+            await asyncio.sleep(0.005)
+            continue
+        quiet += 1
+        if quiet >= rounds:
+            return
+    raise AssertionError("the app never settled")
