@@ -1,0 +1,237 @@
+"""Report: the quarter's figures at a glance, and the files a VA files.
+
+The team lead picks a quarter and reads where referrals came from, what became
+of them, what fees are pending or paid and how fast routing was, with bars for
+the shares; `m` and `c` write the same report as Markdown or CSV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer, Input, Label, Static
+
+from ..engine.report_formats import duration_text, to_csv, to_markdown
+from ..engine.reports import Report
+from ..locations import data_dir
+from ..messages import DeskChanged
+from ..widgets.desk_header import DeskHeader
+from .base import DeskScreen
+
+__all__ = ["ReportScreen", "bar", "quarter_of", "shift_quarter"]
+
+BAR_WIDTH = 30
+
+
+def quarter_of(moment: datetime) -> str:
+    """`2026-Q4` for a moment (already in the desk's zone)."""
+    return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
+
+
+def shift_quarter(quarter: str, step: int) -> str:
+    """The quarter `step` quarters later (or earlier, when negative)."""
+    year, number = quarter.split("-Q")
+    index = int(year) * 4 + int(number) - 1 + step
+    return f"{index // 4}-Q{index % 4 + 1}"
+
+
+def bar(part: float, whole: float, width: int = BAR_WIDTH) -> str:
+    """A text bar: `part` of `whole` as filled cells, the rest as dots."""
+    filled = round(width * part / whole) if whole > 0 else 0
+    return "█" * filled + "·" * (width - filled)
+
+
+def _rows(counts: dict[str, int], total: int) -> str:
+    width = max((len(key) for key in counts), default=0)
+    lines = []
+    for key, count in counts.items():
+        share = f"{count / total:>4.0%}" if total else "  — "
+        lines.append(f"{key:<{width}}  {bar(count, total)}  {count:>5}  {share}")
+    return "\n".join(lines)
+
+
+def render_figures(report: Report) -> dict[str, str]:
+    """Each section of the screen as text (kept apart from widgets, so it is testable)."""
+    total = report.received
+    fees = []
+    for direction, states in report.fees.items():
+        for state, figure in states.items():
+            fees.append(f"{direction:<11} {state:<8} {figure.count:>4}  ${figure.amount:>12}")
+    cohorts = "\n".join(
+        f"{cohort.month}  {bar(cohort.closed, cohort.received)}  "
+        f"{cohort.closed:>3}/{cohort.received:<3} {cohort.closing_rate:>4.0%}"
+        for cohort in report.cohorts
+    )
+    dropped = "—" if report.dropped_rate is None else f"{report.dropped_rate:.0%}"
+    top = "\n".join(f"{s.count:>4}  {s.name}" for s in report.top_sources) or "No sources."
+    return {
+        "summary": (
+            f"{report.received} referrals received in {report.quarter} "
+            f"(as they stand {report.now:%Y-%m-%d %H:%M} UTC) · dropped {dropped}"
+        ),
+        "sources": _rows(report.by_source_type, total),
+        "outcomes": _rows(report.outcomes, total),
+        "top": top,
+        "fees": "\n".join(fees),
+        "routing": (
+            f"received → first offer   median {duration_text(report.assignment_delay_median)}"
+            f" · p90 {duration_text(report.assignment_delay_p90)} ({report.offered} offered)\n"
+            f"first offer → accepted   median {duration_text(report.acceptance_median)}"
+            f" ({report.accepted} accepted)"
+        ),
+        "cohorts": cohorts or "No referrals in the cohort window.",
+    }
+
+
+class ReportScreen(DeskScreen):
+    """The quarterly referral report with bars, and Markdown/CSV export."""
+
+    DEFAULT_CSS = """
+    ReportScreen #report-bar {
+        height: 3;
+        padding: 0 1;
+    }
+    ReportScreen #report-bar Label {
+        padding: 1 1 0 0;
+    }
+    ReportScreen #report-quarter {
+        width: 16;
+    }
+    ReportScreen #report-body {
+        height: 1fr;
+        padding: 0 1;
+    }
+    ReportScreen .report-title {
+        text-style: bold;
+        color: $accent;
+        margin-top: 1;
+    }
+    ReportScreen #report-summary {
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "left_square_bracket",
+            "quarter(-1)",
+            "Previous",
+            key_display="[",
+            tooltip="The quarter before",
+            id="report.previous",
+        ),
+        Binding(
+            "right_square_bracket",
+            "quarter(1)",
+            "Next",
+            key_display="]",
+            tooltip="The quarter after",
+            id="report.next",
+        ),
+        Binding(
+            "m", "export('md')", "Markdown", tooltip="Write the report as Markdown", id="report.md"
+        ),
+        Binding("c", "export('csv')", "CSV", tooltip="Write the report as CSV", id="report.csv"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The quarter's figures were read."""
+
+        report: Report
+
+    @dataclass
+    class Exported(Message):
+        """A report file was written."""
+
+        path: Path
+
+    def __init__(self, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.report: Report | None = None
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader("Report")
+        with Horizontal(id="report-bar"):
+            yield Label("Quarter")
+            yield Input(placeholder="YYYY-QN", id="report-quarter")
+        with VerticalScroll(id="report-body"):
+            yield Static("Loading…", id="report-summary", markup=False)
+            for key, title in (
+                ("sources", "By source type"),
+                ("outcomes", "Outcomes"),
+                ("top", "Top sources"),
+                ("fees", "Fees (count, amount)"),
+                ("routing", "Routing"),
+                ("cohorts", "Closing rate by monthly cohort"),
+            ):
+                yield Static(title, classes="report-title")
+                yield Static("", id=f"report-{key}", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#report-body", VerticalScroll).focus()
+        self._load(None)
+
+    def action_quarter(self, step: int) -> None:
+        field = self.query_one("#report-quarter", Input)
+        try:
+            self._load(shift_quarter(field.value.strip(), step))
+        except ValueError:
+            self._load(None)
+
+    @on(Input.Submitted, "#report-quarter")
+    def _quarter_typed(self, event: Input.Submitted) -> None:
+        self._load(event.value.strip())
+
+    @on(DeskChanged)
+    def _desk_changed(self, _: DeskChanged) -> None:
+        if self.report is not None:
+            self._load(self.report.quarter)
+
+    @work(thread=True, exclusive=True, group="report-load", exit_on_error=False)
+    def _load(self, quarter: str | None) -> None:
+        """Reads the quarter's figures (the current quarter, in the desk's zone, for None)."""
+        now = self.now()
+        if quarter is None:
+            quarter = quarter_of(now.astimezone(self.desk.settings().zone))
+        self.post_message(self.Loaded(self.desk.report(quarter, now)))
+
+    @on(Loaded)
+    def _show(self, message: Loaded) -> None:
+        self.report = message.report
+        self.query_one("#report-quarter", Input).value = message.report.quarter
+        for key, text in render_figures(message.report).items():
+            self.query_one(f"#report-{key}", Static).update(text)
+
+    def action_export(self, kind: str) -> None:
+        if self.report is None:
+            self.notify("No report loaded yet.", severity="warning")
+            return
+        self._export(self.report, kind)
+
+    @work(thread=True, exclusive=False, group="report-export", exit_on_error=False)
+    def _export(self, report: Report, kind: str) -> None:
+        text = to_markdown(report) if kind == "md" else to_csv(report)
+        name = f"referral-report-{report.quarter}.{kind}"
+        for folder in (Path.cwd(), data_dir() / "reports"):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / name).write_text(text, encoding="utf-8")
+            except OSError:
+                continue
+            self.post_message(self.Exported(folder / name))
+            return
+        raise OSError(f"could not write {name}")
+
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
+        self.notify(f"Wrote {message.path}", title="Report exported")

@@ -1,0 +1,64 @@
+"""Report screen: the quarter's figures with bars, other quarters by key, files to file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Static
+
+from referral_desk.app import make_app
+from referral_desk.engine.clock import ManualClock
+from referral_desk.engine.desk import Desk
+from referral_desk.screens.report import ReportScreen, bar, quarter_of, shift_quarter
+from tests.factories import intake
+from tests.tui.helpers import settle
+
+
+def test_quarters_step_across_years() -> None:
+    """`]` after Q4 is next year's Q1, `[` before Q1 last year's Q4."""
+    assert shift_quarter("2026-Q4", 1) == "2027-Q1"
+    assert shift_quarter("2026-Q1", -1) == "2025-Q4"
+    assert quarter_of(datetime(2026, 11, 23)) == "2026-Q4"
+    assert quarter_of(datetime(2026, 3, 31)) == "2026-Q1"
+
+
+def test_bars_show_the_share() -> None:
+    """A quarter of the whole fills a quarter of the bar; nothing of nothing stays empty."""
+    assert bar(1, 4, width=8) == "██······"
+    assert bar(0, 0, width=4) == "····"
+
+
+async def test_report_screen_shows_the_quarter_and_exports_markdown(
+    db_path: Path,
+    roster_desk: Desk,
+    clock: ManualClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The current quarter's counts appear; `[` goes back a quarter; `m` writes Markdown."""
+    roster_desk.intake(intake(received_at=None), clock.now())
+    roster_desk.intake(intake(received_at=None, client_first_name="Ana"), clock.now())
+    monkeypatch.chdir(tmp_path)
+    app = make_app(str(db_path), clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = ReportScreen()
+        await app.push_screen(screen)
+        await settle(pilot)
+        assert screen.query_one("#report-quarter", Input).value == "2026-Q4"
+        summary = str(screen.query_one("#report-summary", Static).content)
+        assert summary.startswith("2 referrals received in 2026-Q4")
+        assert "agent" in str(screen.query_one("#report-sources", Static).content)
+
+        await pilot.press("m")
+        await settle(pilot)
+        written = tmp_path / "referral-report-2026-Q4.md"
+        assert written.is_file()
+        assert written.read_text(encoding="utf-8").startswith("# Referral report — 2026 Q4")
+
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert screen.query_one("#report-quarter", Input).value == "2026-Q3"
+        summary = str(screen.query_one("#report-summary", Static).content)
+        assert summary.startswith("0 referrals received in 2026-Q3")
