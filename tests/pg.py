@@ -195,9 +195,8 @@ class ThrowawayServer:
         if self.run_as:
             shutil.chown(self.folder, user=PG_USER)
         self.folder.chmod(0o700)
-        made = self._run(
-            self.initdb, "-N", "--auth=trust", "-U", "postgres", "-E", "UTF8", "-D", str(self.data)
-        )
+        init_options = ["-N", "--auth=trust", "-U", "postgres", "-E", "UTF8", "--no-locale"]
+        made = self._run(self.initdb, *init_options, "-D", str(self.data))
         if made.returncode != 0:
             raise Unavailable(f"initdb failed: {_last_line(made)}")
         for _attempt in range(3):  # a port taken between the probe and the start: try another

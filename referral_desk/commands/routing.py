@@ -10,7 +10,7 @@ import time
 from ..cli import print_json, read_json_input
 from ..engine.clock import Clock, OffsetClock, SystemClock
 from ..engine.desk import Desk
-from ..engine.errors import DeskError
+from ..engine.errors import DeskError, StorageError
 from ..engine.routing import RoutingDecision
 from ..engine.store import shown_url
 from ..engine.timefmt import parse_moment
@@ -158,7 +158,10 @@ def run_clock(arguments: argparse.Namespace) -> int:
         courier.start()
         while True:
             started = time.monotonic()
-            _report(arguments, desk.tick(clock.now()))
+            try:
+                _report(arguments, desk.tick(clock.now()))
+            except StorageError as error:  # busy, or the server away: the next beat tries again
+                print(error, file=sys.stderr, flush=True)
             time.sleep(max(0.0, arguments.interval - (time.monotonic() - started)))
 
 

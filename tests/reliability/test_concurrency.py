@@ -10,6 +10,7 @@ race reads the winner's result and is refused with one clear line.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from referral_desk.engine.store import BUSY_TIMEOUT_ENV
 from tests.conftest import ROSTER_CSV
 from tests.factories import agent_row, intake, roster_csv
 from tests.reliability.burst import after_windows, check_invariants, seed_burst
-from tests.reliability.processes import run_command, run_together
+from tests.reliability.processes import run_command, run_together, start_command
 
 pytestmark = pytest.mark.slow
 
@@ -145,3 +146,28 @@ def test_a_database_locked_too_long_is_reported_busy_and_the_retry_works(
     retried = run_command(command, extra_env={BUSY_TIMEOUT_ENV: "300"})
     assert retried.code == 0, retried.err
     assert [referral.id for referral in desk.referrals()] == ["R-000001"]
+
+
+def test_the_clock_service_rides_out_a_busy_database(
+    desk: Desk, desk_url: str, tmp_path: Path
+) -> None:
+    """A clock that finds the database busy says so on stderr and keeps ticking."""
+    due = seed_burst(desk, NOW, broadcast=0, sequential=5)
+    env = {BUSY_TIMEOUT_ENV: "200"}
+    later = iso(after_windows(NOW))
+    clock = start_command(["--db", desk_url, "--now", later, "clock", "--interval", "0.2"], env)
+    try:
+        with desk.store.write() as session:  # a long write by another desk
+            session.execute(text("SELECT 1"))
+            time.sleep(3)
+            assert clock.poll() is None, clock.stderr.read()  # type: ignore[union-attr]
+        deadline = time.monotonic() + 60
+        while check_invariants(desk, NOW)["lapsed"] < due and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert clock.poll() is None
+    finally:
+        clock.terminate()
+        _out, err = clock.communicate(timeout=30)
+    assert check_invariants(desk, after_windows(NOW))["lapsed"] == due
+    assert "database: busy" in err, err
+    assert "Traceback" not in err
