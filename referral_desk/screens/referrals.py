@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -107,9 +108,9 @@ class ReferralsScreen(DeskScreen):
                 received,
                 STATUS_LABELS.get(referral.status, referral.status),
                 referral.side,
-                f"{referral.metro} {referral.zip or ''}".strip(),
+                Text(f"{referral.metro} {referral.zip or ''}".strip()),
                 band,
-                referral.source.name,
+                Text(referral.source.name),
                 key=referral.id,
             )
         if message.referrals:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import DataTable
+
 from referral_desk.app import make_app
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
@@ -74,3 +76,18 @@ async def test_the_palette_finds_a_referral_by_client_name(
         await settle(pilot)
         assert isinstance(app.screen, ReferralScreen)
         assert app.screen.referral_id == wanted.id
+
+
+async def test_all_referrals_show_markup_like_names_as_typed(
+    db_path: Path, roster_desk: Desk, clock: ManualClock
+) -> None:
+    """A source named `[/]` or `[link=x]` is text, not markup: the list shows it as typed."""
+    roster_desk.intake(intake(source__name="[/] [link=x]Evil"), clock.now())
+    app = make_app(str(db_path), clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = ReferralsScreen()
+        await app.push_screen(screen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = screen.query_one(DataTable)
+        assert str(table.get_row_at(0)[-1]) == "[/] [link=x]Evil"
