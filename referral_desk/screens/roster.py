@@ -105,6 +105,19 @@ COLUMNS: tuple[tuple[str, str, Callable[[AgentView], Any]], ...] = (
 )
 """Each column: key, label, and what it sorts by (numbers sort as numbers)."""
 
+WIDTHS = {
+    "id": 10,
+    "name": 20,
+    "load": 5,
+    "status": 22,
+    "sides": 6,
+    "metros": 22,
+    "price": 12,
+    "kind": 8,
+    "channel": 7,
+}
+"""Fixed column widths: the table never jumps as rows load or the sort changes."""
+
 
 class RosterScreen(DeskScreen):
     """Every agent with territory, sides, sweet spot, load against capacity and status."""
@@ -208,8 +221,6 @@ class RosterScreen(DeskScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for key, label, _ in COLUMNS:
-            table.add_column(label, key=key)
         self._label_columns()
         table.focus()
         self._load(self.now())
@@ -225,6 +236,8 @@ class RosterScreen(DeskScreen):
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
+        if self.agents and (message.agents, message.today) == (self.agents, self.today):
+            return  # nothing changed: keep the table as it is (no flicker, no re-measure)
         self.agents, self.today = message.agents, message.today
         self._fill()
 
@@ -237,9 +250,9 @@ class RosterScreen(DeskScreen):
         sort_by = next(key for column, _, key in COLUMNS if column == self.sort_key)
         return sorted(shown, key=sort_by, reverse=self.sort_reverse)
 
-    def _fill(self) -> None:
+    def _fill(self, keep: AgentView | None = None) -> None:
         table = self.query_one(DataTable)
-        keep = self.highlighted_agent()
+        keep = keep or self.highlighted_agent()
         shown = self.visible_agents()
         table.clear()
         muted, warning = theme_style(self, "text-muted"), theme_style(self, "warning")
@@ -271,17 +284,25 @@ class RosterScreen(DeskScreen):
             summary.update(f"{len(shown)} of {len(self.agents)} agents · {full} at capacity")
 
     def _label_columns(self) -> None:
+        """(Re)builds the columns with the sort arrow on the sorted one.
+
+        Columns are rebuilt rather than relabelled: the table measures a header
+        when the column is added, so a relabelled header was drawn at its old
+        width until some later refresh.
+        """
         table = self.query_one(DataTable)
         arrow = " ▼" if self.sort_reverse else " ▲"
+        table.clear(columns=True)
         for key, label, _ in COLUMNS:
-            table.columns[key].label = Text(label + (arrow if key == self.sort_key else ""))  # type: ignore[index]
-        table.refresh()
+            text = Text(label + (arrow if key == self.sort_key else ""))
+            table.add_column(text, width=WIDTHS[key], key=key)
 
     def sort_by(self, key: str, reverse: bool = False) -> None:
         """Orders the roster by a column."""
+        keep = self.highlighted_agent()
         self.sort_key, self.sort_reverse = key, reverse
         self._label_columns()
-        self._fill()
+        self._fill(keep)
 
     @on(DataTable.HeaderSelected)
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:

@@ -9,13 +9,14 @@ stops cursors blinking, so every run draws the same picture. Update them
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import DataTable, Input, TextArea
 
 from referral_desk.app import make_app
 from referral_desk.engine.clock import FixedClock
@@ -61,7 +62,13 @@ def _showing(
             await then(pilot, screen)
             await settle(pilot)
         _steady(screen)
-        await pilot.pause()
+        # Tables measure new rows when the app is idle: give them that moment,
+        # so the picture never catches columns at their header widths.
+        for _ in range(3):
+            for table in screen.query(DataTable):
+                table.check_idle()
+            await asyncio.sleep(0.05)
+            await pilot.pause()
 
     return run_before
 
