@@ -155,6 +155,8 @@ class SettingsScreen(DeskScreen):
         self.stored: dict[str, str] = {}
         """What the desk holds, as field text: a field differing from it is unsaved."""
         self._busy = False
+        self._shown = False
+        """Whether the first load has arrived (and the first field taken focus)."""
 
     def compose(self) -> ComposeResult:
         yield DeskHeader("Settings")
@@ -201,7 +203,6 @@ class SettingsScreen(DeskScreen):
         return Input(id=control_id, suggester=suggester, compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#weights-territory", Input).focus()
         self._load()
 
     @work(thread=True, exclusive=True, group="settings-load", exit_on_error=False)
@@ -269,6 +270,10 @@ class SettingsScreen(DeskScreen):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self._apply(message.settings, message.agents)
+        if not self._shown:
+            # Focused only once it holds its value, so typing replaces the whole of it.
+            self._shown = True
+            self.query_one("#weights-territory", Input).focus()
 
     @on(Switch.Changed)
     def _switched(self, event: Switch.Changed) -> None:
