@@ -33,6 +33,10 @@ from .providers import AgentsProvider, DeskActionsProvider, ReferralsProvider
 
 __all__ = ["ReferralDeskApp", "make_app", "run_desk"]
 
+PLACES_GROUP = Binding.Group("go", compact=True)
+"""The place keys share one footer label (`?Help qiostpl, go`): each with its own label they
+left no room for a screen's actions at 80 columns. `?` and the palette name them."""
+
 CLOCK_INTERVAL = 1.0
 """Seconds between the end of one clock beat and the start of the next."""
 
@@ -44,6 +48,9 @@ class ReferralDeskApp(App[None]):
     TITLE = "Referral Desk"
     COMMANDS: ClassVar = App.COMMANDS | {DeskActionsProvider, ReferralsProvider, AgentsProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "question_mark,f1", "help", "Help", key_display="?", tooltip="Every key here", id="help"
+        ),
         *(
             Binding(
                 place.key,
@@ -52,6 +59,7 @@ class ReferralDeskApp(App[None]):
                 tooltip=place.help,
                 key_display=place.key_display,
                 id=f"go-{place.mode}",
+                group=PLACES_GROUP,
             )
             for place in PLACES
         ),
@@ -59,9 +67,14 @@ class ReferralDeskApp(App[None]):
             "f2", "go('queue')", "Queue", show=False, tooltip="The live queue", id="go-queue-f2"
         ),
         Binding(
-            "question_mark,f1", "help", "Help", key_display="?", tooltip="Every key here", id="help"
+            "ctrl+q",
+            "quit",
+            "Quit",
+            priority=True,
+            show=False,  # as in every Textual app; `?` and the palette show it
+            tooltip="Leave the desk",
+            id="quit",
         ),
-        Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="Leave the desk", id="quit"),
     ]
 
     counts: reactive[DeskCounts | None] = reactive(None, init=False)

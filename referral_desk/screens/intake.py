@@ -154,7 +154,7 @@ class IntakeScreen(DeskScreen):
             with Vertical(id="intake-side"):
                 yield Static("Where it goes", classes="side--title")
                 yield RoutingOutcome(id="outcome")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def form(self) -> IntakeForm:

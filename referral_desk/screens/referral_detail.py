@@ -62,6 +62,8 @@ def _money(low: int, high: int) -> str:
 class ReferralScreen(RespondingScreen):
     """A referral's detail, and the moves that can be made on it."""
 
+    HIDE_UNFIT = True
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to where you came from", id="back"),
         Binding(

@@ -175,7 +175,7 @@ class ReportScreen(DeskScreen):
             ):
                 yield Static(title, classes="report-title")
                 yield Static("", id=f"report-{key}", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#report-body", VerticalScroll).focus()

@@ -84,6 +84,10 @@ def _interested(referral: ReferralView) -> list[OfferView]:
 class RespondingScreen(DeskScreen):
     """A desk screen with a referral in focus that agents' answers can be recorded on."""
 
+    HIDE_UNFIT = False
+    """Hide (not dim) keys that do not fit: right for one open referral, whose keys
+    stay put; a list keeps them, dimmed, so the footer does not jump row to row."""
+
     def current_referral(self) -> ReferralView | None:
         """The referral the keys act on (the highlighted row, the open referral)."""
         raise NotImplementedError
@@ -92,6 +96,10 @@ class RespondingScreen(DeskScreen):
         """Dims keys that do not fit the referral in focus; hides network-only ones elsewhere."""
         if action not in ("accept", "decline", "claim", "interest", "award", "reassign"):
             return True
+        fits = self._fits(action)
+        return False if fits is None and self.HIDE_UNFIT else fits
+
+    def _fits(self, action: str) -> bool | None:
         referral = self.current_referral()
         if referral is None:
             return None

@@ -149,7 +149,7 @@ class RosterScreen(DeskScreen):
         Binding(
             "ctrl+o",
             "import_csv",
-            "Import CSV",
+            "Import",
             tooltip="Import a roster CSV file",
             id="roster.import",
         ),
@@ -161,7 +161,14 @@ class RosterScreen(DeskScreen):
             tooltip="Filter the roster",
             id="roster.filter",
         ),
-        Binding("n", "sort_next", "Sort", tooltip="Sort by the next column", id="roster.sort"),
+        Binding(
+            "n",
+            "sort_next",
+            "Sort",
+            show=False,  # room in the footer at 80 columns; `?` lists it, a header click sorts
+            tooltip="Sort by the next column",
+            id="roster.sort",
+        ),
         Binding(
             "r",
             "sort_reverse",
@@ -217,7 +224,7 @@ class RosterScreen(DeskScreen):
         )
         yield DataTable(id="roster-table", cursor_type="row", zebra_stripes=True)
         yield Static("Loading the roster…", id="roster-summary")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -180,7 +180,7 @@ class SettingsScreen(DeskScreen):
         with Horizontal(id="settings-buttons"):
             yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
             yield Button("Revert (ctrl+r)", id="revert", compact=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def _control(self, key: str) -> Widget:
         control_id = key.replace("_", "-")

@@ -113,7 +113,7 @@ class SourcesScreen(DeskScreen):
             classes="sources--line",
             markup=False,
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         sources = self.query_one("#sources", DataTable)

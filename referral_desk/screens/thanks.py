@@ -158,7 +158,7 @@ class ThanksScreen(DeskScreen):
                 yield Static("", id="thanks-due", markup=False)
                 yield Static("", id="thanks-meta", markup=False)
                 yield Static("Loading…", id="thanks-draft", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

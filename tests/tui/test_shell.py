@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Footer
 
 from referral_desk.app import make_app
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
+from referral_desk.navigation import PLACES
 from referral_desk.screens.help import HelpScreen
 from referral_desk.screens.queue import QueueScreen
 from referral_desk.screens.referral_detail import ReferralScreen
@@ -45,11 +46,15 @@ async def test_places_help_and_the_list_of_all_referrals(demo_db: str, clock: Ma
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ReferralScreen)
+        shown = app.screen.current_referral()
+        assert shown is not None and shown.mode == "network" and shown.status == "offered"
         await pilot.press("question_mark")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         keys = str(app.screen.query_one("#help-keys").render())
-        assert "Move status" in keys and "Accept" in keys
+        # The keys that fit an offered network referral, and not those that do not.
+        assert "Move status" in keys and "Interest" in keys and "Decline" in keys
+        assert "Accept" not in keys and "Award" not in keys
         await pilot.press("escape")
         await pilot.press("q")
         await settle(pilot)
@@ -91,3 +96,19 @@ async def test_all_referrals_show_markup_like_names_as_typed(
         await pilot.pause()
         table = screen.query_one(DataTable)
         assert str(table.get_row_at(0)[-1]) == "[/] [link=x]Evil"
+
+
+async def test_every_place_shows_its_keys_and_help_within_80_columns(
+    demo_db: str, clock: ManualClock
+) -> None:
+    """At 80×24 no footer runs off the edge: the last key shown is still `?` Help."""
+    app = make_app(demo_db, clock, clock_interval=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for place in PLACES:
+            await app.action_go(place.mode)
+            await settle(pilot)
+            footer = app.screen.query_one(Footer)
+            shown = [str(getattr(key, "description", "")) for key in footer.query("FooterKey")]
+            assert "Help" in shown, (place.mode, shown)
+            assert footer.max_scroll_x == 0, (place.mode, footer.virtual_size, footer.size)
