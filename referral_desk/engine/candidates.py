@@ -7,17 +7,18 @@ history come from small indexed aggregates and `agent_stats`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select
-from sqlmodel import Session, col
+from sqlalchemy import Row, and_, bindparam, func, or_, select, union_all
+from sqlmodel import Session
 
 from . import models as m
-from .queries import agent_loads
 from .routing import AgentHistory, AgentProfile, ReferralProfile
 from .schedule import WeeklySchedule, parse_schedule
+from .vocabulary import ACTIVE_ASSIGNED_STATUSES, OPEN_OFFER_STATUSES
 
 RECENT_DAYS = 30
 
@@ -49,44 +50,87 @@ def referral_profile(session: Session, referral: m.Referral) -> ReferralProfile:
     )
 
 
+_AGENT = m.Agent.__table__
+_STATS = m.AgentStats.__table__
+_OFFER = m.Offer.__table__
+_REFERRAL = m.Referral.__table__
+_TERRITORY = m.AgentTerritory.__table__
+
+# Built once: routing runs these for every intake, lapse and preview, and building a
+# statement costs about as much as SQLite takes to answer it.
+_COVERING_METRO = (
+    select(_TERRITORY.c.agent_id)
+    .where(_TERRITORY.c.kind == "metro", _TERRITORY.c.value == bindparam("metro"))
+    .distinct()
+)
+_COVERING_METRO_OR_ZIP = (
+    select(_TERRITORY.c.agent_id)
+    .where(
+        or_(
+            and_(_TERRITORY.c.kind == "metro", _TERRITORY.c.value == bindparam("metro")),
+            and_(_TERRITORY.c.kind == "zip", _TERRITORY.c.value == bindparam("zip")),
+        )
+    )
+    .distinct()
+)
+_PROFILE_ROWS = (
+    select(
+        _AGENT,
+        _STATS.c.accepted,
+        _STATS.c.declined,
+        _STATS.c.lapsed,
+        _STATS.c.response_seconds_sum,
+        _STATS.c.responses,
+        _STATS.c.rotation_served,
+    )
+    .select_from(_AGENT.outerjoin(_STATS, _STATS.c.agent_id == _AGENT.c.id))
+    .where(_AGENT.c.id.in_(bindparam("ids", expanding=True)))
+)
+_LOAD_UNION = union_all(
+    select(_OFFER.c.agent_id).where(
+        _OFFER.c.status.in_(OPEN_OFFER_STATUSES),
+        _OFFER.c.agent_id.in_(bindparam("ids", expanding=True)),
+    ),
+    select(_REFERRAL.c.assigned_agent_id.label("agent_id")).where(
+        _REFERRAL.c.status.in_(ACTIVE_ASSIGNED_STATUSES),
+        _REFERRAL.c.assigned_agent_id.in_(bindparam("ids", expanding=True)),
+    ),
+).subquery()
+_LOADS = select(_LOAD_UNION.c.agent_id, func.count()).group_by(_LOAD_UNION.c.agent_id)
+"""Open offers plus referrals assigned in an active status (as `queries.agent_loads`)."""
+_RECENT_OFFERS = (
+    select(_OFFER.c.agent_id, func.count())
+    .where(
+        _OFFER.c.agent_id.in_(bindparam("ids", expanding=True)),
+        _OFFER.c.offered_at >= bindparam("since", type_=_OFFER.c.offered_at.type),
+    )
+    .group_by(_OFFER.c.agent_id)
+)
+
+
 def covering_agent_ids(session: Session, profile: ReferralProfile) -> list[str]:
     """Ids of agents who list the referral's ZIP or metro."""
-    territory = m.AgentTerritory
-    condition = and_(territory.kind == "metro", territory.value == profile.metro)
+    connection = session.connection()
     if profile.zip:
-        condition = or_(condition, and_(territory.kind == "zip", territory.value == profile.zip))
-    return list(session.execute(select(territory.agent_id).where(condition).distinct()).scalars())
+        rows = connection.execute(
+            _COVERING_METRO_OR_ZIP, {"metro": profile.metro, "zip": profile.zip}
+        )
+    else:
+        rows = connection.execute(_COVERING_METRO, {"metro": profile.metro})
+    return list(rows.scalars())
 
 
 def load_profiles(session: Session, agent_ids: list[str], now: datetime) -> list[AgentProfile]:
     """Routing profiles of these agents, with load, recent offers and history."""
     if not agent_ids:
         return []
-    agents = m.Agent.__table__
-    stats = m.AgentStats.__table__
-    rows = session.execute(
-        select(
-            agents,
-            stats.c.accepted,
-            stats.c.declined,
-            stats.c.lapsed,
-            stats.c.response_seconds_sum,
-            stats.c.responses,
-            stats.c.rotation_served,
-        )
-        .select_from(agents.outerjoin(stats, stats.c.agent_id == agents.c.id))
-        .where(agents.c.id.in_(agent_ids))
-    ).all()
-    loads = agent_loads(session, agent_ids)
-    recent = dict(
-        session.execute(
-            select(m.Offer.agent_id, func.count())
-            .where(
-                col(m.Offer.agent_id).in_(agent_ids),
-                m.Offer.offered_at >= now - timedelta(days=RECENT_DAYS),
-            )
-            .group_by(m.Offer.agent_id)
-        ).all()
+    connection = session.connection()
+    wanted = {"ids": agent_ids}
+    rows = connection.execute(_PROFILE_ROWS, wanted).all()
+    loads: dict[str, int] = dict(connection.execute(_LOADS, wanted).all())
+    since = now - timedelta(days=RECENT_DAYS)
+    recent: dict[str, int] = dict(
+        connection.execute(_RECENT_OFFERS, {**wanted, "since": since}).all()
     )
     return [_profile(row, loads.get(row.id, 0), recent.get(row.id, 0)) for row in rows]
 
@@ -121,7 +165,35 @@ def _profile(agent: Row[Any], load: int, recent: int) -> AgentProfile:
     )
 
 
-def all_agent_ids(session: Session) -> list[str]:
-    """Every roster id (for preview's list of who is excluded and why)."""
-    rows = session.connection().exec_driver_sql("SELECT id FROM agent ORDER BY id")
-    return [agent_id for (agent_id,) in rows]
+_ROSTER_IDS: dict[str, tuple[tuple[Any, ...], list[str]]] = {}
+"""Per database: the roster's ids in order, with the fingerprint they were read under."""
+
+
+def all_agent_ids(session: Session, besides: Iterable[str] = ()) -> list[str]:
+    """Roster ids in order, except `besides` (for preview's list of who is excluded and why).
+
+    Agents are never deleted and their ids never change, so the roster's count and
+    its first and last id tell whether the id list read earlier still holds: three
+    index look-ups instead of reading 5,000 ids on every preview.
+    """
+    connection = session.connection()
+    fingerprint = tuple(
+        connection.exec_driver_sql(
+            "SELECT (SELECT count(*) FROM agent), (SELECT min(id) FROM agent),"
+            " (SELECT max(id) FROM agent)"
+        ).one()
+    )
+    key = str(connection.engine.url)
+    cached = _ROSTER_IDS.get(key)
+    if cached is None or cached[0] != fingerprint:
+        cursor = connection.connection.cursor()  # the driver's own: no per-row wrapping
+        try:
+            cursor.execute("SELECT id FROM agent")
+            # Sorted here, not by the database: PostgreSQL's collation may not order
+            # ids as Python does, and preview merges this list with others.
+            cached = (fingerprint, sorted(agent_id for (agent_id,) in cursor.fetchall()))
+        finally:
+            cursor.close()
+        _ROSTER_IDS[key] = cached
+    skip = set(besides)
+    return [agent_id for agent_id in cached[1] if agent_id not in skip]

@@ -19,6 +19,7 @@ from .routing import (
     RankedAgent,
     ReferralProfile,
     RoutingDecision,
+    SharedReasonExclusions,
     Weights,
     network_group_for,
     on_duty_now,
@@ -53,22 +54,18 @@ def preview_decision(
     profiles = load_profiles(session, covering, now)
     today = now.astimezone(settings.zone).date()
     decision = rank(profiles, profile, Weights(**settings.weights), today)
-    covered = set(covering)
     place = f"ZIP {data.zip} or {data.metro}" if data.zip else data.metro
-    reason = f"does not cover {place}"
-    elsewhere = [
-        Exclusion(agent_id, reason)
-        for agent_id in all_agent_ids(session)
-        if agent_id not in covered
-    ]
+    elsewhere = all_agent_ids(session, besides=covering)
     ranked, by_mode = _as_the_mode_would(
         list(decision.ranked), {agent.id: agent for agent in profiles}, data, settings, now
     )
-    excluded = sorted([*decision.excluded, *by_mode, *elsewhere], key=lambda item: item.agent_id)
+    excluded = SharedReasonExclusions(
+        [*decision.excluded, *by_mode], elsewhere, f"does not cover {place}"
+    )
     fallback = settings.fallback_agent_id
     in_order = [c for c in ranked if c.agent_id != fallback]
     in_order += [c for c in ranked if c.agent_id == fallback]
-    return RoutingDecision(tuple(in_order), tuple(excluded))
+    return RoutingDecision(tuple(in_order), excluded)
 
 
 def _as_the_mode_would(

@@ -8,13 +8,15 @@ an agent was chosen. ``preview`` shows the same decision without writing anythin
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from fractions import Fraction
-from typing import NamedTuple
+from itertools import islice, repeat
+from typing import NamedTuple, overload
 
 from .schedule import WeeklySchedule
 
@@ -207,13 +209,66 @@ class Exclusion(NamedTuple):
     """E.g. ``away until 2026-11-30`` or ``serves sellers only``."""
 
 
+class SharedReasonExclusions(Sequence[Exclusion]):
+    """Exclusions in agent-id order: a few with reasons of their own, and many agents
+    (on a large roster, thousands outside the market) sharing one reason.
+
+    Merged only as far as it is read: the intake screen shows the first few and a
+    count, so a preview need not build an object for every agent on the roster.
+    """
+
+    def __init__(self, own: Iterable[Exclusion], shared: Sequence[str], reason: str) -> None:
+        self._own = sorted(own)
+        self._shared = shared
+        """Agent ids in order, none of them among `own`."""
+        self._reason = reason
+        self._all: tuple[Exclusion, ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self._own) + len(self._shared)
+
+    def __iter__(self) -> Iterator[Exclusion]:
+        if self._all is not None:
+            return iter(self._all)
+        return heapq.merge(self._own, map(Exclusion, self._shared, repeat(self._reason)))
+
+    @overload
+    def __getitem__(self, index: int) -> Exclusion: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Exclusion]: ...
+    def __getitem__(self, index: int | slice) -> Exclusion | Sequence[Exclusion]:
+        head = (
+            isinstance(index, slice)
+            and index.start is None
+            and index.step is None
+            and index.stop is not None
+            and index.stop >= 0
+        )
+        if head:  # merged only that far
+            assert isinstance(index, slice)
+            return tuple(islice(self, index.stop))
+        if self._all is None:
+            self._all = tuple(self)
+        return self._all[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SharedReasonExclusions({len(self)} agents)"
+
+
 @dataclass(frozen=True)
 class RoutingDecision:
     """Everyone on the roster, either ranked (best first) or excluded with a reason."""
 
     ranked: tuple[RankedAgent, ...]
     """Eligible agents, best first, ties settled deterministically."""
-    excluded: tuple[Exclusion, ...]
+    excluded: Sequence[Exclusion]
     """Every other agent, by id."""
 
 

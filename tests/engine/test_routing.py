@@ -16,7 +16,9 @@ from referral_desk.engine.routing import (
     AgentHistory,
     AgentProfile,
     Breakdown,
+    Exclusion,
     ReferralProfile,
+    SharedReasonExclusions,
     Weights,
     exclusion_reason,
     history_value,
@@ -485,3 +487,29 @@ def test_rank_splits_the_roster_exactly(
     for exclusion in decision.excluded:
         reason = exclusion_reason(by_id[exclusion.agent_id], referral, today)
         assert exclusion.reason == reason
+
+
+@given(
+    ids=st.lists(
+        st.text(alphabet="ABP-0123456789", min_size=1, max_size=6), unique=True, max_size=60
+    ),
+    own_share=st.floats(min_value=0, max_value=1),
+    head=st.integers(min_value=0, max_value=80),
+)
+def test_exclusions_sharing_a_reason_read_as_one_sorted_list(
+    ids: list[str], own_share: float, head: int
+) -> None:
+    """A preview's exclusions: every agent once, by id, whether read whole or only its head."""
+    cut = int(len(ids) * own_share)
+    own = [Exclusion(agent_id, f"own reason {agent_id}") for agent_id in ids[:cut]]
+    shared = sorted(ids[cut:])
+    merged = SharedReasonExclusions(own, shared, "does not cover Austin")
+    expected = sorted(
+        [*own, *(Exclusion(agent_id, "does not cover Austin") for agent_id in shared)]
+    )
+    assert len(merged) == len(ids)
+    assert list(merged) == expected
+    assert list(merged[:head]) == expected[:head]
+    assert merged == expected
+    if expected:
+        assert merged[-1] == expected[-1]
