@@ -28,16 +28,20 @@ def _schedule(text: str) -> WeeklySchedule | None:
     return parse_schedule(text) if text else None
 
 
+@lru_cache(maxsize=16384)
 def _split(text: str, fold: bool = False) -> frozenset[str]:
     parts = (part.strip() for part in text.split(";"))
     return frozenset(part.casefold() if fold else part for part in parts if part)
 
 
+_OFFERS_OF = select(m.Offer.__table__.c.agent_id, m.Offer.__table__.c.status).where(
+    m.Offer.__table__.c.referral_id == bindparam("referral_id")
+)
+
+
 def referral_profile(session: Session, referral: m.Referral) -> ReferralProfile:
     """The referral as routing sees it, with who already ended or holds an offer."""
-    rows = session.execute(
-        select(m.Offer.agent_id, m.Offer.status).where(m.Offer.referral_id == referral.id)
-    ).all()
+    rows = session.connection().execute(_OFFERS_OF, {"referral_id": referral.id}).all()
     return ReferralProfile(
         metro=referral.metro.strip().casefold(),
         zip=referral.zip,

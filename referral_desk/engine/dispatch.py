@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, select, update
-from sqlmodel import Session, col
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlmodel import Session
 
 from . import flags, notify
 from . import models as m
@@ -35,6 +35,33 @@ from .schedule import add_business_time
 from .settings import DeskSettings
 from .timefmt import iso
 from .vocabulary import SEQUENTIAL_MODES
+
+_OFFER = m.Offer.__table__
+_EVENT = m.Event.__table__
+_STATS = m.AgentStats.__table__
+
+# Built once: every intake and every lapse runs these.
+_LAST_REROUTE = select(func.max(_EVENT.c.at)).where(
+    _EVENT.c.referral_id == bindparam("referral_id"), _EVENT.c.kind == "rerouted"
+)
+_OFFERS_TO_OTHERS = select(func.count()).where(
+    _OFFER.c.referral_id == bindparam("referral_id"),
+    _OFFER.c.agent_id != bindparam("fallback"),
+)
+_OFFERS_TO_OTHERS_SINCE = _OFFERS_TO_OTHERS.where(
+    _OFFER.c.offered_at >= bindparam("since", type_=_OFFER.c.offered_at.type)
+)
+_OFFER_COUNT = select(func.count()).where(_OFFER.c.referral_id == bindparam("referral_id"))
+_OPEN_OFFERS = select(_OFFER.c.status).where(
+    _OFFER.c.referral_id == bindparam("referral_id"),
+    _OFFER.c.status.in_(("offered", "interested")),
+)
+_INSERT_OFFER = insert(_OFFER).returning(_OFFER.c.id)
+_COUNT_OFFER = (
+    update(_STATS)
+    .where(_STATS.c.agent_id == bindparam("offered_agent"))
+    .values(offers_total=_STATS.c.offers_total + 1)
+)
 
 
 class Journal(Protocol):
@@ -162,17 +189,14 @@ def _offer_next_sequential(run: RoutingRun, referral: m.Referral, profile: Refer
 
 def _offers_this_round(session: Session, referral: m.Referral, fallback: str | None) -> int:
     """Offers (to anyone but the fallback) since the referral was last routed again."""
-    rerouted_at = session.execute(
-        select(func.max(m.Event.at)).where(
-            m.Event.referral_id == referral.id, m.Event.kind == "rerouted"
-        )
-    ).scalar()
-    query = select(func.count()).where(
-        m.Offer.referral_id == referral.id, m.Offer.agent_id != (fallback or "")
+    connection = session.connection()
+    wanted = {"referral_id": referral.id, "fallback": fallback or ""}
+    rerouted_at = connection.execute(_LAST_REROUTE, {"referral_id": referral.id}).scalar()
+    if rerouted_at is None:
+        return int(connection.execute(_OFFERS_TO_OTHERS, wanted).scalar_one())
+    return int(
+        connection.execute(_OFFERS_TO_OTHERS_SINCE, {**wanted, "since": rerouted_at}).scalar_one()
     )
-    if rerouted_at is not None:
-        query = query.where(m.Offer.offered_at >= rerouted_at)
-    return int(session.execute(query).scalar_one())
 
 
 def _pick(
@@ -266,28 +290,24 @@ def _make_offers(
     run: RoutingRun, referral: m.Referral, choices: list[RankedAgent], sequential: bool
 ) -> None:
     expires = run.window_end()
-    sequence = run.session.execute(
-        select(func.count()).where(m.Offer.referral_id == referral.id)
-    ).scalar_one()
+    connection = run.session.connection()
+    sequence = connection.execute(_OFFER_COUNT, {"referral_id": referral.id}).scalar_one()
     for choice in choices:
         sequence += 1
-        offer = m.Offer(
-            referral_id=referral.id or 0,
-            agent_id=choice.agent_id,
-            sequence=sequence,
-            offered_at=run.now,
-            expires_at=expires,
-            status="offered",
-            score=choice.score,
-            breakdown=json.dumps(choice.breakdown.as_dict()),
-        )
-        run.session.add(offer)
-        run.session.flush()
-        run.session.execute(
-            update(m.AgentStats)
-            .where(m.AgentStats.agent_id == choice.agent_id)
-            .values(offers_total=m.AgentStats.offers_total + 1)
-        )
+        row = {
+            "referral_id": referral.id or 0,
+            "agent_id": choice.agent_id,
+            "sequence": sequence,
+            "offered_at": run.now,
+            "expires_at": expires,
+            "status": "offered",
+            "score": choice.score,
+            "breakdown": json.dumps(choice.breakdown.as_dict()),
+        }
+        # Written with Core; the object stays out of the session and only carries the
+        # offer's values to the message and the event below.
+        offer = m.Offer(id=connection.execute(_INSERT_OFFER, row).scalar_one(), **row)
+        connection.execute(_COUNT_OFFER, {"offered_agent": choice.agent_id})
         _announce_offer(run, referral, offer)
         values = ", ".join(f"{k} {v:.2f}" for k, v in choice.breakdown.as_dict().items())
         run.journal.record(
@@ -327,14 +347,8 @@ def _announce_offer(run: RoutingRun, referral: m.Referral, offer: m.Offer) -> No
 
 
 def _open_offer_statuses(session: Session, referral: m.Referral) -> list[str]:
-    return list(
-        session.execute(
-            select(m.Offer.status).where(
-                m.Offer.referral_id == referral.id,
-                col(m.Offer.status).in_(("offered", "interested")),
-            )
-        ).scalars()
-    )
+    rows = session.connection().execute(_OPEN_OFFERS, {"referral_id": referral.id})
+    return list(rows.scalars())
 
 
 def private_refusal(run: RoutingRun, referral: m.Referral) -> str | None:

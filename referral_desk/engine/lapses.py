@@ -15,14 +15,39 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlmodel import Session, col
+from sqlalchemy import bindparam, select, update
+from sqlmodel import Session
 
 from . import models as m
 from . import notify
 from .dispatch import Journal, RoutingRun, after_offer_ended
 from .ids import format_id
 from .settings import DeskSettings
+
+_OFFERS = m.Offer.__table__
+_LAPSE = (
+    update(_OFFERS)
+    .where(
+        _OFFERS.c.id == bindparam("offer_id"),
+        _OFFERS.c.status == "offered",
+        _OFFERS.c.expires_at <= bindparam("now", type_=_OFFERS.c.expires_at.type),
+    )
+    .values(status="lapsed", responded_at=_OFFERS.c.expires_at)
+    .returning(_OFFERS.c.id, _OFFERS.c.referral_id, _OFFERS.c.agent_id, _OFFERS.c.expires_at)
+)
+"""The conditional update that decides who handles an offer, returning what it needs."""
+_STATS = m.AgentStats.__table__
+_COUNT_LAPSE = (
+    update(_STATS)
+    .where(_STATS.c.agent_id == bindparam("lapsed_agent"))
+    .values(lapsed=_STATS.c.lapsed + 1)
+)
+_OFFERED_NOW = select(_OFFERS.c.agent_id).where(
+    _OFFERS.c.referral_id == bindparam("referral_id"),
+    _OFFERS.c.status == "offered",
+    _OFFERS.c.offered_at == bindparam("now", type_=_OFFERS.c.offered_at.type),
+)
+"""Who the referral was offered to at this tick (the next agent, or the fallback)."""
 
 BATCH = 500
 """Lapsed offers read per pass; a long outage is worked off in several passes."""
@@ -55,22 +80,11 @@ def lapse_one(
     session: Session, journal: Journal, settings: DeskSettings, offer_id: int, now: datetime
 ) -> Lapse | None:
     """Lapses one offer if nobody else has; routes what follows. None if already handled."""
-    changed = session.execute(
-        update(m.Offer)
-        .where(m.Offer.id == offer_id, m.Offer.status == "offered", m.Offer.expires_at <= now)
-        .values(status="lapsed")
-    ).rowcount
-    if changed != 1:
+    connection = session.connection()
+    offer = connection.execute(_LAPSE, {"offer_id": offer_id, "now": now}).one_or_none()
+    if offer is None:
         return None
-    offer = session.get(m.Offer, offer_id)
-    assert offer is not None
-    session.refresh(offer)
-    offer.responded_at = offer.expires_at
-    session.execute(
-        update(m.AgentStats)
-        .where(m.AgentStats.agent_id == offer.agent_id)
-        .values(lapsed=m.AgentStats.lapsed + 1)
-    )
+    connection.execute(_COUNT_LAPSE, {"lapsed_agent": offer.agent_id})
     journal.record(
         session,
         offer.referral_id,
@@ -85,13 +99,7 @@ def lapse_one(
     after_offer_ended(RoutingRun(session, journal, settings, now), referral)
     session.flush()
     following = tuple(
-        session.execute(
-            select(m.Offer.agent_id).where(
-                m.Offer.referral_id == referral.id,
-                m.Offer.status == "offered",
-                col(m.Offer.offered_at) == now,
-            )
-        ).scalars()
+        connection.execute(_OFFERED_NOW, {"referral_id": referral.id, "now": now}).scalars()
     )
     lapse = Lapse(
         referral_id=format_id("referral", referral.id or 0),

@@ -18,6 +18,7 @@ from pathlib import Path
 from string import Template
 from typing import Final
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from . import models as m
@@ -170,23 +171,29 @@ def award_draft(agent: m.Agent, referral: m.Referral, settings: DeskSettings) ->
     return Draft("award", channel, recipient, subject, body)
 
 
-def queue(
-    session: Session, draft: Draft, now: datetime, referral_id: int | None = None
-) -> m.OutboxMessage:
-    """Stores a message in the outbox (same transaction as its cause); delivery comes later."""
-    message = m.OutboxMessage(
-        kind=draft.kind,
-        channel=draft.channel,
-        recipient=draft.recipient,
-        subject=draft.subject,
-        body=draft.body,
-        referral_id=referral_id,
-        status="to_call" if draft.channel == "call" else "pending",
-        created_at=now,
-        next_attempt_at=now,
+_INSERT_MESSAGE = insert(m.OutboxMessage.__table__)
+
+
+def queue(session: Session, draft: Draft, now: datetime, referral_id: int | None = None) -> None:
+    """Stores a message in the outbox (same transaction as its cause); delivery comes later.
+
+    A Core insert: nothing reads the message back as an object in this transaction.
+    """
+    session.connection().execute(
+        _INSERT_MESSAGE,
+        {
+            "kind": draft.kind,
+            "channel": draft.channel,
+            "recipient": draft.recipient,
+            "subject": draft.subject,
+            "body": draft.body,
+            "referral_id": referral_id,
+            "status": "to_call" if draft.channel == "call" else "pending",
+            "created_at": now,
+            "attempts": 0,
+            "next_attempt_at": now,
+        },
     )
-    session.add(message)
-    return message
 
 
 def team_draft(kind: str, values: dict[str, str], address: str, settings: DeskSettings) -> Draft:
