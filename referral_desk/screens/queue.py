@@ -247,7 +247,7 @@ class QueueScreen(RespondingScreen):
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self) -> None:
-        self.refresh_bindings()
+        self.refresh_answer_keys()
 
     # Painting -------------------------------------------------------------------------
 
@@ -300,7 +300,7 @@ class QueueScreen(RespondingScreen):
         table.display = bool(rows)
         self.query_one("#empty").display = not rows
         self.refresh_countdowns()
-        self.refresh_bindings()
+        self.refresh_answer_keys()
 
     def _update_row(self, old: QueueRow, new: QueueRow) -> None:
         if old.cells == new.cells and old.referral.status == new.referral.status:

@@ -159,7 +159,7 @@ class ReferralScreen(RespondingScreen):
         self.referral, self._revision = message.referral, message.revision
         self._zone, self._names = message.zone, message.names
         await self._show(message.referral)
-        self.refresh_bindings()
+        self.refresh_answer_keys()
 
     def action_move(self) -> None:
         if self.referral is not None:

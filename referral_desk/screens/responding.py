@@ -81,6 +81,10 @@ def _interested(referral: ReferralView) -> list[OfferView]:
     return [offer for offer in referral.offers if offer.status == "interested"]
 
 
+ANSWER_ACTIONS = ("accept", "decline", "claim", "interest", "award", "reassign")
+"""The actions whose keys depend on the referral in focus."""
+
+
 class RespondingScreen(DeskScreen):
     """A desk screen with a referral in focus that agents' answers can be recorded on."""
 
@@ -88,13 +92,26 @@ class RespondingScreen(DeskScreen):
     """Hide (not dim) keys that do not fit: right for one open referral, whose keys
     stay put; a list keeps them, dimmed, so the footer does not jump row to row."""
 
+    _answer_keys_shown: tuple[bool | None, ...] | None = None
+
     def current_referral(self) -> ReferralView | None:
         """The referral the keys act on (the highlighted row, the open referral)."""
         raise NotImplementedError
 
+    def refresh_answer_keys(self) -> None:
+        """Refreshes the footer when the keys that fit the referral in focus changed.
+
+        Only then: every refresh rebuilds the footer, and moving along rows of the
+        same kind (or a reload that changed nothing) should cost nothing.
+        """
+        shown = tuple(self.check_action(action, ()) for action in ANSWER_ACTIONS)
+        if shown != self._answer_keys_shown:
+            self._answer_keys_shown = shown
+            self.refresh_bindings()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dims keys that do not fit the referral in focus; hides network-only ones elsewhere."""
-        if action not in ("accept", "decline", "claim", "interest", "award", "reassign"):
+        if action not in ANSWER_ACTIONS:
             return True
         fits = self._fits(action)
         return False if fits is None and self.HIDE_UNFIT else fits
