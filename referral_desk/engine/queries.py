@@ -7,8 +7,9 @@ here changes the database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import Row, Select, Table, bindparam, func, select, union_all
 from sqlmodel import Session, col
 
 from . import models as m
@@ -43,38 +44,42 @@ def agent_loads(session: Session, agent_ids: Iterable[str] | None = None) -> dic
     return {agent_id: count for agent_id, count in rows}
 
 
+def _attached(table: Table) -> Select[Any]:
+    """A referral's rows of one table, in the order they were written."""
+    return select(table).where(table.c.referral_id == bindparam("number")).order_by(table.c.id)
+
+
+_REFERRAL_ROW = select(m.Referral.__table__).where(m.Referral.__table__.c.id == bindparam("number"))
+_PARTY_ROW = select(m.ReferringParty.__table__).where(
+    m.ReferringParty.__table__.c.id == bindparam("party")
+)
+_OFFERS_OF = _attached(m.Offer.__table__)
+_EVENTS_OF = _attached(m.Event.__table__)
+_FEES_OF = _attached(m.FeeAgreement.__table__)
+_TASKS_OF = _attached(m.AckTask.__table__)
+_FLAGS_OF = _attached(m.Flag.__table__)
+
+
 def referral_view(session: Session, number: int) -> ReferralView | None:
-    """One referral with everything attached to it."""
-    row = session.get(m.Referral, number)
+    """One referral with everything attached to it.
+
+    Read as Core rows with statements built once, not as ORM objects: the desk
+    returns this view after every write, and the rows only feed the view.
+    """
+    connection = session.connection()
+    wanted = {"number": number}
+    row = connection.execute(_REFERRAL_ROW, wanted).one_or_none()
     if row is None:
         return None
-    party = session.get(m.ReferringParty, row.source_id)
-    assert party is not None
-    offers = session.execute(
-        select(m.Offer).where(m.Offer.referral_id == number).order_by(m.Offer.id)
-    ).scalars()
-    events = session.execute(
-        select(m.Event).where(m.Event.referral_id == number).order_by(m.Event.id)
-    ).scalars()
-    fees = session.execute(
-        select(m.FeeAgreement)
-        .where(m.FeeAgreement.referral_id == number)
-        .order_by(m.FeeAgreement.id)
-    ).scalars()
-    tasks = session.execute(
-        select(m.AckTask).where(m.AckTask.referral_id == number).order_by(m.AckTask.id)
-    ).scalars()
-    flags = session.execute(
-        select(m.Flag).where(m.Flag.referral_id == number).order_by(m.Flag.id)
-    ).scalars()
+    party = connection.execute(_PARTY_ROW, {"party": row.source_id}).one()
     return _view(
         row,
         SourceView.of(party),
-        offers=tuple(OfferView.of(offer) for offer in offers),
-        events=tuple(EventView.of(event) for event in events),
-        fees=tuple(FeeView.of(fee) for fee in fees),
-        tasks=tuple(TaskView.of(task) for task in tasks),
-        flags=tuple(FlagView.of(flag) for flag in flags),
+        offers=tuple(OfferView.of(offer) for offer in connection.execute(_OFFERS_OF, wanted)),
+        events=tuple(EventView.of(event) for event in connection.execute(_EVENTS_OF, wanted)),
+        fees=tuple(FeeView.of(fee) for fee in connection.execute(_FEES_OF, wanted)),
+        tasks=tuple(TaskView.of(task) for task in connection.execute(_TASKS_OF, wanted)),
+        flags=tuple(FlagView.of(flag) for flag in connection.execute(_FLAGS_OF, wanted)),
     )
 
 
@@ -144,7 +149,7 @@ def source_views(session: Session, limit: int | None = None, offset: int = 0) ->
 
 
 def _view(
-    row: m.Referral,
+    row: m.Referral | Row[Any],
     source: SourceView,
     *,
     offers: tuple[OfferView, ...] = (),

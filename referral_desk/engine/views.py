@@ -12,6 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Row
+
 from . import models
 from .ids import format_id
 from .timefmt import cents_to_text, iso
@@ -160,7 +162,7 @@ class SourceView:
     last_referral_at: datetime | None = None
 
     @classmethod
-    def of(cls, row: models.ReferringParty, last: datetime | None = None) -> SourceView:
+    def of(cls, row: models.ReferringParty | Row[Any], last: datetime | None = None) -> SourceView:
         assert row.id is not None
         return cls(
             id=format_id("source", row.id),
@@ -207,7 +209,7 @@ class OfferView:
     breakdown: dict[str, float]
 
     @classmethod
-    def of(cls, row: models.Offer) -> OfferView:
+    def of(cls, row: models.Offer | Row[Any]) -> OfferView:
         assert row.id is not None
         return cls(
             id=row.id,
@@ -257,7 +259,7 @@ class EventView:
     detail: str
 
     @classmethod
-    def of(cls, row: models.Event) -> EventView:
+    def of(cls, row: models.Event | Row[Any]) -> EventView:
         return cls(row.at, row.kind, row.actor, row.agent_id, row.detail)
 
     def to_json(self) -> dict[str, Any]:
@@ -287,7 +289,7 @@ class FeeView:
     paid_on: date | None
 
     @classmethod
-    def of(cls, row: models.FeeAgreement) -> FeeView:
+    def of(cls, row: models.FeeAgreement | Row[Any]) -> FeeView:
         assert row.id is not None
         return cls(
             id=row.id,
@@ -333,7 +335,7 @@ class TaskView:
     channel: str
 
     @classmethod
-    def of(cls, row: models.AckTask) -> TaskView:
+    def of(cls, row: models.AckTask | Row[Any]) -> TaskView:
         assert row.id is not None
         return cls(
             id=format_id("task", row.id),
@@ -373,7 +375,7 @@ class FlagView:
     resolution_note: str | None
 
     @classmethod
-    def of(cls, row: models.Flag) -> FlagView:
+    def of(cls, row: models.Flag | Row[Any]) -> FlagView:
         assert row.id is not None
         return cls(
             id=format_id("flag", row.id),

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -19,6 +20,9 @@ from ..settings import DeskSettings, load
 from ..store import Store
 
 _INSERT_EVENT = insert(m.Event.__table__)
+_REVISION = m.DeskRevision.__table__
+_BUMP = update(_REVISION).values(revision=_REVISION.c.revision + 1)
+_SETTING_ROWS = select(m.Setting.__table__.c.key, m.Setting.__table__.c.value)
 
 
 class DeskBase:
@@ -37,7 +41,7 @@ class DeskBase:
 
     def bump(self, session: Session) -> None:
         """Bumps the revision counter screens poll to notice writes from other processes."""
-        session.execute(update(m.DeskRevision).values(revision=m.DeskRevision.revision + 1))
+        session.connection().execute(_BUMP)
 
     def routing_run(self, session: Session, now: datetime) -> RoutingRun:
         """The context routing and lifecycle steps act in."""
@@ -75,8 +79,15 @@ class DeskBase:
 
 def settings_of(session: Session) -> DeskSettings:
     """The desk's settings as stored (defaults for the rest)."""
-    rows = session.execute(select(m.Setting.key, m.Setting.value)).all()
-    return load({key: value for key, value in rows})
+    rows = session.connection().execute(_SETTING_ROWS).all()
+    return _parsed_settings(tuple(sorted((key, value) for key, value in rows)))
+
+
+@lru_cache(maxsize=16)
+def _parsed_settings(rows: tuple[tuple[str, str], ...]) -> DeskSettings:
+    """Validated once per distinct set of stored rows: every write reads the settings,
+    and validating them costs more than reading them (the result is frozen)."""
+    return load(dict(rows))
 
 
 def put_setting(session: Session, key: str, value: Any) -> None:
