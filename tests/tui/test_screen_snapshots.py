@@ -1,4 +1,4 @@
-"""Snapshots of intake, roster, sources, thanks and settings on the demo desk.
+"""Snapshots of intake, roster, sources, thanks, settings, report and all referrals.
 
 Plain (sync) tests: `snap_compare` runs its own event loop. The app comes from
 `make_app` over a copy of the seeded demo file with a `FixedClock` and the
@@ -21,6 +21,8 @@ from textual.widgets import DataTable, Input, TextArea
 from referral_desk.app import make_app
 from referral_desk.engine.clock import FixedClock
 from referral_desk.screens.intake import IntakeScreen
+from referral_desk.screens.referrals import ReferralsScreen
+from referral_desk.screens.report import ReportScreen
 from referral_desk.screens.roster import RosterScreen
 from referral_desk.screens.settings import SettingsScreen
 from referral_desk.screens.sources import SourcesScreen
@@ -131,3 +133,19 @@ def test_settings_snapshot(
 ) -> None:
     """Weights with their shares, routing, time and thank-you settings."""
     assert _snap(snap_compare, demo_db, size, _showing(SettingsScreen, None))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_report_snapshot(
+    snap_compare: Callable[..., bool], demo_db: str, size: tuple[int, int]
+) -> None:
+    """The current quarter's figures with their bars, as the team lead reads them."""
+    assert _snap(snap_compare, demo_db, size, _showing(ReportScreen, None))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_all_referrals_snapshot(
+    snap_compare: Callable[..., bool], demo_db: str, size: tuple[int, int]
+) -> None:
+    """Every referral, newest first, with its status and who holds it."""
+    assert _snap(snap_compare, demo_db, size, _showing(ReferralsScreen, None))
