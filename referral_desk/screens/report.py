@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
@@ -64,7 +65,8 @@ def render_figures(report: Report) -> dict[str, str]:
     fees = []
     for direction, states in report.fees.items():
         for state, figure in states.items():
-            fees.append(f"{direction:<11} {state:<8} {figure.count:>4}  ${figure.amount:>12}")
+            money = f"${Decimal(figure.amount):,.2f}"
+            fees.append(f"{direction:<11} {state:<8} {figure.count:>4}  {money:>14}")
     cohorts = "\n".join(
         f"{cohort.month}  {bar(cohort.closed, cohort.received)}  "
         f"{cohort.closed:>3}/{cohort.received:<3} {cohort.closing_rate:>4.0%}"
@@ -169,7 +171,7 @@ class ReportScreen(DeskScreen):
                 ("sources", "By source type"),
                 ("outcomes", "Outcomes"),
                 ("top", "Top sources"),
-                ("fees", "Fees (count, amount)"),
+                ("fees", "Fees (count; amount where the sale price is known)"),
                 ("routing", "Routing"),
                 ("cohorts", "Closing rate by monthly cohort"),
             ):

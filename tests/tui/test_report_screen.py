@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from textual.widgets import Input, Static
@@ -11,7 +12,14 @@ from textual.widgets import Input, Static
 from referral_desk.app import make_app
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.screens.report import ReportScreen, bar, quarter_of, shift_quarter
+from referral_desk.engine.reports import FeeFigure
+from referral_desk.screens.report import (
+    ReportScreen,
+    bar,
+    quarter_of,
+    render_figures,
+    shift_quarter,
+)
 from tests.factories import intake
 from tests.tui.helpers import settle
 
@@ -22,6 +30,33 @@ def test_quarters_step_across_years() -> None:
     assert shift_quarter("2026-Q1", -1) == "2025-Q4"
     assert quarter_of(datetime(2026, 11, 23)) == "2026-Q4"
     assert quarter_of(datetime(2026, 3, 31)) == "2026-Q1"
+
+
+def test_fee_amounts_read_as_dollars_with_thousands() -> None:
+    """$510,000 × 3 % × 25 % pending reads $3,825.00, right-aligned under its column."""
+    report = SimpleNamespace(
+        received=1,
+        quarter="2026-Q4",
+        now=datetime(2026, 11, 23, 14, 0),
+        by_source_type={"agent": 1},
+        outcomes={"active": 1},
+        top_sources=(),
+        dropped_rate=None,
+        fees={
+            "receivable": {"pending": FeeFigure(1, 382_500), "paid": FeeFigure(0, 0)},
+            "payable": {"pending": FeeFigure(2, 123_456_789), "paid": FeeFigure(0, 0)},
+        },
+        assignment_delay_median=None,
+        assignment_delay_p90=None,
+        offered=0,
+        acceptance_median=None,
+        accepted=0,
+        cohorts=(),
+    )
+    lines = render_figures(report)["fees"].splitlines()  # type: ignore[arg-type]
+    assert lines[0].endswith("   1       $3,825.00")
+    assert lines[2].endswith("$1,234,567.89")
+    assert len({len(line) for line in lines}) == 1
 
 
 def test_bars_show_the_share() -> None:
