@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, or_, select, union_all
+from sqlalchemy import Row, and_, bindparam, func, or_, select
 from sqlmodel import Session
 
 from . import models as m
+from .queries import agent_loads
 from .routing import AgentHistory, AgentProfile, ReferralProfile
 from .schedule import WeeklySchedule, parse_schedule
-from .vocabulary import ACTIVE_ASSIGNED_STATUSES, OPEN_OFFER_STATUSES
 
 RECENT_DAYS = 30
 
@@ -57,7 +57,6 @@ def referral_profile(session: Session, referral: m.Referral) -> ReferralProfile:
 _AGENT = m.Agent.__table__
 _STATS = m.AgentStats.__table__
 _OFFER = m.Offer.__table__
-_REFERRAL = m.Referral.__table__
 _TERRITORY = m.AgentTerritory.__table__
 
 # Built once: routing runs these for every intake, lapse and preview, and building a
@@ -90,18 +89,6 @@ _PROFILE_ROWS = (
     .select_from(_AGENT.outerjoin(_STATS, _STATS.c.agent_id == _AGENT.c.id))
     .where(_AGENT.c.id.in_(bindparam("ids", expanding=True)))
 )
-_LOAD_UNION = union_all(
-    select(_OFFER.c.agent_id).where(
-        _OFFER.c.status.in_(OPEN_OFFER_STATUSES),
-        _OFFER.c.agent_id.in_(bindparam("ids", expanding=True)),
-    ),
-    select(_REFERRAL.c.assigned_agent_id.label("agent_id")).where(
-        _REFERRAL.c.status.in_(ACTIVE_ASSIGNED_STATUSES),
-        _REFERRAL.c.assigned_agent_id.in_(bindparam("ids", expanding=True)),
-    ),
-).subquery()
-_LOADS = select(_LOAD_UNION.c.agent_id, func.count()).group_by(_LOAD_UNION.c.agent_id)
-"""Open offers plus referrals assigned in an active status (as `queries.agent_loads`)."""
 _RECENT_OFFERS = (
     select(_OFFER.c.agent_id, func.count())
     .where(
@@ -131,7 +118,7 @@ def load_profiles(session: Session, agent_ids: list[str], now: datetime) -> list
     connection = session.connection()
     wanted = {"ids": agent_ids}
     rows = connection.execute(_PROFILE_ROWS, wanted).all()
-    loads: dict[str, int] = dict(connection.execute(_LOADS, wanted).all())
+    loads = agent_loads(session, agent_ids)
     since = now - timedelta(days=RECENT_DAYS)
     recent: dict[str, int] = dict(
         connection.execute(_RECENT_OFFERS, {**wanted, "since": since}).all()

@@ -97,7 +97,6 @@ def lapse_one(
     referral = session.get(m.Referral, offer.referral_id)
     assert referral is not None
     after_offer_ended(RoutingRun(session, journal, settings, now), referral)
-    session.flush()
     following = tuple(
         connection.execute(_OFFERED_NOW, {"referral_id": referral.id, "now": now}).scalars()
     )

@@ -26,21 +26,36 @@ from .views import (
 from .vocabulary import ACTIVE_ASSIGNED_STATUSES, OPEN_OFFER_STATUSES
 
 
+def _loads(agent_ids: bool) -> Select[Any]:
+    """Open offers plus referrals assigned in an active status, per agent (some or all)."""
+    offer, referral = m.Offer.__table__, m.Referral.__table__
+    offers = select(offer.c.agent_id).where(offer.c.status.in_(OPEN_OFFER_STATUSES))
+    assigned = select(referral.c.assigned_agent_id.label("agent_id")).where(
+        referral.c.status.in_(ACTIVE_ASSIGNED_STATUSES),
+        referral.c.assigned_agent_id.is_not(None),
+    )
+    if agent_ids:
+        offers = offers.where(offer.c.agent_id.in_(bindparam("ids", expanding=True)))
+        assigned = assigned.where(
+            referral.c.assigned_agent_id.in_(bindparam("ids", expanding=True))
+        )
+    both = union_all(offers, assigned).subquery()
+    return select(both.c.agent_id, func.count()).group_by(both.c.agent_id)
+
+
+# Built once: routing reads the loads of the agents covering a market on every
+# intake, lapse and preview.
+_LOADS_OF_SOME = _loads(agent_ids=True)
+_LOADS_OF_ALL = _loads(agent_ids=False)
+
+
 def agent_loads(session: Session, agent_ids: Iterable[str] | None = None) -> dict[str, int]:
     """Open offers plus referrals assigned in an active status, per agent."""
-    offers = select(m.Offer.agent_id.label("agent_id")).where(
-        col(m.Offer.status).in_(OPEN_OFFER_STATUSES)
-    )
-    assigned = select(m.Referral.assigned_agent_id.label("agent_id")).where(
-        col(m.Referral.status).in_(ACTIVE_ASSIGNED_STATUSES),
-        col(m.Referral.assigned_agent_id).is_not(None),
-    )
-    if agent_ids is not None:
-        wanted = list(agent_ids)
-        offers = offers.where(col(m.Offer.agent_id).in_(wanted))
-        assigned = assigned.where(col(m.Referral.assigned_agent_id).in_(wanted))
-    both = union_all(offers, assigned).subquery()
-    rows = session.execute(select(both.c.agent_id, func.count()).group_by(both.c.agent_id)).all()
+    connection = session.connection()
+    if agent_ids is None:
+        rows = connection.execute(_LOADS_OF_ALL)
+    else:
+        rows = connection.execute(_LOADS_OF_SOME, {"ids": list(agent_ids)})
     return {agent_id: count for agent_id, count in rows}
 
 

@@ -5,16 +5,47 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from textual import events, on
 from textual.screen import Screen
 
 from ..engine.desk import Desk
+from ..messages import DeskChanged
 
 if TYPE_CHECKING:
     from ..app import ReferralDeskApp
 
 
 class DeskScreen(Screen[None]):
-    """A screen of the desk. Database work goes in thread workers; never SQL here."""
+    """A screen of the desk. Database work goes in thread workers; never SQL here.
+
+    When the desk changes (this desk's writes, the clock, another process) the
+    screen in front reads again at once; a screen behind it or in another place
+    only notes that it is stale and reads again when it comes back, so a busy
+    clock does not keep every screen of every place reading in the background.
+    """
+
+    shown_revision: int | None = None
+    """The desk revision of what the screen shows, when it knows it: a change
+    notice for that revision (its own write coming back) needs no new read."""
+    _stale = False
+
+    def refresh_from_desk(self) -> None:
+        """Reads what the screen shows again (in a worker). Screens with desk data override it."""
+
+    @on(DeskChanged)
+    def _desk_changed(self, message: DeskChanged) -> None:
+        if message.revision == self.shown_revision:
+            return
+        if self.is_current:
+            self.refresh_from_desk()
+        else:
+            self._stale = True
+
+    @on(events.ScreenResume)
+    def _read_if_stale(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.refresh_from_desk()
 
     @property
     def desk_app(self) -> ReferralDeskApp:

@@ -23,7 +23,7 @@ from textual.widgets import Button, Footer, Input, Static
 from ..engine.errors import DeskError, InvalidInput
 from ..engine.routing import RoutingDecision
 from ..engine.views import AgentView, ReferralView, SourceView
-from ..messages import DeskChanged, ShowReferral
+from ..messages import ShowReferral
 from ..widgets.desk_header import DeskHeader
 from ..widgets.intake_form import IntakeForm
 from ..widgets.routing_outcome import RoutingOutcome
@@ -192,8 +192,7 @@ class IntakeScreen(DeskScreen):
         self._fallback_id = message.fallback_id
         self.form.set_lookups(message.sources, message.agents, message.default_mode, message.zone)
 
-    @on(DeskChanged)
-    def _desk_changed(self, _: DeskChanged) -> None:
+    def refresh_from_desk(self) -> None:
         self._load_lookups()
 
     # --- submit and preview ---------------------------------------------------------

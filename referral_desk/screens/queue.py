@@ -26,7 +26,7 @@ from textual.widgets import DataTable, Footer, Static
 from ..engine.lifecycle import STATUS_LABELS
 from ..engine.summary import agent_names
 from ..engine.views import ReferralView
-from ..messages import DeskChanged, ShowReferral
+from ..messages import ShowReferral
 from ..widgets.countdown import COUNTDOWN_WIDTH, CountdownStyles, countdown_text
 from ..widgets.desk_header import DeskHeader
 from .responding import RESPONSE_BINDINGS, RespondingScreen
@@ -159,8 +159,6 @@ class QueueScreen(RespondingScreen):
         self._rows: dict[str, QueueRow] = {}
         self._order: list[str] = []
         self._shown_left: dict[str, str] = {}
-        self._revision: int | None = None
-        self._stale = True
         self._ticker: Timer | None = None
         self._styles: CountdownStyles | None = None
 
@@ -187,13 +185,11 @@ class QueueScreen(RespondingScreen):
         table.display = False
         self.query_one("#empty").display = False
         self._ticker = self.set_interval(self.TICK_SECONDS, self.refresh_countdowns)
-        self.reload()
+        self.refresh_from_desk()
 
     def on_screen_resume(self) -> None:
         if self._ticker is not None:
             self._ticker.resume()
-        if self._stale:
-            self.reload()
         self.refresh_countdowns()
 
     def on_screen_suspend(self) -> None:
@@ -201,17 +197,8 @@ class QueueScreen(RespondingScreen):
         if self._ticker is not None:
             self._ticker.pause()
 
-    @on(DeskChanged)
-    def _desk_changed(self, message: DeskChanged) -> None:
-        if message.revision == self._revision:
-            return
-        self._stale = True
-        if self.is_current:
-            self.reload()
-
-    def reload(self) -> None:
+    def refresh_from_desk(self) -> None:
         """Reads the queue again (in a thread)."""
-        self._stale = False
         self._load()
 
     @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
@@ -225,7 +212,7 @@ class QueueScreen(RespondingScreen):
 
     @on(QueueLoaded)
     def _loaded(self, message: QueueLoaded) -> None:
-        self._revision = message.revision
+        self.shown_revision = message.revision
         self._apply(message.rows)
 
     def current_referral(self) -> ReferralView | None:

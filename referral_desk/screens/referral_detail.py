@@ -28,7 +28,6 @@ from ..engine.lifecycle import STATUS_LABELS, TRANSITIONS, USER_MOVES
 from ..engine.summary import agent_names
 from ..engine.timefmt import cents_to_text
 from ..engine.views import OfferView, ReferralView
-from ..messages import DeskChanged
 from ..widgets.countdown import countdown_level, countdown_text
 from ..widgets.desk_header import DeskHeader
 from ..widgets.score import ScoreBreakdown
@@ -77,10 +76,8 @@ class ReferralScreen(RespondingScreen):
         self.referral_id = referral_id
         """The referral shown (`R-000042`)."""
         self.referral: ReferralView | None = None
-        self._revision: int | None = None
         self._zone = ZoneInfo("UTC")
         self._names: dict[str, str] = {}
-        self._stale = True
         self._ticker: Timer | None = None
         self._shown_left: dict[int, str] = {}
         self._offer_lines: dict[int, Static] = {}
@@ -112,7 +109,7 @@ class ReferralScreen(RespondingScreen):
 
     def on_mount(self) -> None:
         self._ticker = self.set_interval(1.0, self._tick)
-        self.reload()
+        self.refresh_from_desk()
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < WIDE, "narrow")
@@ -120,8 +117,6 @@ class ReferralScreen(RespondingScreen):
     def on_screen_resume(self) -> None:
         if self._ticker is not None:
             self._ticker.resume()
-        if self._stale:
-            self.reload()
 
     def on_screen_suspend(self) -> None:
         if self._ticker is not None:
@@ -133,17 +128,8 @@ class ReferralScreen(RespondingScreen):
     def action_back(self) -> None:
         self.dismiss(None)
 
-    @on(DeskChanged)
-    def _desk_changed(self, message: DeskChanged) -> None:
-        if message.revision == self._revision:
-            return
-        self._stale = True
-        if self.is_current:
-            self.reload()
-
-    def reload(self) -> None:
+    def refresh_from_desk(self) -> None:
         """Reads the referral again (in a thread)."""
-        self._stale = False
         self._load()
 
     @work(thread=True, exclusive=True, group="detail-load", exit_on_error=False)
@@ -156,7 +142,7 @@ class ReferralScreen(RespondingScreen):
 
     @on(ReferralLoaded)
     async def _loaded(self, message: ReferralLoaded) -> None:
-        self.referral, self._revision = message.referral, message.revision
+        self.referral, self.shown_revision = message.referral, message.revision
         self._zone, self._names = message.zone, message.names
         await self._show(message.referral)
         self.refresh_answer_keys()

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from ..engine.lifecycle import STATUS_LABELS
 from ..engine.views import ReferralView
-from ..messages import DeskChanged, ShowReferral
+from ..messages import ShowReferral
 from ..widgets.desk_header import DeskHeader
 from .base import DeskScreen
 
@@ -47,10 +47,6 @@ class ReferralsScreen(DeskScreen):
         referrals: list[ReferralView]
         zone: ZoneInfo
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._stale = True
-
     def compose(self) -> ComposeResult:
         yield DeskHeader(f"All referrals (newest {PAGE_SIZE})")
         yield DataTable(id="referrals", cursor_type="row", zebra_stripes=True)
@@ -61,21 +57,14 @@ class ReferralsScreen(DeskScreen):
         table = self.query_one(DataTable)
         for column in COLUMNS:
             table.add_column(column, key=column.lower())
-        self.action_reload()
+        self.refresh_from_desk()
 
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self.action_reload()
-
-    @on(DeskChanged)
-    def _desk_changed(self) -> None:
-        self._stale = True
-        if self.is_current:
-            self.action_reload()
+    def refresh_from_desk(self) -> None:
+        """Reads the newest referrals again (in a thread)."""
+        self._load()
 
     def action_reload(self) -> None:
-        self._stale = False
-        self._load()
+        self.refresh_from_desk()
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

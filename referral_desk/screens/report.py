@@ -23,7 +23,6 @@ from textual.widgets import Footer, Input, Label, Static
 from ..engine.report_formats import duration_text, to_csv, to_markdown
 from ..engine.reports import Report
 from ..locations import data_dir
-from ..messages import DeskChanged
 from ..widgets.desk_header import DeskHeader
 from .base import DeskScreen
 
@@ -194,8 +193,7 @@ class ReportScreen(DeskScreen):
     def _quarter_typed(self, event: Input.Submitted) -> None:
         self._load(event.value.strip())
 
-    @on(DeskChanged)
-    def _desk_changed(self, _: DeskChanged) -> None:
+    def refresh_from_desk(self) -> None:
         if self.report is not None:
             self._load(self.report.quarter)
 

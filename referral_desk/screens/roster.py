@@ -22,7 +22,6 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from ..engine.errors import DeskError
 from ..engine.views import AgentView
-from ..messages import DeskChanged
 from ..widgets.desk_header import DeskHeader
 from ..widgets.price_input import format_band
 from .agent_form import AgentFormScreen
@@ -237,8 +236,7 @@ class RosterScreen(DeskScreen):
         zone = self.desk.settings().zone
         self.post_message(self.Loaded(self.desk.agents(), now.astimezone(zone).date()))
 
-    @on(DeskChanged)
-    def _desk_changed(self, _: DeskChanged) -> None:
+    def refresh_from_desk(self) -> None:
         self._load(self.now())
 
     @on(Loaded)

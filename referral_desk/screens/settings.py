@@ -28,7 +28,6 @@ from ..engine.errors import DeskError, InvalidInput
 from ..engine.settings import WEIGHT_KEYS, DeskSettings
 from ..engine.views import AgentView
 from ..engine.vocabulary import MODES
-from ..messages import DeskChanged
 from ..widgets.desk_header import DeskHeader
 from ..widgets.form_field import FormField
 from ..widgets.score import score_bar
@@ -209,8 +208,7 @@ class SettingsScreen(DeskScreen):
     def _load(self) -> None:
         self.post_message(self.Loaded(self.desk.settings(), self.desk.agents()))
 
-    @on(DeskChanged)
-    def _desk_changed(self, _: DeskChanged) -> None:
+    def refresh_from_desk(self) -> None:
         self._load()
 
     # --- fields -------------------------------------------------------------------

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from ..engine.views import ReferralView, SourceView
-from ..messages import DeskChanged, ShowReferral
+from ..messages import ShowReferral
 from ..widgets.desk_header import DeskHeader
 from ..widgets.price_input import format_band
 from .base import DeskScreen
@@ -298,6 +298,5 @@ class SourcesScreen(DeskScreen):
         """Moves the focus back to the list of parties."""
         self.query_one("#sources", DataTable).focus()
 
-    @on(DeskChanged)
-    def _desk_changed(self, _: DeskChanged) -> None:
+    def refresh_from_desk(self) -> None:
         self._load_sources(0, max(SOURCE_PAGE, len(self.sources)))

@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 
 from ..engine.errors import DeskError
 from ..engine.views import SourceView, TaskView
-from ..messages import DeskChanged, ShowReferral
+from ..messages import ShowReferral
 from ..widgets.desk_header import DeskHeader
 from .base import DeskScreen
 from .common import announce_write
@@ -170,8 +170,7 @@ class ThanksScreen(DeskScreen):
         sources = {source.id: source for source in self.desk.sources()}
         self.post_message(self.Loaded(self.desk.tasks(open_only=True), sources, zone))
 
-    @on(DeskChanged)
-    def _desk_changed(self, _: DeskChanged) -> None:
+    def refresh_from_desk(self) -> None:
         self._load()
 
     @on(Loaded)

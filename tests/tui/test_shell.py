@@ -14,7 +14,7 @@ from referral_desk.screens.help import HelpScreen
 from referral_desk.screens.queue import QueueScreen
 from referral_desk.screens.referral_detail import ReferralScreen
 from referral_desk.screens.referrals import ReferralsScreen
-from tests.factories import intake
+from tests.factories import agent_row, intake
 from tests.tui.helpers import settle
 
 
@@ -112,3 +112,28 @@ async def test_every_place_shows_its_keys_and_help_within_80_columns(
             shown = [str(getattr(key, "description", "")) for key in footer.query("FooterKey")]
             assert "Help" in shown, (place.mode, shown)
             assert footer.max_scroll_x == 0, (place.mode, footer.virtual_size, footer.size)
+
+
+async def test_a_place_out_of_sight_reads_the_desk_again_when_it_comes_back(
+    demo_db: str, clock: ManualClock
+) -> None:
+    """The roster behind the queue waits for the user to return before it reads a change."""
+    app = make_app(demo_db, clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        roster = app.screen
+        table = roster.query_one("#roster-table", DataTable)
+        before = table.row_count
+        await pilot.press("q")
+        await settle(pilot)
+        other = Desk.open(demo_db, actor="other")
+        other.save_agent(agent_row(id="P-NEW-01", name="Nadia Newcomer"), clock.now())
+        other.close()
+        await app.run_clock_once()
+        await settle(pilot)
+        assert table.row_count == before  # out of sight: not read yet
+        await pilot.press("o")
+        await settle(pilot)
+        assert app.screen is roster and table.row_count == before + 1
