@@ -38,9 +38,11 @@ class Desk(
     """Every operation of the referral desk, over one database."""
 
     @classmethod
-    def open(cls, url_or_path: str, actor: str = "desk") -> Desk:
+    def open(
+        cls, url_or_path: str, actor: str = "desk", *, views_with_history: bool = True
+    ) -> Desk:
         """Opens (creating or migrating) the desk at a path or SQLAlchemy URL."""
-        return cls(open_store(url_or_path), actor)
+        return cls(open_store(url_or_path), actor, views_with_history=views_with_history)
 
     def close(self) -> None:
         """Releases the database connections."""

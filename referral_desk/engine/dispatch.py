@@ -31,6 +31,7 @@ from .routing import (
     rank,
     score_agent,
 )
+from .rows import NewOffer, agent_contact
 from .schedule import add_business_time
 from .settings import DeskSettings
 from .timefmt import iso
@@ -304,9 +305,15 @@ def _make_offers(
             "score": choice.score,
             "breakdown": json.dumps(choice.breakdown.as_dict()),
         }
-        # Written with Core; the object stays out of the session and only carries the
-        # offer's values to the message and the event below.
-        offer = m.Offer(id=connection.execute(_INSERT_OFFER, row).scalar_one(), **row)
+        # Written with Core: no object in the session, only the values the message
+        # and the event below need.
+        offer = NewOffer(
+            connection.execute(_INSERT_OFFER, row).scalar_one(),
+            choice.agent_id,
+            row["referral_id"],
+            run.now,
+            expires,
+        )
         connection.execute(_COUNT_OFFER, {"offered_agent": choice.agent_id})
         _announce_offer(run, referral, offer)
         values = ", ".join(f"{k} {v:.2f}" for k, v in choice.breakdown.as_dict().items())
@@ -330,17 +337,15 @@ def release_contact(run: RoutingRun, referral: m.Referral) -> None:
     """Queues the award with the client's contact details to the receiving agent."""
     if referral.assigned_agent_id is None:
         return
-    agent = run.session.get(m.Agent, referral.assigned_agent_id)
-    assert agent is not None
+    agent = agent_contact(run.session, referral.assigned_agent_id)
     notify.queue(
         run.session, notify.award_draft(agent, referral, run.settings), run.now, referral.id
     )
 
 
-def _announce_offer(run: RoutingRun, referral: m.Referral, offer: m.Offer) -> None:
+def _announce_offer(run: RoutingRun, referral: m.Referral, offer: NewOffer) -> None:
     """Queues the offer to the agent, by their channel (no client contact details)."""
-    agent = run.session.get(m.Agent, offer.agent_id)
-    assert agent is not None
+    agent = agent_contact(run.session, offer.agent_id)
     kind = {"broadcast": "broadcast_offer", "network": "network_offer"}.get(referral.mode, "offer")
     draft = notify.offer_draft(agent, referral, offer, run.settings, kind)
     notify.queue(run.session, draft, run.now, referral.id)

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from . import models as m
 from .ids import format_id
+from .rows import Contact, OfferTerms
 from .settings import DeskSettings
 
 PACKAGED_TEMPLATES: Final = Path(__file__).resolve().parent.parent / "templates"
@@ -93,7 +94,7 @@ def _local(moment: datetime, settings: DeskSettings) -> str:
     return moment.astimezone(settings.zone).strftime("%a %b %d, %I:%M %p %Z").replace(" 0", " ")
 
 
-def route_for(agent: m.Agent) -> tuple[str, str]:
+def route_for(agent: Contact) -> tuple[str, str]:
     """(channel, recipient) for an agent: their preferred channel, else what reaches them."""
     preferred = agent.preferred_channel
     if preferred == "email" and agent.email:
@@ -110,7 +111,7 @@ def route_for(agent: m.Agent) -> tuple[str, str]:
 
 
 def offer_values(
-    agent: m.Agent, referral: m.Referral, offer: m.Offer, settings: DeskSettings
+    agent: Contact, referral: m.Referral, offer: OfferTerms, settings: DeskSettings
 ) -> dict[str, str]:
     """The values an offer may carry (see `OFFER_FIELDS`)."""
     values = {
@@ -132,7 +133,7 @@ def offer_values(
 
 
 def offer_draft(
-    agent: m.Agent, referral: m.Referral, offer: m.Offer, settings: DeskSettings, kind: str
+    agent: Contact, referral: m.Referral, offer: OfferTerms, settings: DeskSettings, kind: str
 ) -> Draft:
     """A new offer (`offer`, `broadcast_offer` or `network_offer`) to one agent."""
     channel, recipient = route_for(agent)
@@ -141,7 +142,7 @@ def offer_draft(
 
 
 def withdrawn_draft(
-    agent: m.Agent, referral: m.Referral, offer: m.Offer, settings: DeskSettings
+    agent: Contact, referral: m.Referral, offer: OfferTerms, settings: DeskSettings
 ) -> Draft:
     """The offer went to someone else: tell the agent, still without contact details."""
     channel, recipient = route_for(agent)
@@ -149,7 +150,7 @@ def withdrawn_draft(
     return Draft("withdrawn", channel, recipient, subject, body)
 
 
-def award_draft(agent: m.Agent, referral: m.Referral, settings: DeskSettings) -> Draft:
+def award_draft(agent: Contact, referral: m.Referral, settings: DeskSettings) -> Draft:
     """The referral is the agent's: the one message that carries the client's contact."""
     channel, recipient = route_for(agent)
     values = {

@@ -75,8 +75,9 @@ _TASKS_OF = _attached(m.AckTask.__table__)
 _FLAGS_OF = _attached(m.Flag.__table__)
 
 
-def referral_view(session: Session, number: int) -> ReferralView | None:
-    """One referral with everything attached to it.
+def referral_view(session: Session, number: int, history: bool = True) -> ReferralView | None:
+    """One referral with everything attached to it (`history=False`: its offers only,
+    as lists show a referral).
 
     Read as Core rows with statements built once, not as ORM objects: the desk
     returns this view after every write, and the rows only feed the view.
@@ -87,6 +88,9 @@ def referral_view(session: Session, number: int) -> ReferralView | None:
     if row is None:
         return None
     party = connection.execute(_PARTY_ROW, {"party": row.source_id}).one()
+    if not history:
+        offers = connection.execute(_OFFERS_OF, wanted)
+        return _view(row, SourceView.of(party), offers=tuple(OfferView.of(o) for o in offers))
     return _view(
         row,
         SourceView.of(party),

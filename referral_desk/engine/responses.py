@@ -7,18 +7,69 @@ once can never both succeed.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
-from sqlmodel import col
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select, update
 
 from . import models as m
 from . import notify
 from .dispatch import RoutingRun, after_offer_ended, release_contact, set_status
 from .errors import Refused
 from .ids import format_id
+from .rows import agent_contact
 from .timefmt import iso
 
 TAKE = ("accept", "claim")
 RESPONSES = ("accept", "claim", "decline", "interest")
+OPEN = ("offered", "interested")
+
+# Built once: every answer runs them. Offers are read and changed as Core rows;
+# nothing in an answer's transaction holds an offer as an ORM object.
+_OFFER = m.Offer.__table__
+_STATS = m.AgentStats.__table__
+_LATEST_OFFER = (
+    select(_OFFER)
+    .where(_OFFER.c.referral_id == bindparam("referral_id"))
+    .where(_OFFER.c.agent_id == bindparam("agent_id"))
+    .order_by(_OFFER.c.id.desc())
+    .limit(1)
+)
+_END_OFFER = (
+    update(_OFFER)
+    .where(_OFFER.c.id == bindparam("offer_id"))
+    .where(_OFFER.c.status.in_(bindparam("expected", expanding=True)))
+    .values(status=bindparam("new_status"), responded_at=bindparam("at"), reason=bindparam("why"))
+)
+_OTHER_OPEN_OFFERS = select(_OFFER).where(
+    _OFFER.c.referral_id == bindparam("referral_id"),
+    _OFFER.c.agent_id != bindparam("winner"),
+    _OFFER.c.status.in_(OPEN),
+)
+_WITHDRAW = (
+    update(_OFFER)
+    .where(_OFFER.c.id == bindparam("offer_id"), _OFFER.c.status.in_(OPEN))
+    .values(status="withdrawn", responded_at=bindparam("at"))
+)
+_AWARD_INTERESTED = (
+    update(_OFFER)
+    .where(_OFFER.c.id == bindparam("offer_id"), _OFFER.c.status == "interested")
+    .values(status="accepted", responded_at=bindparam("at"))
+)
+
+
+def _count_response(counter: str | None) -> Any:
+    """The agent's answer statistics, plus one accept or decline if that is what it was."""
+    values: dict[str, Any] = {
+        "response_seconds_sum": _STATS.c.response_seconds_sum + bindparam("seconds"),
+        "responses": _STATS.c.responses + 1,
+    }
+    if counter is not None:
+        values[counter] = _STATS.c[counter] + 1
+    return update(_STATS).where(_STATS.c.agent_id == bindparam("answering")).values(values)
+
+
+_COUNT_RESPONSE = {status: _count_response(status) for status in ("declined", "accepted")}
+_COUNT_OTHER_RESPONSE = _count_response(None)
 
 
 def respond(
@@ -62,11 +113,11 @@ def award(run: RoutingRun, referral: m.Referral, agent_id: str) -> None:
         raise Refused(f"award: {agent_id} has not shown interest (their offer is {offer.status})")
     if referral.status != "accepted":
         raise Refused(f"award: the referral is {referral.status}, not accepted")
-    changed = run.session.execute(
-        update(m.Offer)
-        .where(m.Offer.id == offer.id, m.Offer.status == "interested")
-        .values(status="accepted", responded_at=run.now)
-    ).rowcount
+    changed = (
+        run.session.connection()
+        .execute(_AWARD_INTERESTED, {"offer_id": offer.id, "at": run.now})
+        .rowcount
+    )
     if changed != 1:
         raise Refused("award: another desk changed this offer first; reload and try again")
     run.journal.record(
@@ -96,26 +147,14 @@ def _award(run: RoutingRun, referral: m.Referral, agent_id: str, status: str) ->
 
 
 def _withdraw_others(run: RoutingRun, referral: m.Referral, winner: str) -> None:
-    others = (
-        run.session.execute(
-            select(m.Offer).where(
-                m.Offer.referral_id == referral.id,
-                m.Offer.agent_id != winner,
-                col(m.Offer.status).in_(("offered", "interested")),
-            )
-        )
-        .scalars()
-        .all()
-    )
+    connection = run.session.connection()
+    others = connection.execute(
+        _OTHER_OPEN_OFFERS, {"referral_id": referral.id, "winner": winner}
+    ).all()
     for offer in others:
-        changed = run.session.execute(
-            update(m.Offer)
-            .where(m.Offer.id == offer.id, col(m.Offer.status).in_(("offered", "interested")))
-            .values(status="withdrawn", responded_at=run.now)
-        ).rowcount
+        changed = connection.execute(_WITHDRAW, {"offer_id": offer.id, "at": run.now}).rowcount
         if changed:
-            agent = run.session.get(m.Agent, offer.agent_id)
-            assert agent is not None
+            agent = agent_contact(run.session, offer.agent_id)
             draft = notify.withdrawn_draft(agent, referral, offer, run.settings)
             notify.queue(run.session, draft, run.now, referral.id)
             run.journal.record(
@@ -129,13 +168,12 @@ def _withdraw_others(run: RoutingRun, referral: m.Referral, winner: str) -> None
             )
 
 
-def _latest_offer(run: RoutingRun, referral: m.Referral, agent_id: str) -> m.Offer:
-    offer = run.session.execute(
-        select(m.Offer)
-        .where(m.Offer.referral_id == referral.id, m.Offer.agent_id == agent_id)
-        .order_by(m.Offer.id.desc())
-        .limit(1)
-    ).scalar()
+def _latest_offer(run: RoutingRun, referral: m.Referral, agent_id: str) -> Row[Any]:
+    offer = (
+        run.session.connection()
+        .execute(_LATEST_OFFER, {"referral_id": referral.id, "agent_id": agent_id})
+        .one_or_none()
+    )
     if offer is None:
         raise Refused(
             f"agent: {agent_id} has no offer on {format_id('referral', referral.id or 0)}"
@@ -143,7 +181,7 @@ def _latest_offer(run: RoutingRun, referral: m.Referral, agent_id: str) -> m.Off
     return offer
 
 
-def _check_open(run: RoutingRun, referral: m.Referral, offer: m.Offer) -> None:
+def _check_open(run: RoutingRun, referral: m.Referral, offer: Row[Any]) -> None:
     if offer.status not in ("offered", "interested"):
         raise Refused(
             f"offer: the offer to {offer.agent_id} is already {offer.status}; it takes no response"
@@ -157,7 +195,7 @@ def _check_open(run: RoutingRun, referral: m.Referral, offer: m.Offer) -> None:
 
 def _end(
     run: RoutingRun,
-    offer: m.Offer,
+    offer: Row[Any],
     status: str,
     reason: str | None,
     *,
@@ -165,11 +203,17 @@ def _end(
     kind: str | None = None,
 ) -> None:
     """Ends (or marks) an offer if it is still as we read it; otherwise someone else won."""
-    expected = (expect,) if expect else ("offered", "interested")
-    changed = run.session.execute(
-        update(m.Offer)
-        .where(m.Offer.id == offer.id, col(m.Offer.status).in_(expected))
-        .values(status=status, responded_at=run.now, reason=reason)
+    expected = [expect] if expect else list(OPEN)
+    connection = run.session.connection()
+    changed = connection.execute(
+        _END_OFFER,
+        {
+            "offer_id": offer.id,
+            "expected": expected,
+            "new_status": status,
+            "at": run.now,
+            "why": reason,
+        },
     ).rowcount
     if changed != 1:
         raise Refused(
@@ -177,16 +221,8 @@ def _end(
             "it takes no response"
         )
     seconds = max(0.0, (run.now - offer.offered_at).total_seconds())
-    counter = {"declined": m.AgentStats.declined, "accepted": m.AgentStats.accepted}.get(status)
-    values: dict[object, object] = {
-        m.AgentStats.response_seconds_sum: m.AgentStats.response_seconds_sum + seconds,
-        m.AgentStats.responses: m.AgentStats.responses + 1,
-    }
-    if counter is not None:
-        values[counter] = counter + 1
-    run.session.execute(
-        update(m.AgentStats).where(m.AgentStats.agent_id == offer.agent_id).values(values)
-    )
+    counted = _COUNT_RESPONSE.get(status, _COUNT_OTHER_RESPONSE)
+    connection.execute(counted, {"answering": offer.agent_id, "seconds": seconds})
     run.journal.record(
         run.session,
         offer.referral_id,

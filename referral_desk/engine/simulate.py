@@ -377,7 +377,7 @@ def run_simulation(config: SimulationConfig) -> SimulationResult:
     """Plays one seeded run through a fresh in-memory desk and reports on its span."""
     config.check()
     began = time.perf_counter()
-    desk = Desk.open("sqlite://", actor="simulator")
+    desk = Desk.open("sqlite://", actor="simulator", views_with_history=False)
     try:
         setup = datetime.combine(config.start - timedelta(days=1), datetime.min.time(), UTC)
         roster = config.roster_csv or generated_roster(config.seed, config.per_day)

@@ -46,7 +46,7 @@ class ClosingOperations(DeskBase):
                 reason=reason,
                 on=on,
             )
-        return self.referral(referral_id)  # type: ignore[attr-defined,no-any-return]
+            return self.written(session, referral.id or 0)
 
     def log_fee(
         self,
@@ -62,7 +62,7 @@ class ClosingOperations(DeskBase):
             referral = referral_row(session, referral_id)
             run = self.routing_run(session, now)
             closing.log_fee(run, referral, direction.strip().lower(), percent, agreed_by, on)
-        return self.referral(referral_id)  # type: ignore[attr-defined,no-any-return]
+            return self.written(session, referral.id or 0)
 
     def fee_paid(
         self,
@@ -77,7 +77,7 @@ class ClosingOperations(DeskBase):
             referral = referral_row(session, referral_id)
             run = self.routing_run(session, now)
             closing.record_payment(run, referral, amount, on, direction)
-        return self.referral(referral_id)  # type: ignore[attr-defined,no-any-return]
+            return self.written(session, referral.id or 0)
 
     def tasks(self, open_only: bool = False) -> list[TaskView]:
         """Acknowledgment tasks, soonest due first (open ones before done ones)."""

@@ -14,7 +14,7 @@ from .. import models as m
 from ..acknowledgments import add_intake_tasks
 from ..errors import InvalidInput, NotFound
 from ..flags import check_source_burst
-from ..ids import format_id, parse_id
+from ..ids import parse_id
 from ..schemas import IntakeIn, parse_intake
 from ..settings import DeskSettings
 from ..views import ReferralView, SourceView
@@ -37,7 +37,7 @@ class ReferralOperations(DeskBase):
             for index, referral in enumerate(parsed):
                 suffix = "" if len(parsed) == 1 else f" (item {index + 1})"
                 numbers.append(self._intake_one(session, referral, settings, now, suffix))
-        return [self.referral(format_id("referral", number)) for number in numbers]
+            return [self.written(session, number) for number in numbers]
 
     def _intake_one(
         self, session: Session, data: IntakeIn, settings: DeskSettings, now: datetime, suffix: str

@@ -33,14 +33,14 @@ class RoutingOperations(DeskBase):
             referral = referral_row(session, referral_id)
             run = self.routing_run(session, now)
             responses.respond(run, referral, agent_id.strip(), response.strip().lower(), reason)
-        return self.referral(referral_id)  # type: ignore[attr-defined,no-any-return]
+            return self.written(session, referral.id or 0)
 
     def award(self, referral_id: str, agent_id: str, now: datetime) -> ReferralView:
         """Picks the receiver among interested agents of a network referral."""
         with self.writing() as session:
             referral = referral_row(session, referral_id)
             responses.award(self.routing_run(session, now), referral, agent_id.strip())
-        return self.referral(referral_id)  # type: ignore[attr-defined,no-any-return]
+            return self.written(session, referral.id or 0)
 
     def reroute(self, referral_id: str, now: datetime, agent_id: str | None = None) -> ReferralView:
         """Routes an unassigned referral again, or offers it privately to one agent."""
@@ -67,7 +67,7 @@ class RoutingOperations(DeskBase):
                 detail=f"routing again ({referral.mode})",
             )
             dispatch.start(run, referral)
-        return self.referral(referral_id)  # type: ignore[attr-defined,no-any-return]
+            return self.written(session, referral.id or 0)
 
     def preview(self, payload: Any, now: datetime) -> RoutingDecision:
         """Who would get this referral and why each other agent would not; writes nothing."""
