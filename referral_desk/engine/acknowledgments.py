@@ -7,7 +7,9 @@ module stores the tasks with the channel the referring party can be reached on.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, Protocol
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from . import models as m
@@ -21,8 +23,28 @@ from .thanks import (
     thanks_draft,
 )
 
+_INSERT_TASK = insert(m.AckTask.__table__)
+"""Built once; tasks are written as Core rows (nothing reads them back in the same write)."""
 
-def channel_for(party: m.ReferringParty) -> str:
+
+class Thanked(Protocol):
+    """What a task needs of the referring party (a `ReferringParty` or its row)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def phone(self) -> str: ...
+    @property
+    def gift_policy(self) -> str: ...
+
+
+def channel_for(party: Thanked) -> str:
     """How to reach the referring party: email, else a call, else in person."""
     if party.email:
         return "email"
@@ -32,7 +54,7 @@ def channel_for(party: m.ReferringParty) -> str:
 
 
 def add_intake_tasks(
-    session: Session, referral: m.Referral, party: m.ReferringParty, settings: DeskSettings
+    session: Session, referral: m.Referral, party: Thanked, settings: DeskSettings
 ) -> None:
     """The personal thank-you (24 h), and a card (3 business days) if the agent sends cards."""
     voice = settings.agent_name
@@ -40,23 +62,37 @@ def add_intake_tasks(
         "personal_thanks": thanks_draft(voice, party.name, party.type, referral.client_first_name),
         "card": card_draft(voice, party.name, party.type, referral.client_first_name),
     }
-    for kind, due_at in intake_due(referral.received_at, settings).items():
-        session.add(
-            m.AckTask(
-                referral_id=referral.id or 0,
-                source_id=party.id or 0,
-                kind=kind,
-                due_at=due_at,
-                draft=drafts[kind],
-                channel="card" if kind == "card" else channel_for(party),
-            )
-        )
+    rows = [
+        _task_row(referral, party, kind, due_at, drafts[kind], "card" if kind == "card" else None)
+        for kind, due_at in intake_due(referral.received_at, settings).items()
+    ]
+    if rows:
+        session.connection().execute(_INSERT_TASK, rows)
+
+
+def _task_row(
+    referral: m.Referral,
+    party: Thanked,
+    kind: str,
+    due_at: datetime,
+    draft: str,
+    channel: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "referral_id": referral.id or 0,
+        "source_id": party.id or 0,
+        "kind": kind,
+        "due_at": due_at,
+        "done_at": None,
+        "draft": draft,
+        "channel": channel or channel_for(party),
+    }
 
 
 def add_closing_task(
     session: Session,
     referral: m.Referral,
-    party: m.ReferringParty,
+    party: Thanked,
     settings: DeskSettings,
     closed_on: date,
 ) -> None:
@@ -65,16 +101,9 @@ def add_closing_task(
     note = recognition_draft(
         settings.agent_name, party.name, party.type, referral.client_first_name, party.gift_policy
     )
-    session.add(
-        m.AckTask(
-            referral_id=referral.id or 0,
-            source_id=party.id or 0,
-            kind="closing_recognition",
-            due_at=closing_recognition_due(closed_on, settings.zone),
-            draft=f"{suggestion}\n\n{note}",
-            channel=channel_for(party),
-        )
-    )
+    due_at = closing_recognition_due(closed_on, settings.zone)
+    row = _task_row(referral, party, "closing_recognition", due_at, f"{suggestion}\n\n{note}")
+    session.connection().execute(_INSERT_TASK, row)
 
 
 def complete(task: m.AckTask, now: datetime) -> bool:

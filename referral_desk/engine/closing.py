@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from . import models as m
@@ -31,6 +31,29 @@ from .flags import raise_flag
 from .ids import format_id
 from .lifecycle import IllegalMove, InvalidFields, validate_change
 from .timefmt import cents_to_text, to_cents
+
+# Built once: logging a fee runs them on every agreement.
+_FLAG = m.Flag.__table__
+_SETTLE_FEE_DEADLINE = (
+    update(_FLAG)
+    .where(
+        _FLAG.c.kind == "fee_not_formalized",
+        _FLAG.c.referral_id == bindparam("settled_referral"),
+        _FLAG.c.resolved_at.is_(None),
+    )
+    .values(resolved_at=bindparam("at"), resolution_note="fee agreement logged")
+)
+_AGENT_NAME_KIND = select(m.Agent.__table__.c.name, m.Agent.__table__.c.kind).where(
+    m.Agent.__table__.c.id == bindparam("id")
+)
+_PARTY_NAME_TYPE = select(
+    m.ReferringParty.__table__.c.name, m.ReferringParty.__table__.c.type
+).where(m.ReferringParty.__table__.c.id == bindparam("id"))
+_AGREEMENTS_OF = (
+    select(m.FeeAgreement)
+    .where(m.FeeAgreement.referral_id == bindparam("referral_id"))
+    .order_by(m.FeeAgreement.id)
+)
 
 
 def change_status(
@@ -156,7 +179,7 @@ def log_fee(
             agreed_on=on or run.now.astimezone(run.settings.zone).date(),
             created_at=run.now,
         )
-        run.session.add(agreement)
+        run.session.add(agreement)  # written with the referral, when the change is flushed
         verb = "logged"
     else:
         agreement.percent, agreement.agreed_by = terms.percent, terms.agreed_by
@@ -168,7 +191,6 @@ def log_fee(
         )
     if referral.closed_at is not None and referral.closing_date is not None:
         agreement.due_on = fee_due_on(referral.closing_date)
-    run.session.flush()
     run.journal.record(
         run.session,
         referral.id,
@@ -194,36 +216,29 @@ def log_fee(
 
 def _resolve_fee_deadline(run: RoutingRun, referral: m.Referral) -> None:
     """A logged agreement settles any open fee-not-formalized flag of the referral."""
-    for flag in run.session.execute(
-        select(m.Flag).where(
-            m.Flag.kind == "fee_not_formalized",
-            m.Flag.referral_id == referral.id,
-            m.Flag.resolved_at.is_(None),  # type: ignore[union-attr]
-        )
-    ).scalars():
-        flag.resolved_at = run.now
-        flag.resolution_note = "fee agreement logged"
+    run.session.connection().execute(
+        _SETTLE_FEE_DEADLINE, {"settled_referral": referral.id, "at": run.now}
+    )
 
 
 def _counterparty(session: Session, referral: m.Referral, direction: str) -> str:
+    connection = session.connection()
     if direction == "receivable":
         if referral.assigned_agent_id is None:
             raise Refused("direction: a receivable fee needs a receiving agent; none is assigned")
-        agent = session.get(m.Agent, referral.assigned_agent_id)
-        assert agent is not None
+        agent = connection.execute(_AGENT_NAME_KIND, {"id": referral.assigned_agent_id}).one()
         if agent.kind != "partner":
             raise Refused(
                 f"direction: {agent.name} is a team member; no referral fee is owed to us"
             )
-        return agent.name
-    party = session.get(m.ReferringParty, referral.source_id)
-    assert party is not None
+        return str(agent.name)
+    party = connection.execute(_PARTY_NAME_TYPE, {"id": referral.source_id}).one()
     if party.type != "agent":
         raise Refused(
             f"direction: payable fees are owed to referring agents; {party.name} is a "
             f"{party.type} source"
         )
-    return party.name
+    return str(party.name)
 
 
 def record_payment(
@@ -303,10 +318,4 @@ def _flag_discrepancy(
 
 
 def _agreements(session: Session, referral: m.Referral) -> list[m.FeeAgreement]:
-    return list(
-        session.execute(
-            select(m.FeeAgreement)
-            .where(m.FeeAgreement.referral_id == referral.id)
-            .order_by(m.FeeAgreement.id)
-        ).scalars()
-    )
+    return list(session.execute(_AGREEMENTS_OF, {"referral_id": referral.id}).scalars())

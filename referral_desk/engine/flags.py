@@ -9,10 +9,10 @@ Resolving a flag keeps it, with its note, as history.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
-from sqlalchemy import and_, exists, func, select
-from sqlmodel import Session, col
+from sqlalchemy import Row, Select, and_, bindparam, exists, func, select
+from sqlmodel import Session
 
 from . import models as m
 from . import notify
@@ -33,6 +33,20 @@ MANUAL_KINDS: Final = ("status_inquiry", "fee_discrepancy", "roster_exhausted")
 FEE_DEADLINE_DAYS: Final = 10
 BURST_COUNT: Final = 3
 BURST_WINDOW: Final = timedelta(days=30)
+
+_REFERRAL = m.Referral.__table__
+_FLAG = m.Flag.__table__
+# Built once: every intake asks.
+_SOURCE_RECENT_REFERRALS = select(func.count()).where(
+    _REFERRAL.c.source_id == bindparam("source_id"),
+    _REFERRAL.c.received_at > bindparam("since", type_=_REFERRAL.c.received_at.type),
+    _REFERRAL.c.received_at <= bindparam("until", type_=_REFERRAL.c.received_at.type),
+)
+_RECENT_BURST_FLAG = select(_FLAG.c.id).where(
+    _FLAG.c.kind == "source_burst",
+    _FLAG.c.source_id == bindparam("source_id"),
+    _FLAG.c.raised_at > bindparam("since", type_=_FLAG.c.raised_at.type),
+)
 
 
 def raise_flag(
@@ -72,22 +86,15 @@ def check_source_burst(
     settings: DeskSettings | None = None,
 ) -> m.Flag | None:
     """Three or more referrals from one source within 30 days: one flag per burst."""
-    since = received_at - BURST_WINDOW
-    count = session.execute(
-        select(func.count()).where(
-            m.Referral.source_id == party.id,
-            m.Referral.received_at > since,
-            m.Referral.received_at <= received_at,
-        )
+    connection = session.connection()
+    count = connection.execute(
+        _SOURCE_RECENT_REFERRALS,
+        {"source_id": party.id, "since": received_at - BURST_WINDOW, "until": received_at},
     ).scalar_one()
     if count < BURST_COUNT:
         return None
-    recent_flag = session.execute(
-        select(m.Flag.id).where(
-            m.Flag.kind == "source_burst",
-            m.Flag.source_id == party.id,
-            m.Flag.raised_at > now - BURST_WINDOW,
-        )
+    recent_flag = connection.execute(
+        _RECENT_BURST_FLAG, {"source_id": party.id, "since": now - BURST_WINDOW}
     ).first()
     if recent_flag is not None:
         return None
@@ -95,38 +102,47 @@ def check_source_burst(
     return raise_flag(session, "source_burst", now, detail, source_id=party.id, settings=settings)
 
 
+def _due_fee_deadlines(one: bool) -> Select[Any]:
+    referral = m.Referral.__table__
+    partner = exists().where(m.Agent.id == referral.c.assigned_agent_id, m.Agent.kind == "partner")
+    agent_source = exists().where(
+        m.ReferringParty.id == referral.c.source_id, m.ReferringParty.type == "agent"
+    )
+    logged = exists().where(m.FeeAgreement.referral_id == referral.c.id)
+    flagged = exists().where(
+        and_(m.Flag.referral_id == referral.c.id, m.Flag.kind == "fee_not_formalized")
+    )
+    query = select(referral.c.id, referral.c.closing_date, referral.c.source_id).where(
+        referral.c.status == "in_escrow",
+        referral.c.closing_date.is_not(None),
+        referral.c.closing_date <= bindparam("horizon", type_=referral.c.closing_date.type),
+        partner | agent_source,
+        ~logged,
+        ~flagged,
+    )
+    return query.where(referral.c.id == bindparam("referral_id")) if one else query
+
+
+# Built once: the clock asks on every tick.
+_DUE_FEE_DEADLINES = _due_fee_deadlines(one=False)
+_DUE_FEE_DEADLINE_OF = _due_fee_deadlines(one=True)
+
+
 def due_fee_deadlines(
     session: Session, today: date, referral_id: int | None = None
-) -> list[m.Referral]:
-    """Referrals in escrow closing within 10 days whose fee is owed but not logged."""
+) -> list[Row[Any]]:
+    """Referrals in escrow closing within 10 days whose fee is owed but not logged
+    (their id, closing date and source)."""
     horizon = today + timedelta(days=FEE_DEADLINE_DAYS)
-    partner = exists().where(m.Agent.id == m.Referral.assigned_agent_id, m.Agent.kind == "partner")
-    agent_source = exists().where(
-        m.ReferringParty.id == m.Referral.source_id, m.ReferringParty.type == "agent"
-    )
-    logged = exists().where(m.FeeAgreement.referral_id == m.Referral.id)
-    flagged = exists().where(
-        and_(m.Flag.referral_id == m.Referral.id, m.Flag.kind == "fee_not_formalized")
-    )
-    query = select(m.Referral)
-    if referral_id is not None:
-        query = query.where(m.Referral.id == referral_id)
-    return list(
-        session.execute(
-            query.where(
-                m.Referral.status == "in_escrow",
-                col(m.Referral.closing_date).is_not(None),
-                col(m.Referral.closing_date) <= horizon,
-                partner | agent_source,
-                ~logged,
-                ~flagged,
-            )
-        ).scalars()
-    )
+    connection = session.connection()
+    if referral_id is None:
+        return list(connection.execute(_DUE_FEE_DEADLINES, {"horizon": horizon}))
+    wanted = {"horizon": horizon, "referral_id": referral_id}
+    return list(connection.execute(_DUE_FEE_DEADLINE_OF, wanted))
 
 
 def raise_fee_deadline(
-    session: Session, referral: m.Referral, now: datetime, settings: DeskSettings | None = None
+    session: Session, referral: Row[Any], now: datetime, settings: DeskSettings | None = None
 ) -> m.Flag:
     """The fee-not-formalized flag for one referral."""
     detail = (

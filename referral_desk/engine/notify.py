@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from string import Template
 from typing import Final
@@ -74,6 +75,12 @@ def _template_text(kind: str, settings: DeskSettings) -> str:
         custom = Path(settings.templates_dir).expanduser() / f"{kind}.txt"
         if custom.is_file():
             return custom.read_text(encoding="utf-8")
+    return _packaged_template(kind)
+
+
+@cache
+def _packaged_template(kind: str) -> str:
+    """A template shipped with the desk: read once (they change only with the code)."""
     return (PACKAGED_TEMPLATES / f"{kind}.txt").read_text(encoding="utf-8")
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from .. import models as m
@@ -24,6 +24,8 @@ from ..views import ReferralView
 _INSERT_EVENT = insert(m.Event.__table__)
 _REVISION = m.DeskRevision.__table__
 _BUMP = update(_REVISION).values(revision=_REVISION.c.revision + 1)
+_REFERRAL_BY_NUMBER = select(m.Referral).where(m.Referral.id == bindparam("number"))
+"""Built once: every write to a referral loads it (cheaper than `session.get`)."""
 _SETTING_ROWS = select(m.Setting.__table__.c.key, m.Setting.__table__.c.value)
 
 
@@ -120,7 +122,8 @@ def put_setting(session: Session, key: str, value: Any) -> None:
 
 def referral_row(session: Session, referral_id: str) -> m.Referral:
     """The referral with this id (`R-000042` or `42`), or NotFound."""
-    row = session.get(m.Referral, parse_id("referral", referral_id))
+    number = parse_id("referral", referral_id)
+    row = session.execute(_REFERRAL_BY_NUMBER, {"number": number}).scalar_one_or_none()
     if row is None:
         raise NotFound(f"referral: no referral {referral_id.strip()[:40]!r}")
     return row

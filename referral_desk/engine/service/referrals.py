@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlmodel import Session
 
 from .. import dispatch, queries
@@ -20,6 +20,17 @@ from ..settings import DeskSettings
 from ..views import ReferralView, SourceView
 from ..vocabulary import WAITING_STATUSES
 from .base import DeskBase, agent_row, settings_of
+
+_PARTY = m.ReferringParty.__table__
+# Built once: every intake finds (or adds) its referring party and counts the referral.
+_PARTY_BY_KEY = select(_PARTY).where(_PARTY.c.identity_key == bindparam("key"))
+_INSERT_PARTY = insert(_PARTY).returning(*_PARTY.c)
+_DEFAULT_TAG = m.ReferringParty.model_fields["tag"].default
+_COUNT_REFERRAL = (
+    update(_PARTY)
+    .where(_PARTY.c.id == bindparam("party_id"))
+    .values(referral_count=_PARTY.c.referral_count + 1, notes=bindparam("new_notes"))
+)
 
 
 class ReferralOperations(DeskBase):
@@ -46,9 +57,9 @@ class ReferralOperations(DeskBase):
             agent_row(session, data.agent_id, field="agent_id", suffix=suffix)
         received_at = data.received_at or now
         party = find_or_create_party(session, data, now)
-        party.referral_count += 1
         note = f"{received_at.astimezone(settings.zone).date()} — referred {data.client_first_name}"
-        party.notes = f"{party.notes}\n{note}" if party.notes else note
+        notes = f"{party.notes}\n{note}" if party.notes else note
+        session.connection().execute(_COUNT_REFERRAL, {"party_id": party.id, "new_notes": notes})
         referral = m.Referral(
             received_at=received_at,
             client_first_name=data.client_first_name,
@@ -132,26 +143,27 @@ def identity_key(name: str, source_type: str, email: str) -> str:
     return "|".join((" ".join(name.casefold().split()), source_type, email.casefold()))
 
 
-def find_or_create_party(session: Session, data: IntakeIn, now: datetime) -> m.ReferringParty:
-    """The referring party with the same name, type and email, or a new one."""
+def find_or_create_party(session: Session, data: IntakeIn, now: datetime) -> Row[Any]:
+    """The referring party with the same name, type and email, or a new one (as a row)."""
     source = data.source
     key = identity_key(source.name, source.type, source.email)
-    row = session.execute(
-        select(m.ReferringParty).where(m.ReferringParty.identity_key == key)
-    ).scalar()
+    connection = session.connection()
+    row = connection.execute(_PARTY_BY_KEY, {"key": key}).one_or_none()
     if row is None:
-        row = m.ReferringParty(
-            name=source.name,
-            type=source.type,
-            email=source.email,
-            phone=source.phone,
-            brokerage=source.brokerage,
-            gift_policy=source.gift_policy,
-            identity_key=key,
-            created_at=now,
-        )
-        session.add(row)
-        session.flush()
+        values = {
+            "name": source.name,
+            "type": source.type,
+            "email": source.email,
+            "phone": source.phone,
+            "brokerage": source.brokerage,
+            "tag": _DEFAULT_TAG,
+            "notes": "",
+            "referral_count": 0,
+            "gift_policy": source.gift_policy,
+            "identity_key": key,
+            "created_at": now,
+        }
+        row = connection.execute(_INSERT_PARTY, values).one()
     return row
 
 
