@@ -18,12 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from ..engine.errors import DeskError, InvalidInput
 from ..engine.routing import RoutingDecision
 from ..engine.views import AgentView, ReferralView, SourceView
 from ..messages import ShowReferral
+from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from ..widgets.intake_form import IntakeForm
 from ..widgets.routing_outcome import RoutingOutcome
@@ -154,7 +155,7 @@ class IntakeScreen(DeskScreen):
             with Vertical(id="intake-side"):
                 yield Static("Where it goes", classes="side--title")
                 yield RoutingOutcome(id="outcome")
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     @property
     def form(self) -> IntakeForm:

@@ -21,13 +21,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ..engine.lifecycle import STATUS_LABELS
 from ..engine.summary import agent_names
 from ..engine.views import ReferralView
 from ..messages import ShowReferral
 from ..widgets.countdown import COUNTDOWN_WIDTH, CountdownStyles, countdown_text
+from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from .responding import RESPONSE_BINDINGS, RespondingScreen
 
@@ -170,7 +171,7 @@ class QueueScreen(RespondingScreen):
             "(press i to take one in).",
             id="empty",
         )
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     @property
     def table(self) -> QueueTable:

@@ -22,13 +22,14 @@ from textual.content import Content
 from textual.events import Resize
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from ..engine.lifecycle import STATUS_LABELS, TRANSITIONS, USER_MOVES
 from ..engine.summary import agent_names
 from ..engine.timefmt import cents_to_text
 from ..engine.views import OfferView, ReferralView
 from ..widgets.countdown import countdown_level, countdown_text
+from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from ..widgets.score import ScoreBreakdown
 from .responding import RESPONSE_BINDINGS, RespondingScreen
@@ -105,7 +106,7 @@ class ReferralScreen(RespondingScreen):
                     yield Static("", id="tasks")
                     yield Label("Flags", classes="section")
                     yield Static("", id="flags")
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         self._ticker = self.set_interval(1.0, self._tick)

@@ -17,11 +17,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ..engine.lifecycle import STATUS_LABELS
 from ..engine.views import ReferralView
 from ..messages import ShowReferral
+from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from .base import DeskScreen
 
@@ -51,7 +52,7 @@ class ReferralsScreen(DeskScreen):
         yield DeskHeader(f"All referrals (newest {PAGE_SIZE})")
         yield DataTable(id="referrals", cursor_type="row", zebra_stripes=True)
         yield Static("No referrals yet.", id="empty")
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -18,11 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from ..engine.report_formats import duration_text, to_csv, to_markdown
 from ..engine.reports import Report
 from ..locations import data_dir
+from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from .base import DeskScreen
 
@@ -176,7 +177,7 @@ class ReportScreen(DeskScreen):
             ):
                 yield Static(title, classes="report-title")
                 yield Static("", id=f"report-{key}", markup=False)
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#report-body", VerticalScroll).focus()

@@ -18,10 +18,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ..engine.errors import DeskError
 from ..engine.views import AgentView
+from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from ..widgets.price_input import format_band
 from .agent_form import AgentFormScreen
@@ -223,7 +224,7 @@ class RosterScreen(DeskScreen):
         )
         yield DataTable(id="roster-table", cursor_type="row", zebra_stripes=True)
         yield Static("Loading the roster…", id="roster-summary")
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

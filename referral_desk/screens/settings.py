@@ -21,13 +21,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Select, Static, Switch
+from textual.widgets import Button, Input, Select, Static, Switch
 from textual.widgets.select import InvalidSelectValueError
 
 from ..engine.errors import DeskError, InvalidInput
 from ..engine.settings import WEIGHT_KEYS, DeskSettings
 from ..engine.views import AgentView
 from ..engine.vocabulary import MODES
+from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from ..widgets.form_field import FormField
 from ..widgets.score import score_bar
@@ -179,7 +180,7 @@ class SettingsScreen(DeskScreen):
         with Horizontal(id="settings-buttons"):
             yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
             yield Button("Revert (ctrl+r)", id="revert", compact=True)
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def _control(self, key: str) -> Widget:
         control_id = key.replace("_", "-")

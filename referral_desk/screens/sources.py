@@ -17,10 +17,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ..engine.views import ReferralView, SourceView
 from ..messages import ShowReferral
+from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from ..widgets.price_input import format_band
 from .base import DeskScreen
@@ -113,7 +114,7 @@ class SourcesScreen(DeskScreen):
             classes="sources--line",
             markup=False,
         )
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         sources = self.query_one("#sources", DataTable)

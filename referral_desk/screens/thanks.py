@@ -19,12 +19,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..engine.errors import DeskError
 from ..engine.views import SourceView, TaskView
 from ..messages import ShowReferral
+from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from .base import DeskScreen
 from .common import announce_write
@@ -158,7 +159,7 @@ class ThanksScreen(DeskScreen):
                 yield Static("", id="thanks-due", markup=False)
                 yield Static("", id="thanks-meta", markup=False)
                 yield Static("Loading…", id="thanks-draft", markup=False)
-        yield Footer(compact=True)
+        yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
