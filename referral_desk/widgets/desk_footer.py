@@ -7,6 +7,10 @@ queue's first paint, and all but one rebuild exactly the keys already shown,
 each costing tens of milliseconds. This footer coalesces the notices that
 arrive before the next refresh into one, and skips the rebuild when the keys it
 would show (bindings, enabled, tooltips, key labels) are the ones it shows.
+
+A compact footer's keys are also built with their `-compact` class already set:
+otherwise each key's `compact` binding adds it just after mounting, and every key
+is styled a second time.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey  # not exported; textual is pinned
 
 __all__ = ["DeskFooter"]
 
@@ -40,7 +45,11 @@ class DeskFooter(Footer):
 
     def compose(self) -> ComposeResult:
         self._shown = self._keys_signature() if self._bindings_ready else None
-        yield from super().compose()
+        for widget in super().compose():
+            if self.compact and isinstance(widget, FooterKey):
+                # What `FooterKey._watch_compact` would do once mounted, restyling the key.
+                widget.add_class("-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
