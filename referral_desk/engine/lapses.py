@@ -22,6 +22,7 @@ from . import models as m
 from . import notify
 from .dispatch import Journal, RoutingRun, after_offer_ended
 from .ids import format_id
+from .rows import load_referral
 from .settings import DeskSettings
 
 _OFFERS = m.Offer.__table__
@@ -36,6 +37,15 @@ _LAPSE = (
     .returning(_OFFERS.c.id, _OFFERS.c.referral_id, _OFFERS.c.agent_id, _OFFERS.c.expires_at)
 )
 """The conditional update that decides who handles an offer, returning what it needs."""
+_DUE_OFFERS = (
+    select(_OFFERS.c.id)
+    .where(
+        _OFFERS.c.status == "offered",
+        _OFFERS.c.expires_at <= bindparam("now", type_=_OFFERS.c.expires_at.type),
+    )
+    .order_by(_OFFERS.c.expires_at, _OFFERS.c.id)
+    .limit(bindparam("limit"))
+)
 _STATS = m.AgentStats.__table__
 _COUNT_LAPSE = (
     update(_STATS)
@@ -66,14 +76,8 @@ class Lapse:
 
 def due_offer_ids(session: Session, now: datetime, limit: int = BATCH) -> list[int]:
     """Open offers past their window, oldest expiry first (the covering index serves it)."""
-    return list(
-        session.execute(
-            select(m.Offer.id)
-            .where(m.Offer.status == "offered", m.Offer.expires_at <= now)
-            .order_by(m.Offer.expires_at, m.Offer.id)
-            .limit(limit)
-        ).scalars()
-    )
+    rows = session.connection().execute(_DUE_OFFERS, {"now": now, "limit": limit})
+    return list(rows.scalars())
 
 
 def lapse_one(
@@ -94,7 +98,7 @@ def lapse_one(
         offer_id=offer.id,
         detail="no answer within the acceptance window",
     )
-    referral = session.get(m.Referral, offer.referral_id)
+    referral = load_referral(session, offer.referral_id)
     assert referral is not None
     after_offer_ended(RoutingRun(session, journal, settings, now), referral)
     following = tuple(

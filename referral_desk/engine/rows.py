@@ -3,7 +3,9 @@
 The desk writes through the ORM where it changes a referral, but the rows it
 only reads on the way (an agent's contact, a referral's offers) cost less as
 Core rows: a prebuilt statement skips building the query, and a row skips the
-unit of work. Every function takes the write transaction's session.
+unit of work. Even the referral itself, an ORM object, loads faster by a
+prebuilt statement than by `session.get`. Every function takes the write
+transaction's session.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from . import models as m
 _AGENT = m.Agent.__table__
 _OFFER = m.Offer.__table__
 
+_REFERRAL_BY_NUMBER = select(m.Referral).where(m.Referral.id == bindparam("number"))
 _AGENT_CONTACT = select(
     _AGENT.c.id, _AGENT.c.name, _AGENT.c.email, _AGENT.c.phone, _AGENT.c.preferred_channel
 ).where(_AGENT.c.id == bindparam("agent_id"))
@@ -53,6 +56,11 @@ class OfferTerms(Protocol):
     def expires_at(self) -> datetime: ...
     @property
     def status(self) -> str: ...
+
+
+def load_referral(session: Session, number: int) -> m.Referral | None:
+    """The referral with this number, as the ORM object a write changes."""
+    return session.execute(_REFERRAL_BY_NUMBER, {"number": number}).scalar_one_or_none()
 
 
 def agent_contact(session: Session, agent_id: str) -> Row[Any]:

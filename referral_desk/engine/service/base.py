@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from .. import models as m
@@ -17,6 +17,7 @@ from .. import queries
 from ..dispatch import RoutingRun
 from ..errors import InvalidInput, NotFound
 from ..ids import parse_id
+from ..rows import load_referral
 from ..settings import DeskSettings, load
 from ..store import Store
 from ..views import ReferralView
@@ -24,8 +25,6 @@ from ..views import ReferralView
 _INSERT_EVENT = insert(m.Event.__table__)
 _REVISION = m.DeskRevision.__table__
 _BUMP = update(_REVISION).values(revision=_REVISION.c.revision + 1)
-_REFERRAL_BY_NUMBER = select(m.Referral).where(m.Referral.id == bindparam("number"))
-"""Built once: every write to a referral loads it (cheaper than `session.get`)."""
 _SETTING_ROWS = select(m.Setting.__table__.c.key, m.Setting.__table__.c.value)
 
 
@@ -123,7 +122,7 @@ def put_setting(session: Session, key: str, value: Any) -> None:
 def referral_row(session: Session, referral_id: str) -> m.Referral:
     """The referral with this id (`R-000042` or `42`), or NotFound."""
     number = parse_id("referral", referral_id)
-    row = session.execute(_REFERRAL_BY_NUMBER, {"number": number}).scalar_one_or_none()
+    row = load_referral(session, number)
     if row is None:
         raise NotFound(f"referral: no referral {referral_id.strip()[:40]!r}")
     return row
