@@ -53,6 +53,10 @@ def channel_for(party: Thanked) -> str:
     return "in_person"
 
 
+def _channel(kind: str, party: Thanked) -> str:
+    return "card" if kind == "card" else channel_for(party)
+
+
 def add_intake_tasks(
     session: Session, referral: m.Referral, party: Thanked, settings: DeskSettings
 ) -> None:
@@ -63,7 +67,7 @@ def add_intake_tasks(
         "card": card_draft(voice, party.name, party.type, referral.client_first_name),
     }
     rows = [
-        _task_row(referral, party, kind, due_at, drafts[kind], "card" if kind == "card" else None)
+        _task_row(referral, party, kind, due_at, drafts[kind], _channel(kind, party))
         for kind, due_at in intake_due(referral.received_at, settings).items()
     ]
     if rows:
@@ -76,7 +80,7 @@ def _task_row(
     kind: str,
     due_at: datetime,
     draft: str,
-    channel: str | None = None,
+    channel: str,
 ) -> dict[str, Any]:
     return {
         "referral_id": referral.id or 0,
@@ -85,7 +89,7 @@ def _task_row(
         "due_at": due_at,
         "done_at": None,
         "draft": draft,
-        "channel": channel or channel_for(party),
+        "channel": channel,
     }
 
 
@@ -102,7 +106,8 @@ def add_closing_task(
         settings.agent_name, party.name, party.type, referral.client_first_name, party.gift_policy
     )
     due_at = closing_recognition_due(closed_on, settings.zone)
-    row = _task_row(referral, party, "closing_recognition", due_at, f"{suggestion}\n\n{note}")
+    draft = f"{suggestion}\n\n{note}"
+    row = _task_row(referral, party, "closing_recognition", due_at, draft, channel_for(party))
     session.connection().execute(_INSERT_TASK, row)
 
 

@@ -30,6 +30,7 @@ from .fees import (
 from .flags import raise_flag
 from .ids import format_id
 from .lifecycle import IllegalMove, InvalidFields, validate_change
+from .rows import agent_contact
 from .timefmt import cents_to_text, to_cents
 
 # Built once: logging a fee runs them on every agreement.
@@ -42,9 +43,6 @@ _SETTLE_FEE_DEADLINE = (
         _FLAG.c.resolved_at.is_(None),
     )
     .values(resolved_at=bindparam("at"), resolution_note="fee agreement logged")
-)
-_AGENT_NAME_KIND = select(m.Agent.__table__.c.name, m.Agent.__table__.c.kind).where(
-    m.Agent.__table__.c.id == bindparam("id")
 )
 _PARTY_NAME_TYPE = select(
     m.ReferringParty.__table__.c.name, m.ReferringParty.__table__.c.type
@@ -222,17 +220,16 @@ def _resolve_fee_deadline(run: RoutingRun, referral: m.Referral) -> None:
 
 
 def _counterparty(session: Session, referral: m.Referral, direction: str) -> str:
-    connection = session.connection()
     if direction == "receivable":
         if referral.assigned_agent_id is None:
             raise Refused("direction: a receivable fee needs a receiving agent; none is assigned")
-        agent = connection.execute(_AGENT_NAME_KIND, {"id": referral.assigned_agent_id}).one()
+        agent = agent_contact(session, referral.assigned_agent_id)
         if agent.kind != "partner":
             raise Refused(
                 f"direction: {agent.name} is a team member; no referral fee is owed to us"
             )
         return str(agent.name)
-    party = connection.execute(_PARTY_NAME_TYPE, {"id": referral.source_id}).one()
+    party = session.connection().execute(_PARTY_NAME_TYPE, {"id": referral.source_id}).one()
     if party.type != "agent":
         raise Refused(
             f"direction: payable fees are owed to referring agents; {party.name} is a "

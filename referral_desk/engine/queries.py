@@ -88,13 +88,13 @@ def referral_view(session: Session, number: int, history: bool = True) -> Referr
     if row is None:
         return None
     party = connection.execute(_PARTY_ROW, {"party": row.source_id}).one()
+    offers = tuple(OfferView.of(offer) for offer in connection.execute(_OFFERS_OF, wanted))
     if not history:
-        offers = connection.execute(_OFFERS_OF, wanted)
-        return _view(row, SourceView.of(party), offers=tuple(OfferView.of(o) for o in offers))
+        return _view(row, SourceView.of(party), offers=offers)
     return _view(
         row,
         SourceView.of(party),
-        offers=tuple(OfferView.of(offer) for offer in connection.execute(_OFFERS_OF, wanted)),
+        offers=offers,
         events=tuple(EventView.of(event) for event in connection.execute(_EVENTS_OF, wanted)),
         fees=tuple(FeeView.of(fee) for fee in connection.execute(_FEES_OF, wanted)),
         tasks=tuple(TaskView.of(task) for task in connection.execute(_TASKS_OF, wanted)),

@@ -18,10 +18,10 @@ from .errors import Refused
 from .ids import format_id
 from .rows import agent_contact
 from .timefmt import iso
+from .vocabulary import OPEN_OFFER_STATUSES
 
 TAKE = ("accept", "claim")
 RESPONSES = ("accept", "claim", "decline", "interest")
-OPEN = ("offered", "interested")
 
 # Built once: every answer runs them. Offers are read and changed as Core rows;
 # nothing in an answer's transaction holds an offer as an ORM object.
@@ -43,11 +43,11 @@ _END_OFFER = (
 _OTHER_OPEN_OFFERS = select(_OFFER).where(
     _OFFER.c.referral_id == bindparam("referral_id"),
     _OFFER.c.agent_id != bindparam("winner"),
-    _OFFER.c.status.in_(OPEN),
+    _OFFER.c.status.in_(OPEN_OFFER_STATUSES),
 )
 _WITHDRAW = (
     update(_OFFER)
-    .where(_OFFER.c.id == bindparam("offer_id"), _OFFER.c.status.in_(OPEN))
+    .where(_OFFER.c.id == bindparam("offer_id"), _OFFER.c.status.in_(OPEN_OFFER_STATUSES))
     .values(status="withdrawn", responded_at=bindparam("at"))
 )
 _AWARD_INTERESTED = (
@@ -203,7 +203,7 @@ def _end(
     kind: str | None = None,
 ) -> None:
     """Ends (or marks) an offer if it is still as we read it; otherwise someone else won."""
-    expected = [expect] if expect else list(OPEN)
+    expected = [expect] if expect else list(OPEN_OFFER_STATUSES)
     connection = run.session.connection()
     changed = connection.execute(
         _END_OFFER,

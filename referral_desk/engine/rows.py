@@ -24,7 +24,12 @@ _OFFER = m.Offer.__table__
 
 _REFERRAL_BY_NUMBER = select(m.Referral).where(m.Referral.id == bindparam("number"))
 _AGENT_CONTACT = select(
-    _AGENT.c.id, _AGENT.c.name, _AGENT.c.email, _AGENT.c.phone, _AGENT.c.preferred_channel
+    _AGENT.c.id,
+    _AGENT.c.name,
+    _AGENT.c.kind,
+    _AGENT.c.email,
+    _AGENT.c.phone,
+    _AGENT.c.preferred_channel,
 ).where(_AGENT.c.id == bindparam("agent_id"))
 
 
@@ -64,7 +69,7 @@ def load_referral(session: Session, number: int) -> m.Referral | None:
 
 
 def agent_contact(session: Session, agent_id: str) -> Row[Any]:
-    """An agent's name and how to reach them; the agent is on the roster (offers refer to it)."""
+    """An agent's name, kind and how to reach them; the agent is on the roster."""
     return session.connection().execute(_AGENT_CONTACT, {"agent_id": agent_id}).one()
 
 
