@@ -92,22 +92,16 @@ class RespondingScreen(DeskScreen):
     """Hide (not dim) keys that do not fit: right for one open referral, whose keys
     stay put; a list keeps them, dimmed, so the footer does not jump row to row."""
 
-    _answer_keys_shown: tuple[bool | None, ...] | None = None
-
     def current_referral(self) -> ReferralView | None:
         """The referral the keys act on (the highlighted row, the open referral)."""
         raise NotImplementedError
 
     def refresh_answer_keys(self) -> None:
-        """Refreshes the footer when the keys that fit the referral in focus changed.
+        """Asks the footer to show the keys that fit the referral now in focus.
 
-        Only then: every refresh rebuilds the footer, and moving along rows of the
-        same kind (or a reload that changed nothing) should cost nothing.
+        Cheap when nothing changed: `DeskFooter` rebuilds only when the keys differ.
         """
-        shown = tuple(self.check_action(action, ()) for action in ANSWER_ACTIONS)
-        if shown != self._answer_keys_shown:
-            self._answer_keys_shown = shown
-            self.refresh_bindings()
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dims keys that do not fit the referral in focus; hides network-only ones elsewhere."""
