@@ -491,9 +491,9 @@ def seed_roster(
         for market in markets
     )
     stats_rows.append({"agent_id": fallback})
-    _bulk(desk, m.Agent.__table__, agent_rows)
-    _bulk(desk, m.AgentTerritory.__table__, territory_rows)
-    _bulk(desk, m.AgentStats.__table__, stats_rows)
+    _bulk(desk, m.agent, agent_rows)
+    _bulk(desk, m.agent_territory, territory_rows)
+    _bulk(desk, m.agent_stats, stats_rows)
     desk.set_setting("fallback_agent_id", fallback, NOW - timedelta(days=800))
     return Roster(markets, capacity, fallback)
 
@@ -521,10 +521,10 @@ def seed_parties(desk: Desk, count: int, rng: random.Random) -> list[tuple[str, 
             "gift_policy": "gifts",
             "created_at": created,
         }
-        if "identity_key" in m.ReferringParty.__table__.c:  # schema 0003 and later
+        if "identity_key" in m.referring_party.c:  # schema 0003 and later
             row["identity_key"] = _party_key(name, kind, email)
         rows.append(row)
-    _bulk(desk, m.ReferringParty.__table__, rows)
+    _bulk(desk, m.referring_party, rows)
     return identities
 
 
@@ -847,19 +847,19 @@ def seed_history(
         )
     counts = {
         "referring_party": parties,
-        "referral": _bulk(desk, m.Referral.__table__, referral_rows),
-        "offer": _bulk(desk, m.Offer.__table__, offer_rows),
-        "event": _bulk(desk, m.Event.__table__, event_rows),
-        "fee_agreement": _bulk(desk, m.FeeAgreement.__table__, fee_rows),
+        "referral": _bulk(desk, m.referral, referral_rows),
+        "offer": _bulk(desk, m.offer, offer_rows),
+        "event": _bulk(desk, m.event, event_rows),
+        "fee_agreement": _bulk(desk, m.fee_agreement, fee_rows),
     }
     with desk.store.engine.begin() as connection:
         connection.execute(
-            m.ReferringParty.__table__.update()
-            .where(m.ReferringParty.__table__.c.id == bindparam("pid"))
+            m.referring_party.update()
+            .where(m.referring_party.c.id == bindparam("pid"))
             .values(referral_count=bindparam("n")),
             [{"pid": i + 1, "n": n} for i, n in enumerate(party_counts) if n],
         )
-        stats_table = m.AgentStats.__table__
+        stats_table = m.agent_stats
         connection.execute(
             stats_table.update()
             .where(stats_table.c.agent_id == bindparam("aid"))

@@ -13,7 +13,7 @@ PYTHONDONTWRITEBYTECODE=1 and the editable install has no `__pycache__` for
   * "as-is" — the inherited environment, unchanged.
 
 For context it prints the bare interpreter start (`python -c pass`), `import
-sqlalchemy`, `import sqlmodel`, and whether `alembic` / `textual` were imported
+sqlalchemy`, the desk engine's import, and whether `alembic` / `textual` were imported
 by a headless command (from `python -X importtime`), with the slowest imports.
 
     python benchmarks/startup.py            # 10 runs each
@@ -128,7 +128,11 @@ def main() -> int:
         context = {
             "python -c pass": [py, "-c", "pass"],
             "python -c 'import sqlalchemy'": [py, "-c", "import sqlalchemy"],
-            "python -c 'import sqlmodel'": [py, "-c", "import sqlmodel"],
+            "python -c 'import referral_desk.engine.desk'": [
+                py,
+                "-c",
+                "import referral_desk.engine.desk",
+            ],
             "python -c 'import referral_desk.cli'": [py, "-c", "import referral_desk.cli"],
         }
         ratios: list[float] = []

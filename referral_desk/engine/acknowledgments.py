@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import insert
-from sqlmodel import Session
+from sqlalchemy import Row, bindparam, insert, select, update
 
 from . import models as m
+from .records import Referral
 from .settings import DeskSettings
+from .store import Transaction
 from .thanks import (
     card_draft,
     closing_recognition_due,
@@ -23,12 +24,12 @@ from .thanks import (
     thanks_draft,
 )
 
-_INSERT_TASK = insert(m.AckTask.__table__)
+_INSERT_TASK = insert(m.ack_task)
 """Built once; tasks are written as Core rows (nothing reads them back in the same write)."""
 
 
 class Thanked(Protocol):
-    """What a task needs of the referring party (a `ReferringParty` or its row)."""
+    """What a task needs of the referring party (its row)."""
 
     @property
     def id(self) -> int | None: ...
@@ -58,7 +59,7 @@ def _channel(kind: str, party: Thanked) -> str:
 
 
 def add_intake_tasks(
-    session: Session, referral: m.Referral, party: Thanked, settings: DeskSettings
+    session: Transaction, referral: Referral, party: Thanked, settings: DeskSettings
 ) -> None:
     """The personal thank-you (24 h), and a card (3 business days) if the agent sends cards."""
     voice = settings.agent_name
@@ -71,11 +72,11 @@ def add_intake_tasks(
         for kind, due_at in intake_due(referral.received_at, settings).items()
     ]
     if rows:
-        session.connection().execute(_INSERT_TASK, rows)
+        session.execute(_INSERT_TASK, rows)
 
 
 def _task_row(
-    referral: m.Referral,
+    referral: Referral,
     party: Thanked,
     kind: str,
     due_at: datetime,
@@ -94,8 +95,8 @@ def _task_row(
 
 
 def add_closing_task(
-    session: Session,
-    referral: m.Referral,
+    session: Transaction,
+    referral: Referral,
     party: Thanked,
     settings: DeskSettings,
     closed_on: date,
@@ -108,12 +109,20 @@ def add_closing_task(
     due_at = closing_recognition_due(closed_on, settings.zone)
     draft = f"{suggestion}\n\n{note}"
     row = _task_row(referral, party, "closing_recognition", due_at, draft, channel_for(party))
-    session.connection().execute(_INSERT_TASK, row)
+    session.execute(_INSERT_TASK, row)
 
 
-def complete(task: m.AckTask, now: datetime) -> bool:
-    """Marks a task done; False if it already was."""
-    if task.done_at is not None:
-        return False
-    task.done_at = now
-    return True
+_COMPLETE_TASK = (
+    update(m.ack_task)
+    .where(m.ack_task.c.id == bindparam("task_id"), m.ack_task.c.done_at.is_(None))
+    .values(done_at=bindparam("finished_at", type_=m.ack_task.c.done_at.type))
+)
+_TASK = select(m.ack_task).where(m.ack_task.c.id == bindparam("task_id"))
+
+
+def complete(session: Transaction, task_id: int, now: datetime) -> tuple[Row[Any], bool] | None:
+    """Marks a task done: the task, and whether this call did it (False: it already was);
+    None when there is no such task."""
+    changed = session.execute(_COMPLETE_TASK, {"task_id": task_id, "finished_at": now}).rowcount
+    task = session.execute(_TASK, {"task_id": task_id}).one_or_none()
+    return None if task is None else (task, changed == 1)

@@ -13,12 +13,13 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, func, or_, select
-from sqlmodel import Session
 
 from . import models as m
 from .queries import agent_loads
+from .records import Referral
 from .routing import AgentHistory, AgentProfile, ReferralProfile
 from .schedule import WeeklySchedule, parse_schedule
+from .store import Transaction
 
 RECENT_DAYS = 30
 
@@ -34,14 +35,14 @@ def _split(text: str, fold: bool = False) -> frozenset[str]:
     return frozenset(part.casefold() if fold else part for part in parts if part)
 
 
-_OFFERS_OF = select(m.Offer.__table__.c.agent_id, m.Offer.__table__.c.status).where(
-    m.Offer.__table__.c.referral_id == bindparam("referral_id")
+_OFFERS_OF = select(m.offer.c.agent_id, m.offer.c.status).where(
+    m.offer.c.referral_id == bindparam("referral_id")
 )
 
 
-def referral_profile(session: Session, referral: m.Referral) -> ReferralProfile:
+def referral_profile(session: Transaction, referral: Referral) -> ReferralProfile:
     """The referral as routing sees it, with who already ended or holds an offer."""
-    rows = session.connection().execute(_OFFERS_OF, {"referral_id": referral.id}).all()
+    rows = session.execute(_OFFERS_OF, {"referral_id": referral.id}).all()
     return ReferralProfile(
         metro=referral.metro.strip().casefold(),
         zip=referral.zip,
@@ -54,10 +55,10 @@ def referral_profile(session: Session, referral: m.Referral) -> ReferralProfile:
     )
 
 
-_AGENT = m.Agent.__table__
-_STATS = m.AgentStats.__table__
-_OFFER = m.Offer.__table__
-_TERRITORY = m.AgentTerritory.__table__
+_AGENT = m.agent
+_STATS = m.agent_stats
+_OFFER = m.offer
+_TERRITORY = m.agent_territory
 
 # Built once: routing runs these for every intake, lapse and preview, and building a
 # statement costs about as much as SQLite takes to answer it.
@@ -99,30 +100,24 @@ _RECENT_OFFERS = (
 )
 
 
-def covering_agent_ids(session: Session, profile: ReferralProfile) -> list[str]:
+def covering_agent_ids(session: Transaction, profile: ReferralProfile) -> list[str]:
     """Ids of agents who list the referral's ZIP or metro."""
-    connection = session.connection()
     if profile.zip:
-        rows = connection.execute(
-            _COVERING_METRO_OR_ZIP, {"metro": profile.metro, "zip": profile.zip}
-        )
+        rows = session.execute(_COVERING_METRO_OR_ZIP, {"metro": profile.metro, "zip": profile.zip})
     else:
-        rows = connection.execute(_COVERING_METRO, {"metro": profile.metro})
+        rows = session.execute(_COVERING_METRO, {"metro": profile.metro})
     return list(rows.scalars())
 
 
-def load_profiles(session: Session, agent_ids: list[str], now: datetime) -> list[AgentProfile]:
+def load_profiles(session: Transaction, agent_ids: list[str], now: datetime) -> list[AgentProfile]:
     """Routing profiles of these agents, with load, recent offers and history."""
     if not agent_ids:
         return []
-    connection = session.connection()
     wanted = {"ids": agent_ids}
-    rows = connection.execute(_PROFILE_ROWS, wanted).all()
+    rows = session.execute(_PROFILE_ROWS, wanted).all()
     loads = agent_loads(session, agent_ids)
     since = now - timedelta(days=RECENT_DAYS)
-    recent: dict[str, int] = dict(
-        connection.execute(_RECENT_OFFERS, {**wanted, "since": since}).all()
-    )
+    recent: dict[str, int] = dict(session.execute(_RECENT_OFFERS, {**wanted, "since": since}).all())
     return [_profile(row, loads.get(row.id, 0), recent.get(row.id, 0)) for row in rows]
 
 
@@ -160,14 +155,14 @@ _ROSTER_IDS: dict[str, tuple[tuple[Any, ...], list[str]]] = {}
 """Per database: the roster's ids in order, with the fingerprint they were read under."""
 
 
-def all_agent_ids(session: Session, besides: Iterable[str] = ()) -> list[str]:
+def all_agent_ids(session: Transaction, besides: Iterable[str] = ()) -> list[str]:
     """Roster ids in order, except `besides` (for preview's list of who is excluded and why).
 
     Agents are never deleted and their ids never change, so the roster's count and
     its first and last id tell whether the id list read earlier still holds: three
     index look-ups instead of reading 5,000 ids on every preview.
     """
-    connection = session.connection()
+    connection = session.connection
     fingerprint = tuple(
         connection.exec_driver_sql(
             "SELECT (SELECT count(*) FROM agent), (SELECT min(id) FROM agent),"

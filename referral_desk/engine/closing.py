@@ -12,8 +12,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select, update
-from sqlmodel import Session
+from sqlalchemy import bindparam, insert, select, update
 
 from . import models as m
 from . import notify
@@ -30,11 +29,13 @@ from .fees import (
 from .flags import raise_flag
 from .ids import format_id
 from .lifecycle import IllegalMove, InvalidFields, validate_change
+from .records import FeeAgreement, Referral
 from .rows import agent_contact
+from .store import Transaction
 from .timefmt import cents_to_text, to_cents
 
 # Built once: logging a fee runs them on every agreement.
-_FLAG = m.Flag.__table__
+_FLAG = m.flag
 _SETTLE_FEE_DEADLINE = (
     update(_FLAG)
     .where(
@@ -44,19 +45,26 @@ _SETTLE_FEE_DEADLINE = (
     )
     .values(resolved_at=bindparam("at"), resolution_note="fee agreement logged")
 )
-_PARTY_NAME_TYPE = select(
-    m.ReferringParty.__table__.c.name, m.ReferringParty.__table__.c.type
-).where(m.ReferringParty.__table__.c.id == bindparam("id"))
+_PARTY_NAME_TYPE = select(m.referring_party.c.name, m.referring_party.c.type).where(
+    m.referring_party.c.id == bindparam("id")
+)
 _AGREEMENTS_OF = (
-    select(m.FeeAgreement)
-    .where(m.FeeAgreement.referral_id == bindparam("referral_id"))
-    .order_by(m.FeeAgreement.id)
+    select(m.fee_agreement)
+    .where(m.fee_agreement.c.referral_id == bindparam("referral_id"))
+    .order_by(m.fee_agreement.c.id)
+)
+_INSERT_AGREEMENT = insert(m.fee_agreement).returning(*m.fee_agreement.c)
+_PARTY = select(m.referring_party).where(m.referring_party.c.id == bindparam("id"))
+_OPEN_DISCREPANCY = select(m.flag.c.id).where(
+    m.flag.c.kind == "fee_discrepancy",
+    m.flag.c.referral_id == bindparam("referral_id"),
+    m.flag.c.resolved_at.is_(None),
 )
 
 
 def change_status(
     run: RoutingRun,
-    referral: m.Referral,
+    referral: Referral,
     target: str,
     *,
     sale_price: int | None,
@@ -99,7 +107,7 @@ def change_status(
 
 
 def _record_sale(
-    session: Session, referral: m.Referral, sale_price: int, commission_rate: Decimal
+    session: Transaction, referral: Referral, sale_price: int, commission_rate: Decimal
 ) -> None:
     referral.sale_price = sale_price
     referral.commission_rate = commission_rate
@@ -109,13 +117,12 @@ def _record_sale(
         )
 
 
-def _on_closing(run: RoutingRun, referral: m.Referral, closed_on: date) -> None:
+def _on_closing(run: RoutingRun, referral: Referral, closed_on: date) -> None:
     """The sale closed: recognition for the source, payable fees due (once)."""
     if referral.closed_at is not None:
         return
     referral.closed_at = run.now
-    party = run.session.get(m.ReferringParty, referral.source_id)
-    assert party is not None
+    party = run.session.execute(_PARTY, {"id": referral.source_id}).one()
     add_closing_task(run.session, referral, party, run.settings, closed_on)
     for agreement in _agreements(run.session, referral):
         agreement.due_on = fee_due_on(closed_on)
@@ -132,7 +139,7 @@ def _on_closing(run: RoutingRun, referral: m.Referral, closed_on: date) -> None:
 
 
 def _notify_bookkeeper(
-    run: RoutingRun, referral: m.Referral, agreement: m.FeeAgreement, amount: str
+    run: RoutingRun, referral: Referral, agreement: FeeAgreement, amount: str
 ) -> None:
     """The bookkeeper hears of a payable fee falling due (when an address is set)."""
     address = run.settings.bookkeeper_email
@@ -152,12 +159,12 @@ def _notify_bookkeeper(
 
 def log_fee(
     run: RoutingRun,
-    referral: m.Referral,
+    referral: Referral,
     direction: str,
     percent: Decimal | None,
     agreed_by: str,
     on: date | None,
-) -> m.FeeAgreement:
+) -> FeeAgreement:
     """Records the fee agreement an agent made (the desk never makes one)."""
     try:
         terms = validate_agreement(direction, percent, agreed_by)
@@ -168,16 +175,17 @@ def log_fee(
         (a for a in _agreements(run.session, referral) if a.direction == terms.direction), None
     )
     if agreement is None:
-        agreement = m.FeeAgreement(
-            referral_id=referral.id or 0,
-            direction=terms.direction,
-            counterparty=counterparty,
-            percent=terms.percent,
-            agreed_by=terms.agreed_by,
-            agreed_on=on or run.now.astimezone(run.settings.zone).date(),
-            created_at=run.now,
-        )
-        run.session.add(agreement)  # written with the referral, when the change is flushed
+        values = {
+            "referral_id": referral.id,
+            "direction": terms.direction,
+            "counterparty": counterparty,
+            "percent": terms.percent,
+            "agreed_by": terms.agreed_by,
+            "agreed_on": on or run.now.astimezone(run.settings.zone).date(),
+            "created_at": run.now,
+        }
+        row = run.session.execute(_INSERT_AGREEMENT, values).one()
+        agreement = run.session.track(FeeAgreement.of(row))
         verb = "logged"
     else:
         agreement.percent, agreement.agreed_by = terms.percent, terms.agreed_by
@@ -212,14 +220,12 @@ def log_fee(
     return agreement
 
 
-def _resolve_fee_deadline(run: RoutingRun, referral: m.Referral) -> None:
+def _resolve_fee_deadline(run: RoutingRun, referral: Referral) -> None:
     """A logged agreement settles any open fee-not-formalized flag of the referral."""
-    run.session.connection().execute(
-        _SETTLE_FEE_DEADLINE, {"settled_referral": referral.id, "at": run.now}
-    )
+    run.session.execute(_SETTLE_FEE_DEADLINE, {"settled_referral": referral.id, "at": run.now})
 
 
-def _counterparty(session: Session, referral: m.Referral, direction: str) -> str:
+def _counterparty(session: Transaction, referral: Referral, direction: str) -> str:
     if direction == "receivable":
         if referral.assigned_agent_id is None:
             raise Refused("direction: a receivable fee needs a receiving agent; none is assigned")
@@ -229,7 +235,7 @@ def _counterparty(session: Session, referral: m.Referral, direction: str) -> str
                 f"direction: {agent.name} is a team member; no referral fee is owed to us"
             )
         return str(agent.name)
-    party = session.connection().execute(_PARTY_NAME_TYPE, {"id": referral.source_id}).one()
+    party = session.execute(_PARTY_NAME_TYPE, {"id": referral.source_id}).one()
     if party.type != "agent":
         raise Refused(
             f"direction: payable fees are owed to referring agents; {party.name} is a "
@@ -240,11 +246,11 @@ def _counterparty(session: Session, referral: m.Referral, direction: str) -> str
 
 def record_payment(
     run: RoutingRun,
-    referral: m.Referral,
+    referral: Referral,
     amount: Decimal,
     on: date | None,
     direction: str | None,
-) -> m.FeeAgreement:
+) -> FeeAgreement:
     """Logs a fee payment; a paid amount that differs from the expected one raises a flag."""
     try:
         paid = check_paid_amount(amount)
@@ -268,8 +274,8 @@ def record_payment(
 
 
 def _agreement_for_payment(
-    session: Session, referral: m.Referral, direction: str | None
-) -> m.FeeAgreement:
+    session: Transaction, referral: Referral, direction: str | None
+) -> FeeAgreement:
     agreements = _agreements(session, referral)
     if direction is not None:
         agreements = [a for a in agreements if a.direction == direction]
@@ -286,18 +292,12 @@ def _agreement_for_payment(
 
 def _flag_discrepancy(
     run: RoutingRun,
-    referral: m.Referral,
-    agreement: m.FeeAgreement,
+    referral: Referral,
+    agreement: FeeAgreement,
     expected: Decimal | None,
     paid: Decimal,
 ) -> None:
-    open_flag = run.session.execute(
-        select(m.Flag.id).where(
-            m.Flag.kind == "fee_discrepancy",
-            m.Flag.referral_id == referral.id,
-            m.Flag.resolved_at.is_(None),  # type: ignore[union-attr]
-        )
-    ).first()
+    open_flag = run.session.execute(_OPEN_DISCREPANCY, {"referral_id": referral.id}).first()
     if open_flag is not None:
         return
     detail = (
@@ -314,5 +314,7 @@ def _flag_discrepancy(
     )
 
 
-def _agreements(session: Session, referral: m.Referral) -> list[m.FeeAgreement]:
-    return list(session.execute(_AGREEMENTS_OF, {"referral_id": referral.id}).scalars())
+def _agreements(session: Transaction, referral: Referral) -> list[FeeAgreement]:
+    """The referral's fee agreements, as records this write may change."""
+    rows = session.execute(_AGREEMENTS_OF, {"referral_id": referral.id})
+    return [session.track(FeeAgreement.of(row)) for row in rows]

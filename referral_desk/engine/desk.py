@@ -65,5 +65,5 @@ class Desk(
     def revision(self) -> int:
         """A counter every write bumps: poll it to notice changes from other processes."""
         with self.store.read() as session:
-            value = session.execute(select(m.DeskRevision.revision)).scalar()
+            value = session.execute(select(m.desk_revision.c.revision)).scalar()
             return int(value or 0)

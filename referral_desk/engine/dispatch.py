@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlmodel import Session
 
 from . import flags, notify
 from . import models as m
 from .candidates import covering_agent_ids, load_profiles, referral_profile
 from .ids import format_id
+from .records import Referral
 from .routing import (
     AgentProfile,
     RankedAgent,
@@ -34,12 +34,13 @@ from .routing import (
 from .rows import NewOffer, agent_contact
 from .schedule import add_business_time
 from .settings import DeskSettings
+from .store import Transaction
 from .timefmt import iso
 from .vocabulary import SEQUENTIAL_MODES
 
-_OFFER = m.Offer.__table__
-_EVENT = m.Event.__table__
-_STATS = m.AgentStats.__table__
+_OFFER = m.offer
+_EVENT = m.event
+_STATS = m.agent_stats
 
 # Built once: every intake and every lapse runs these.
 _LAST_REROUTE = select(func.max(_EVENT.c.at)).where(
@@ -70,7 +71,7 @@ class Journal(Protocol):
 
     def record(
         self,
-        session: Session,
+        session: Transaction,
         referral_id: int | None,
         kind: str,
         at: datetime,
@@ -85,7 +86,7 @@ class Journal(Protocol):
 class RoutingRun:
     """One routing step: the transaction, the desk's settings and the moment it happens."""
 
-    session: Session
+    session: Transaction
     journal: Journal
     settings: DeskSettings
     now: datetime
@@ -108,7 +109,7 @@ class RoutingRun:
         )
 
 
-def set_status(run: RoutingRun, referral: m.Referral, status: str, detail: str = "") -> None:
+def set_status(run: RoutingRun, referral: Referral, status: str, detail: str = "") -> None:
     """Moves a referral to a status and records the move."""
     previous = referral.status
     if previous == status:
@@ -119,7 +120,7 @@ def set_status(run: RoutingRun, referral: m.Referral, status: str, detail: str =
     run.journal.record(run.session, referral.id, "status", run.now, detail=text)
 
 
-def start(run: RoutingRun, referral: m.Referral) -> None:
+def start(run: RoutingRun, referral: Referral) -> None:
     """Routes a new (or unassigned) referral by its mode."""
     profile = referral_profile(run.session, referral)
     if referral.mode in SEQUENTIAL_MODES:
@@ -132,7 +133,7 @@ def start(run: RoutingRun, referral: m.Referral) -> None:
         _offer_network(run, referral, profile)
 
 
-def after_offer_ended(run: RoutingRun, referral: m.Referral) -> None:
+def after_offer_ended(run: RoutingRun, referral: Referral) -> None:
     """What follows a decline or lapse, by mode (DESIGN.md, Routing: Modes)."""
     if referral.status not in ("offered", "accepted"):
         return
@@ -149,7 +150,7 @@ def after_offer_ended(run: RoutingRun, referral: m.Referral) -> None:
         unassign(run, referral, "no agent of the network took an interest in time")
 
 
-def unassign(run: RoutingRun, referral: m.Referral, why: str) -> None:
+def unassign(run: RoutingRun, referral: Referral, why: str) -> None:
     """Nobody can or will take it: unassigned, and a flag for the team lead."""
     set_status(run, referral, "unassigned", why)
     run.journal.record(run.session, referral.id, "unassigned", run.now, detail=why)
@@ -175,7 +176,7 @@ def candidate_decision(
     return profiles, list(decision.ranked)
 
 
-def _offer_next_sequential(run: RoutingRun, referral: m.Referral, profile: ReferralProfile) -> None:
+def _offer_next_sequential(run: RoutingRun, referral: Referral, profile: ReferralProfile) -> None:
     fallback = run.settings.fallback_agent_id
     made = _offers_this_round(run.session, referral, fallback)
     if made < run.settings.max_offers_before_fallback:
@@ -188,15 +189,14 @@ def _offer_next_sequential(run: RoutingRun, referral: m.Referral, profile: Refer
     _offer_fallback_or_unassign(run, referral, profile)
 
 
-def _offers_this_round(session: Session, referral: m.Referral, fallback: str | None) -> int:
+def _offers_this_round(session: Transaction, referral: Referral, fallback: str | None) -> int:
     """Offers (to anyone but the fallback) since the referral was last routed again."""
-    connection = session.connection()
     wanted = {"referral_id": referral.id, "fallback": fallback or ""}
-    rerouted_at = connection.execute(_LAST_REROUTE, {"referral_id": referral.id}).scalar()
+    rerouted_at = session.execute(_LAST_REROUTE, {"referral_id": referral.id}).scalar()
     if rerouted_at is None:
-        return int(connection.execute(_OFFERS_TO_OTHERS, wanted).scalar_one())
+        return int(session.execute(_OFFERS_TO_OTHERS, wanted).scalar_one())
     return int(
-        connection.execute(_OFFERS_TO_OTHERS_SINCE, {**wanted, "since": rerouted_at}).scalar_one()
+        session.execute(_OFFERS_TO_OTHERS_SINCE, {**wanted, "since": rerouted_at}).scalar_one()
     )
 
 
@@ -208,9 +208,9 @@ def _pick(
         if chosen is None:
             return None
         run.session.execute(
-            update(m.AgentStats)
-            .where(m.AgentStats.agent_id == chosen.id)
-            .values(rotation_served=m.AgentStats.rotation_served + 1)
+            update(m.agent_stats)
+            .where(m.agent_stats.c.agent_id == chosen.id)
+            .values(rotation_served=m.agent_stats.c.rotation_served + 1)
         )
         return next(choice for choice in eligible if choice.agent_id == chosen.id)
     if mode == "on_duty":
@@ -233,7 +233,7 @@ def _fallback_choice(run: RoutingRun, profile: ReferralProfile) -> RankedAgent |
 
 
 def _offer_fallback_or_unassign(
-    run: RoutingRun, referral: m.Referral, profile: ReferralProfile
+    run: RoutingRun, referral: Referral, profile: ReferralProfile
 ) -> None:
     choice = _fallback_choice(run, profile)
     if choice is None:
@@ -250,7 +250,7 @@ def _offer_fallback_or_unassign(
     _make_offers(run, referral, [choice], sequential=True)
 
 
-def _offer_private(run: RoutingRun, referral: m.Referral, profile: ReferralProfile) -> None:
+def _offer_private(run: RoutingRun, referral: Referral, profile: ReferralProfile) -> None:
     agent_id = referral.private_agent_id or ""
     _profiles, ranked = candidate_decision(run, profile)
     choice = next((c for c in ranked if c.agent_id == agent_id), None)
@@ -260,7 +260,7 @@ def _offer_private(run: RoutingRun, referral: m.Referral, profile: ReferralProfi
     _make_offers(run, referral, [choice], sequential=True)
 
 
-def _offer_broadcast(run: RoutingRun, referral: m.Referral, profile: ReferralProfile) -> None:
+def _offer_broadcast(run: RoutingRun, referral: Referral, profile: ReferralProfile) -> None:
     fallback = run.settings.fallback_agent_id
     _, ranked = candidate_decision(run, profile)
     chosen = [c for c in ranked if c.agent_id != fallback][: run.settings.broadcast_size]
@@ -273,7 +273,7 @@ def _offer_broadcast(run: RoutingRun, referral: m.Referral, profile: ReferralPro
     _make_offers(run, referral, chosen, sequential=False)
 
 
-def _offer_network(run: RoutingRun, referral: m.Referral, profile: ReferralProfile) -> None:
+def _offer_network(run: RoutingRun, referral: Referral, profile: ReferralProfile) -> None:
     profiles, ranked = candidate_decision(run, profile)
     group = referral.network or network_group_for(profiles.values(), profile)
     referral.network = group
@@ -288,11 +288,11 @@ def _offer_network(run: RoutingRun, referral: m.Referral, profile: ReferralProfi
 
 
 def _make_offers(
-    run: RoutingRun, referral: m.Referral, choices: list[RankedAgent], sequential: bool
+    run: RoutingRun, referral: Referral, choices: list[RankedAgent], sequential: bool
 ) -> None:
     expires = run.window_end()
-    connection = run.session.connection()
-    sequence = connection.execute(_OFFER_COUNT, {"referral_id": referral.id}).scalar_one()
+    session = run.session
+    sequence = session.execute(_OFFER_COUNT, {"referral_id": referral.id}).scalar_one()
     for choice in choices:
         sequence += 1
         row = {
@@ -308,13 +308,13 @@ def _make_offers(
         # Written with Core: no object in the session, only the values the message
         # and the event below need.
         offer = NewOffer(
-            connection.execute(_INSERT_OFFER, row).scalar_one(),
+            session.execute(_INSERT_OFFER, row).scalar_one(),
             choice.agent_id,
             row["referral_id"],
             run.now,
             expires,
         )
-        connection.execute(_COUNT_OFFER, {"offered_agent": choice.agent_id})
+        session.execute(_COUNT_OFFER, {"offered_agent": choice.agent_id})
         _announce_offer(run, referral, offer)
         values = ", ".join(f"{k} {v:.2f}" for k, v in choice.breakdown.as_dict().items())
         run.journal.record(
@@ -333,7 +333,7 @@ def _make_offers(
         set_status(run, referral, "offered", mode_word if not sequential else "")
 
 
-def release_contact(run: RoutingRun, referral: m.Referral) -> None:
+def release_contact(run: RoutingRun, referral: Referral) -> None:
     """Queues the award with the client's contact details to the receiving agent."""
     if referral.assigned_agent_id is None:
         return
@@ -343,7 +343,7 @@ def release_contact(run: RoutingRun, referral: m.Referral) -> None:
     )
 
 
-def _announce_offer(run: RoutingRun, referral: m.Referral, offer: NewOffer) -> None:
+def _announce_offer(run: RoutingRun, referral: Referral, offer: NewOffer) -> None:
     """Queues the offer to the agent, by their channel (no client contact details)."""
     agent = agent_contact(run.session, offer.agent_id)
     kind = {"broadcast": "broadcast_offer", "network": "network_offer"}.get(referral.mode, "offer")
@@ -351,12 +351,12 @@ def _announce_offer(run: RoutingRun, referral: m.Referral, offer: NewOffer) -> N
     notify.queue(run.session, draft, run.now, referral.id)
 
 
-def _open_offer_statuses(session: Session, referral: m.Referral) -> list[str]:
-    rows = session.connection().execute(_OPEN_OFFERS, {"referral_id": referral.id})
+def _open_offer_statuses(session: Transaction, referral: Referral) -> list[str]:
+    rows = session.execute(_OPEN_OFFERS, {"referral_id": referral.id})
     return list(rows.scalars())
 
 
-def private_refusal(run: RoutingRun, referral: m.Referral) -> str | None:
+def private_refusal(run: RoutingRun, referral: Referral) -> str | None:
     """Why the chosen agent of a private referral cannot take it, or None if they can."""
     from .routing import exclusion_reason
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import Row, Select, and_, bindparam, exists, func, select
-from sqlmodel import Session
+from sqlalchemy import Row, Select, and_, bindparam, exists, func, insert, select
 
 from . import models as m
 from . import notify
 from .ids import format_id
 from .settings import DeskSettings
+from .store import Transaction
 
 FLAG_KINDS: Final = (
     "roster_exhausted",
@@ -34,8 +34,9 @@ FEE_DEADLINE_DAYS: Final = 10
 BURST_COUNT: Final = 3
 BURST_WINDOW: Final = timedelta(days=30)
 
-_REFERRAL = m.Referral.__table__
-_FLAG = m.Flag.__table__
+_REFERRAL = m.referral
+_FLAG = m.flag
+_INSERT_FLAG = insert(_FLAG).returning(*_FLAG.c)
 # Built once: every intake asks.
 _SOURCE_RECENT_REFERRALS = select(func.count()).where(
     _REFERRAL.c.source_id == bindparam("source_id"),
@@ -50,7 +51,7 @@ _RECENT_BURST_FLAG = select(_FLAG.c.id).where(
 
 
 def raise_flag(
-    session: Session,
+    session: Transaction,
     kind: str,
     now: datetime,
     detail: str,
@@ -58,13 +59,18 @@ def raise_flag(
     referral_id: int | None = None,
     source_id: int | None = None,
     settings: DeskSettings | None = None,
-) -> m.Flag:
+) -> Row[Any]:
     """Stores a new open flag, and queues a notice to the team lead when one is set."""
-    flag = m.Flag(
-        kind=kind, referral_id=referral_id, source_id=source_id, raised_at=now, detail=detail
-    )
-    session.add(flag)
-    session.flush()
+    flag = session.execute(
+        _INSERT_FLAG,
+        {
+            "kind": kind,
+            "referral_id": referral_id,
+            "source_id": source_id,
+            "raised_at": now,
+            "detail": detail,
+        },
+    ).one()
     if settings is not None and settings.team_lead_email:
         values = {
             "flag_kind": kind.replace("_", " "),
@@ -79,21 +85,20 @@ def raise_flag(
 
 
 def check_source_burst(
-    session: Session,
-    party: m.ReferringParty,
+    session: Transaction,
+    party: Row[Any],
     received_at: datetime,
     now: datetime,
     settings: DeskSettings | None = None,
-) -> m.Flag | None:
+) -> Row[Any] | None:
     """Three or more referrals from one source within 30 days: one flag per burst."""
-    connection = session.connection()
-    count = connection.execute(
+    count = session.execute(
         _SOURCE_RECENT_REFERRALS,
         {"source_id": party.id, "since": received_at - BURST_WINDOW, "until": received_at},
     ).scalar_one()
     if count < BURST_COUNT:
         return None
-    recent_flag = connection.execute(
+    recent_flag = session.execute(
         _RECENT_BURST_FLAG, {"source_id": party.id, "since": now - BURST_WINDOW}
     ).first()
     if recent_flag is not None:
@@ -103,14 +108,16 @@ def check_source_burst(
 
 
 def _due_fee_deadlines(one: bool) -> Select[Any]:
-    referral = m.Referral.__table__
-    partner = exists().where(m.Agent.id == referral.c.assigned_agent_id, m.Agent.kind == "partner")
-    agent_source = exists().where(
-        m.ReferringParty.id == referral.c.source_id, m.ReferringParty.type == "agent"
+    referral = m.referral
+    partner = exists().where(
+        m.agent.c.id == referral.c.assigned_agent_id, m.agent.c.kind == "partner"
     )
-    logged = exists().where(m.FeeAgreement.referral_id == referral.c.id)
+    agent_source = exists().where(
+        m.referring_party.c.id == referral.c.source_id, m.referring_party.c.type == "agent"
+    )
+    logged = exists().where(m.fee_agreement.c.referral_id == referral.c.id)
     flagged = exists().where(
-        and_(m.Flag.referral_id == referral.c.id, m.Flag.kind == "fee_not_formalized")
+        and_(m.flag.c.referral_id == referral.c.id, m.flag.c.kind == "fee_not_formalized")
     )
     query = select(referral.c.id, referral.c.closing_date, referral.c.source_id).where(
         referral.c.status == "in_escrow",
@@ -129,21 +136,20 @@ _DUE_FEE_DEADLINE_OF = _due_fee_deadlines(one=True)
 
 
 def due_fee_deadlines(
-    session: Session, today: date, referral_id: int | None = None
+    session: Transaction, today: date, referral_id: int | None = None
 ) -> list[Row[Any]]:
     """Referrals in escrow closing within 10 days whose fee is owed but not logged
     (their id, closing date and source)."""
     horizon = today + timedelta(days=FEE_DEADLINE_DAYS)
-    connection = session.connection()
     if referral_id is None:
-        return list(connection.execute(_DUE_FEE_DEADLINES, {"horizon": horizon}))
+        return list(session.execute(_DUE_FEE_DEADLINES, {"horizon": horizon}))
     wanted = {"horizon": horizon, "referral_id": referral_id}
-    return list(connection.execute(_DUE_FEE_DEADLINE_OF, wanted))
+    return list(session.execute(_DUE_FEE_DEADLINE_OF, wanted))
 
 
 def raise_fee_deadline(
-    session: Session, referral: Row[Any], now: datetime, settings: DeskSettings | None = None
-) -> m.Flag:
+    session: Transaction, referral: Row[Any], now: datetime, settings: DeskSettings | None = None
+) -> Row[Any]:
     """The fee-not-formalized flag for one referral."""
     detail = (
         f"{format_id('referral', referral.id or 0)} closes {referral.closing_date} "

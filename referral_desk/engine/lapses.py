@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
-from sqlmodel import Session
 
 from . import models as m
 from . import notify
 from .dispatch import Journal, RoutingRun, after_offer_ended
 from .ids import format_id
+from .records import Referral
 from .rows import load_referral
 from .settings import DeskSettings
+from .store import Transaction
 
-_OFFERS = m.Offer.__table__
+_OFFERS = m.offer
 _LAPSE = (
     update(_OFFERS)
     .where(
@@ -46,7 +47,7 @@ _DUE_OFFERS = (
     .order_by(_OFFERS.c.expires_at, _OFFERS.c.id)
     .limit(bindparam("limit"))
 )
-_STATS = m.AgentStats.__table__
+_STATS = m.agent_stats
 _COUNT_LAPSE = (
     update(_STATS)
     .where(_STATS.c.agent_id == bindparam("lapsed_agent"))
@@ -74,21 +75,20 @@ class Lapse:
     referral_status: str
 
 
-def due_offer_ids(session: Session, now: datetime, limit: int = BATCH) -> list[int]:
+def due_offer_ids(session: Transaction, now: datetime, limit: int = BATCH) -> list[int]:
     """Open offers past their window, oldest expiry first (the covering index serves it)."""
-    rows = session.connection().execute(_DUE_OFFERS, {"now": now, "limit": limit})
+    rows = session.execute(_DUE_OFFERS, {"now": now, "limit": limit})
     return list(rows.scalars())
 
 
 def lapse_one(
-    session: Session, journal: Journal, settings: DeskSettings, offer_id: int, now: datetime
+    session: Transaction, journal: Journal, settings: DeskSettings, offer_id: int, now: datetime
 ) -> Lapse | None:
     """Lapses one offer if nobody else has; routes what follows. None if already handled."""
-    connection = session.connection()
-    offer = connection.execute(_LAPSE, {"offer_id": offer_id, "now": now}).one_or_none()
+    offer = session.execute(_LAPSE, {"offer_id": offer_id, "now": now}).one_or_none()
     if offer is None:
         return None
-    connection.execute(_COUNT_LAPSE, {"lapsed_agent": offer.agent_id})
+    session.execute(_COUNT_LAPSE, {"lapsed_agent": offer.agent_id})
     journal.record(
         session,
         offer.referral_id,
@@ -102,7 +102,7 @@ def lapse_one(
     assert referral is not None
     after_offer_ended(RoutingRun(session, journal, settings, now), referral)
     following = tuple(
-        connection.execute(_OFFERED_NOW, {"referral_id": referral.id, "now": now}).scalars()
+        session.execute(_OFFERED_NOW, {"referral_id": referral.id, "now": now}).scalars()
     )
     lapse = Lapse(
         referral_id=format_id("referral", referral.id or 0),
@@ -116,7 +116,7 @@ def lapse_one(
 
 
 def _tell_team_lead(
-    session: Session, settings: DeskSettings, referral: m.Referral, lapse: Lapse, now: datetime
+    session: Transaction, settings: DeskSettings, referral: Referral, lapse: Lapse, now: datetime
 ) -> None:
     """The reassignment notice, when the desk has a team lead address."""
     if not settings.team_lead_email:
@@ -140,7 +140,7 @@ def _tell_team_lead(
 
 
 def handle_due(
-    read: Callable[[], AbstractContextManager[Session]],
+    read: Callable[[], AbstractContextManager[Transaction]],
     write_one: Callable[[int], Lapse | None],
     now: datetime,
 ) -> list[Lapse]:

@@ -20,12 +20,13 @@ from string import Template
 from typing import Final
 
 from sqlalchemy import insert
-from sqlmodel import Session
 
 from . import models as m
 from .ids import format_id
+from .records import Referral
 from .rows import Contact, OfferTerms
 from .settings import DeskSettings
+from .store import Transaction
 
 PACKAGED_TEMPLATES: Final = Path(__file__).resolve().parent.parent / "templates"
 DESK_NAME: Final = "Referral Desk"
@@ -84,7 +85,7 @@ def _packaged_template(kind: str) -> str:
     return (PACKAGED_TEMPLATES / f"{kind}.txt").read_text(encoding="utf-8")
 
 
-def band(referral: m.Referral) -> str:
+def band(referral: Referral) -> str:
     """`$400K–$700K` — a price band as agents talk about it."""
     return f"{_short(referral.price_min)}–{_short(referral.price_max)}"
 
@@ -118,7 +119,7 @@ def route_for(agent: Contact) -> tuple[str, str]:
 
 
 def offer_values(
-    agent: Contact, referral: m.Referral, offer: OfferTerms, settings: DeskSettings
+    agent: Contact, referral: Referral, offer: OfferTerms, settings: DeskSettings
 ) -> dict[str, str]:
     """The values an offer may carry (see `OFFER_FIELDS`)."""
     values = {
@@ -140,7 +141,7 @@ def offer_values(
 
 
 def offer_draft(
-    agent: Contact, referral: m.Referral, offer: OfferTerms, settings: DeskSettings, kind: str
+    agent: Contact, referral: Referral, offer: OfferTerms, settings: DeskSettings, kind: str
 ) -> Draft:
     """A new offer (`offer`, `broadcast_offer` or `network_offer`) to one agent."""
     channel, recipient = route_for(agent)
@@ -149,7 +150,7 @@ def offer_draft(
 
 
 def withdrawn_draft(
-    agent: Contact, referral: m.Referral, offer: OfferTerms, settings: DeskSettings
+    agent: Contact, referral: Referral, offer: OfferTerms, settings: DeskSettings
 ) -> Draft:
     """The offer went to someone else: tell the agent, still without contact details."""
     channel, recipient = route_for(agent)
@@ -157,7 +158,7 @@ def withdrawn_draft(
     return Draft("withdrawn", channel, recipient, subject, body)
 
 
-def award_draft(agent: Contact, referral: m.Referral, settings: DeskSettings) -> Draft:
+def award_draft(agent: Contact, referral: Referral, settings: DeskSettings) -> Draft:
     """The referral is the agent's: the one message that carries the client's contact."""
     channel, recipient = route_for(agent)
     values = {
@@ -179,15 +180,17 @@ def award_draft(agent: Contact, referral: m.Referral, settings: DeskSettings) ->
     return Draft("award", channel, recipient, subject, body)
 
 
-_INSERT_MESSAGE = insert(m.OutboxMessage.__table__)
+_INSERT_MESSAGE = insert(m.outbox_message)
 
 
-def queue(session: Session, draft: Draft, now: datetime, referral_id: int | None = None) -> None:
+def queue(
+    session: Transaction, draft: Draft, now: datetime, referral_id: int | None = None
+) -> None:
     """Stores a message in the outbox (same transaction as its cause); delivery comes later.
 
     A Core insert: nothing reads the message back as an object in this transaction.
     """
-    session.connection().execute(
+    session.execute(
         _INSERT_MESSAGE,
         {
             "kind": draft.kind,

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Row, and_, bindparam, or_, select, update
 from sqlalchemy.engine import make_url
 
 from . import models as m
@@ -24,7 +24,9 @@ from .channels import Channel, Parcel, TryAgain, Undeliverable, transport_for
 from .flags import raise_flag
 from .ids import format_id
 from .settings import DeskSettings
-from .store import Store
+from .store import Store, Transaction
+
+_MESSAGE = select(m.outbox_message).where(m.outbox_message.c.id == bindparam("message_id"))
 
 LEASE: Final = timedelta(minutes=2)
 """How long a claimed message is left to its sender before another may retry it."""
@@ -66,30 +68,33 @@ def _claim(store: Store, now: datetime) -> Iterator[tuple[int, int]]:
     long pass never outlives the leases of messages it has yet to send.
     """
     due = or_(
-        and_(m.OutboxMessage.status == "pending", m.OutboxMessage.next_attempt_at <= now),
-        and_(m.OutboxMessage.status == "sending", m.OutboxMessage.next_attempt_at <= now),
+        and_(m.outbox_message.c.status == "pending", m.outbox_message.c.next_attempt_at <= now),
+        and_(m.outbox_message.c.status == "sending", m.outbox_message.c.next_attempt_at <= now),
     )
     with store.read() as session:
         candidates = list(
             session.execute(
-                select(m.OutboxMessage.id).where(due).order_by(m.OutboxMessage.id).limit(BATCH)
+                select(m.outbox_message.c.id)
+                .where(due)
+                .order_by(m.outbox_message.c.id)
+                .limit(BATCH)
             ).scalars()
         )
     for message_id in candidates:
         attempts: int | None = None
         with store.write() as session:
             changed = session.execute(
-                update(m.OutboxMessage)
-                .where(m.OutboxMessage.id == message_id, due)
+                update(m.outbox_message)
+                .where(m.outbox_message.c.id == message_id, due)
                 .values(
                     status="sending",
-                    attempts=m.OutboxMessage.attempts + 1,
+                    attempts=m.outbox_message.c.attempts + 1,
                     next_attempt_at=now + LEASE,
                 )
             ).rowcount
             if changed == 1:
                 attempts = session.execute(
-                    select(m.OutboxMessage.attempts).where(m.OutboxMessage.id == message_id)
+                    select(m.outbox_message.c.attempts).where(m.outbox_message.c.id == message_id)
                 ).scalar_one()
         if attempts is not None:
             yield message_id, attempts
@@ -97,8 +102,7 @@ def _claim(store: Store, now: datetime) -> Iterator[tuple[int, int]]:
 
 def _parcel(store: Store, message_id: int) -> Parcel:
     with store.read() as session:
-        row = session.get(m.OutboxMessage, message_id)
-        assert row is not None
+        row = session.execute(_MESSAGE, {"message_id": message_id}).one()
         from .channels import when
 
         return Parcel(
@@ -148,8 +152,8 @@ def deliver_due(
 def _sent(store: Store, message_id: int, now: datetime, bump: Callable[[object], None]) -> None:
     with store.write() as session:
         session.execute(
-            update(m.OutboxMessage)
-            .where(m.OutboxMessage.id == message_id)
+            update(m.outbox_message)
+            .where(m.outbox_message.c.id == message_id)
             .values(status="sent", sent_at=now, last_error=None, next_attempt_at=None)
         )
         bump(session)
@@ -158,8 +162,8 @@ def _sent(store: Store, message_id: int, now: datetime, bump: Callable[[object],
 def _retry(store: Store, message_id: int, error: str, at: datetime) -> None:
     with store.write() as session:
         session.execute(
-            update(m.OutboxMessage)
-            .where(m.OutboxMessage.id == message_id, m.OutboxMessage.status == "sending")
+            update(m.outbox_message)
+            .where(m.outbox_message.c.id == message_id, m.outbox_message.c.status == "sending")
             .values(status="pending", last_error=error[:2000], next_attempt_at=at)
         )
 
@@ -173,9 +177,12 @@ def _fail(
     bump: Callable[[object], None],
 ) -> None:
     with store.write() as session:
-        row = session.get(m.OutboxMessage, message_id)
-        assert row is not None
-        row.status, row.last_error, row.next_attempt_at = "failed", error[:2000], None
+        row = session.execute(
+            update(m.outbox_message)
+            .where(m.outbox_message.c.id == message_id)
+            .values(status="failed", last_error=error[:2000], next_attempt_at=None)
+            .returning(*m.outbox_message.c)
+        ).one()
         detail = (
             f"{format_id('message', message_id)} ({row.kind} to {row.recipient}) could not be "
             f"delivered after {row.attempts} tries: {error[:300]}"
@@ -185,6 +192,21 @@ def _fail(
         bump(session)
 
 
-def retry_now(row: m.OutboxMessage, now: datetime) -> None:
-    """Puts a failed (or waiting) message back in line for the next pass."""
-    row.status, row.next_attempt_at, row.attempts = "pending", now, 0
+def retry_now(session: Transaction, message_id: int, now: datetime) -> Row[Any]:
+    """Puts a failed (or waiting) message back in line for the next pass; returns it."""
+    return session.execute(
+        update(m.outbox_message)
+        .where(m.outbox_message.c.id == message_id)
+        .values(status="pending", next_attempt_at=now, attempts=0)
+        .returning(*m.outbox_message.c)
+    ).one()
+
+
+def mark_sent(session: Transaction, message_id: int, now: datetime) -> Row[Any]:
+    """Records a message as sent now (the VA made the call it asked for); returns it."""
+    return session.execute(
+        update(m.outbox_message)
+        .where(m.outbox_message.c.id == message_id)
+        .values(status="sent", sent_at=now)
+        .returning(*m.outbox_message.c)
+    ).one()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session
-
 from .candidates import all_agent_ids, covering_agent_ids, load_profiles
 from .routing import (
     AgentProfile,
@@ -28,6 +26,7 @@ from .routing import (
 )
 from .schemas import IntakeIn
 from .settings import DeskSettings
+from .store import Transaction
 
 
 def _profile_of(data: IntakeIn) -> ReferralProfile:
@@ -42,7 +41,7 @@ def _profile_of(data: IntakeIn) -> ReferralProfile:
 
 
 def preview_decision(
-    session: Session, data: IntakeIn, settings: DeskSettings, now: datetime
+    session: Transaction, data: IntakeIn, settings: DeskSettings, now: datetime
 ) -> RoutingDecision:
     """Ranked eligible agents and excluded ones with reasons, for an intake object.
 

@@ -10,10 +10,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, Select, Table, bindparam, func, select, union_all
-from sqlmodel import Session, col
 
 from . import models as m
 from .ids import format_id
+from .store import Transaction
 from .views import (
     EventView,
     FeeView,
@@ -28,7 +28,7 @@ from .vocabulary import ACTIVE_ASSIGNED_STATUSES, OPEN_OFFER_STATUSES
 
 def _loads(agent_ids: bool) -> Select[Any]:
     """Open offers plus referrals assigned in an active status, per agent (some or all)."""
-    offer, referral = m.Offer.__table__, m.Referral.__table__
+    offer, referral = m.offer, m.referral
     offers = select(offer.c.agent_id).where(offer.c.status.in_(OPEN_OFFER_STATUSES))
     assigned = select(referral.c.assigned_agent_id.label("agent_id")).where(
         referral.c.status.in_(ACTIVE_ASSIGNED_STATUSES),
@@ -49,13 +49,12 @@ _LOADS_OF_SOME = _loads(agent_ids=True)
 _LOADS_OF_ALL = _loads(agent_ids=False)
 
 
-def agent_loads(session: Session, agent_ids: Iterable[str] | None = None) -> dict[str, int]:
+def agent_loads(session: Transaction, agent_ids: Iterable[str] | None = None) -> dict[str, int]:
     """Open offers plus referrals assigned in an active status, per agent."""
-    connection = session.connection()
     if agent_ids is None:
-        rows = connection.execute(_LOADS_OF_ALL)
+        rows = session.execute(_LOADS_OF_ALL)
     else:
-        rows = connection.execute(_LOADS_OF_SOME, {"ids": list(agent_ids)})
+        rows = session.execute(_LOADS_OF_SOME, {"ids": list(agent_ids)})
     return {agent_id: count for agent_id, count in rows}
 
 
@@ -64,46 +63,43 @@ def _attached(table: Table) -> Select[Any]:
     return select(table).where(table.c.referral_id == bindparam("number")).order_by(table.c.id)
 
 
-_REFERRAL_ROW = select(m.Referral.__table__).where(m.Referral.__table__.c.id == bindparam("number"))
-_PARTY_ROW = select(m.ReferringParty.__table__).where(
-    m.ReferringParty.__table__.c.id == bindparam("party")
-)
-_OFFERS_OF = _attached(m.Offer.__table__)
-_EVENTS_OF = _attached(m.Event.__table__)
-_FEES_OF = _attached(m.FeeAgreement.__table__)
-_TASKS_OF = _attached(m.AckTask.__table__)
-_FLAGS_OF = _attached(m.Flag.__table__)
+_REFERRAL_ROW = select(m.referral).where(m.referral.c.id == bindparam("number"))
+_PARTY_ROW = select(m.referring_party).where(m.referring_party.c.id == bindparam("party"))
+_OFFERS_OF = _attached(m.offer)
+_EVENTS_OF = _attached(m.event)
+_FEES_OF = _attached(m.fee_agreement)
+_TASKS_OF = _attached(m.ack_task)
+_FLAGS_OF = _attached(m.flag)
 
 
-def referral_view(session: Session, number: int, history: bool = True) -> ReferralView | None:
+def referral_view(session: Transaction, number: int, history: bool = True) -> ReferralView | None:
     """One referral with everything attached to it (`history=False`: its offers only,
     as lists show a referral).
 
     Read as Core rows with statements built once, not as ORM objects: the desk
     returns this view after every write, and the rows only feed the view.
     """
-    connection = session.connection()
     wanted = {"number": number}
-    row = connection.execute(_REFERRAL_ROW, wanted).one_or_none()
+    row = session.execute(_REFERRAL_ROW, wanted).one_or_none()
     if row is None:
         return None
-    party = connection.execute(_PARTY_ROW, {"party": row.source_id}).one()
-    offers = tuple(OfferView.of(offer) for offer in connection.execute(_OFFERS_OF, wanted))
+    party = session.execute(_PARTY_ROW, {"party": row.source_id}).one()
+    offers = tuple(OfferView.of(offer) for offer in session.execute(_OFFERS_OF, wanted))
     if not history:
         return _view(row, SourceView.of(party), offers=offers)
     return _view(
         row,
         SourceView.of(party),
         offers=offers,
-        events=tuple(EventView.of(event) for event in connection.execute(_EVENTS_OF, wanted)),
-        fees=tuple(FeeView.of(fee) for fee in connection.execute(_FEES_OF, wanted)),
-        tasks=tuple(TaskView.of(task) for task in connection.execute(_TASKS_OF, wanted)),
-        flags=tuple(FlagView.of(flag) for flag in connection.execute(_FLAGS_OF, wanted)),
+        events=tuple(EventView.of(event) for event in session.execute(_EVENTS_OF, wanted)),
+        fees=tuple(FeeView.of(fee) for fee in session.execute(_FEES_OF, wanted)),
+        tasks=tuple(TaskView.of(task) for task in session.execute(_TASKS_OF, wanted)),
+        flags=tuple(FlagView.of(flag) for flag in session.execute(_FLAGS_OF, wanted)),
     )
 
 
 def referral_views(
-    session: Session,
+    session: Transaction,
     statuses: Sequence[str] | None = None,
     *,
     limit: int = 200,
@@ -116,47 +112,52 @@ def referral_views(
 
     `source_id` keeps one referring party's; `offset` pages through a long list.
     """
-    query = select(m.Referral, m.ReferringParty).join(
-        m.ReferringParty, m.ReferringParty.id == m.Referral.source_id
-    )
+    referral, party = m.referral, m.referring_party
+    query = select(referral)
     if source_id is not None:
-        query = query.where(col(m.Referral.source_id) == source_id)
+        query = query.where(referral.c.source_id == source_id)
     if statuses is not None:
-        query = query.where(col(m.Referral.status).in_(list(statuses)))
-    order = col(m.Referral.received_at)
-    query = query.order_by(order if oldest_first else order.desc(), m.Referral.id)
-    query = query.limit(limit).offset(offset)
-    pairs = session.execute(query).all()
+        query = query.where(referral.c.status.in_(list(statuses)))
+    order = referral.c.received_at
+    query = query.order_by(order if oldest_first else order.desc(), referral.c.id)
+    rows = session.execute(query.limit(limit).offset(offset)).all()
+    if not rows:
+        return []
+    source_ids = sorted({row.source_id for row in rows})
+    sources = {
+        source.id: SourceView.of(source)
+        for source in session.execute(select(party).where(party.c.id.in_(source_ids)))
+    }
     offers_by_referral: dict[int, list[OfferView]] = {}
-    if with_offers and pairs:
-        ids = [referral.id for referral, _ in pairs]
+    if with_offers:
+        ids = [row.id for row in rows]
         for offer in session.execute(
-            select(m.Offer).where(col(m.Offer.referral_id).in_(ids)).order_by(m.Offer.id)
-        ).scalars():
+            select(m.offer).where(m.offer.c.referral_id.in_(ids)).order_by(m.offer.c.id)
+        ):
             offers_by_referral.setdefault(offer.referral_id, []).append(OfferView.of(offer))
     return [
-        _view(
-            referral,
-            SourceView.of(party),
-            offers=tuple(offers_by_referral.get(referral.id or 0, ())),
-        )
-        for referral, party in pairs
+        _view(row, sources[row.source_id], offers=tuple(offers_by_referral.get(row.id, ())))
+        for row in rows
     ]
 
 
-def source_views(session: Session, limit: int | None = None, offset: int = 0) -> list[SourceView]:
+def source_views(
+    session: Transaction, limit: int | None = None, offset: int = 0
+) -> list[SourceView]:
     """Referring parties, most referrals first, each with its latest referral's time
     (a page of them with `limit` / `offset`; the id settles ties so pages never overlap)."""
     latest = (
-        select(m.Referral.source_id, func.max(m.Referral.received_at).label("last"))
-        .group_by(m.Referral.source_id)
+        select(m.referral.c.source_id, func.max(m.referral.c.received_at).label("last"))
+        .group_by(m.referral.c.source_id)
         .subquery()
     )
     rows = session.execute(
-        select(m.ReferringParty, latest.c.last)
-        .outerjoin(latest, latest.c.source_id == m.ReferringParty.id)
+        select(m.referring_party, latest.c.last)
+        .outerjoin(latest, latest.c.source_id == m.referring_party.c.id)
         .order_by(
-            m.ReferringParty.referral_count.desc(), m.ReferringParty.name, col(m.ReferringParty.id)
+            m.referring_party.c.referral_count.desc(),
+            m.referring_party.c.name,
+            m.referring_party.c.id,
         )
         .limit(limit)
         .offset(offset)
@@ -164,11 +165,11 @@ def source_views(session: Session, limit: int | None = None, offset: int = 0) ->
     from .columns import UTCDateTime
 
     convert = UTCDateTime().process_result_value
-    return [SourceView.of(party, convert(last, session.bind.dialect)) for party, last in rows]  # type: ignore[union-attr]
+    return [SourceView.of(row, convert(row.last, session.dialect)) for row in rows]
 
 
 def _view(
-    row: m.Referral | Row[Any],
+    row: Row[Any],
     source: SourceView,
     *,
     offers: tuple[OfferView, ...] = (),

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
 
 from .lifecycle import outcome
 from .report_queries import EVENTS, FEES, REFERRAL
+from .store import Transaction
 from .vocabulary import REFERRAL_STATUSES
 
 __all__ = ["Correction", "apply_fee_corrections", "moved_after"]
@@ -72,7 +72,7 @@ def _status_then(details: Sequence[str]) -> tuple[str, str | None]:
 
 
 def moved_after(
-    session: Session, now: datetime, start: datetime, end: datetime
+    session: Transaction, now: datetime, start: datetime, end: datetime
 ) -> list[Correction]:
     """Referrals received in [start, end) whose status changed after `now`, corrected."""
     later = select(E.referral_id).where(E.kind == "status", E.at > now, E.referral_id.is_not(None))
@@ -118,7 +118,7 @@ def moved_after(
 
 def apply_fee_corrections(
     sums: dict[tuple[str, str], tuple[int, int]],
-    session: Session,
+    session: Transaction,
     moved: Sequence[Correction],
     now: datetime,
     today: date,

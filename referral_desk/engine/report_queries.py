@@ -20,20 +20,20 @@ from typing import Any
 
 from sqlalchemy import Table, and_, case, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
 
 from . import models as m
 from .columns import UTCDateTime
+from .store import Transaction
 
 CLOSED_STATUSES = ("fee_sent", "fee_received", "closed")
 """Statuses whose referral counts as closed (also when archived from them)."""
 
-REFERRAL: Table = m.Referral.__table__  # type: ignore[attr-defined]
-FEES: Table = m.FeeAgreement.__table__  # type: ignore[attr-defined]
-PARTIES: Table = m.ReferringParty.__table__  # type: ignore[attr-defined]
-EVENTS: Table = m.Event.__table__  # type: ignore[attr-defined]
+REFERRAL: Table = m.referral
+FEES: Table = m.fee_agreement
+PARTIES: Table = m.referring_party
+EVENTS: Table = m.event
 R, F, P, E = REFERRAL.c, FEES.c, PARTIES.c, EVENTS.c
-"""The tables' columns (typed as columns, which the model attributes are not)."""
+"""The tables' columns, short: the report's queries name many of them."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class StatusCounts:
 
 
 def status_counts(
-    session: Session,
+    session: Transaction,
     months: Sequence[Window],
     period: Window,
     now: datetime,
@@ -151,7 +151,7 @@ class Sources:
     """(name, count), most referrals first (ties by name, then oldest party)."""
 
 
-def source_counts(session: Session, window: Window, top: int) -> Sources:
+def source_counts(session: Transaction, window: Window, top: int) -> Sources:
     """One grouping of the window by referring party, read two ways in one statement.
 
     The grouping is a CTE the database materializes once; the statement returns
@@ -192,7 +192,7 @@ def _lost() -> ColumnElement[bool]:
 
 
 def fee_sums(
-    session: Session, window: Window, ids: tuple[int, int] | None, now: datetime, today: date
+    session: Transaction, window: Window, ids: tuple[int, int] | None, now: datetime, today: date
 ) -> dict[tuple[str, str], tuple[int, int]]:
     """(direction, pending|paid) → (count, cents) over the window's referrals' agreements.
 
@@ -243,7 +243,7 @@ below it, sorting the period's own rows is cheaper (a sort costs ~5 index steps 
 
 
 def _at_rank(
-    session: Session,
+    session: Transaction,
     window: Window,
     expression: ColumnElement[Any],
     moment: Any,
@@ -268,7 +268,7 @@ def _at_rank(
 
 
 def delay_percentiles(
-    session: Session, window: Window, now: datetime, later: tuple[int, int] = (0, 0)
+    session: Transaction, window: Window, now: datetime, later: tuple[int, int] = (0, 0)
 ) -> Delays:
     """Received → first offer (median, p90) and first offer → accepted (median).
 
@@ -276,7 +276,7 @@ def delay_percentiles(
     index entry, no comparison), less `later`: the (first offers, acceptances)
     that came after `now`, which `report_asof.moved_after` finds.
     """
-    dialect = session.get_bind().dialect.name
+    dialect = session.dialect.name
     offered_expr = seconds_between(R.first_offered_at, R.received_at, dialect)
     accepted_expr = seconds_between(R.accepted_at, R.first_offered_at, dialect)
     largest_id = select(func.max(R.id)).scalar_subquery()

@@ -38,11 +38,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
-
 from . import report_queries as q
 from .errors import InvalidInput
 from .report_asof import apply_fee_corrections, moved_after
+from .store import Transaction
 from .timefmt import cents_to_text
 from .vocabulary import SOURCE_TYPES
 
@@ -272,7 +271,7 @@ def _tiling(window: q.Window, months: list[q.Window]) -> list[int] | None:
     return inside if edge == window.end else None
 
 
-def build_report(session: Session, period: Period, now: datetime) -> Report:
+def build_report(session: Transaction, period: Period, now: datetime) -> Report:
     """Computes the report for `period` as it stands at `now` (see the module's rules)."""
     zone = ZoneInfo(period.timezone)
     today = now.astimezone(zone).date()

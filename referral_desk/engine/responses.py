@@ -16,6 +16,7 @@ from . import notify
 from .dispatch import RoutingRun, after_offer_ended, release_contact, set_status
 from .errors import Refused
 from .ids import format_id
+from .records import Referral
 from .rows import agent_contact
 from .timefmt import iso
 from .vocabulary import OPEN_OFFER_STATUSES
@@ -25,8 +26,8 @@ RESPONSES = ("accept", "claim", "decline", "interest")
 
 # Built once: every answer runs them. Offers are read and changed as Core rows;
 # nothing in an answer's transaction holds an offer as an ORM object.
-_OFFER = m.Offer.__table__
-_STATS = m.AgentStats.__table__
+_OFFER = m.offer
+_STATS = m.agent_stats
 _LATEST_OFFER = (
     select(_OFFER)
     .where(_OFFER.c.referral_id == bindparam("referral_id"))
@@ -73,7 +74,7 @@ _COUNT_OTHER_RESPONSE = _count_response(None)
 
 
 def respond(
-    run: RoutingRun, referral: m.Referral, agent_id: str, response: str, reason: str | None
+    run: RoutingRun, referral: Referral, agent_id: str, response: str, reason: str | None
 ) -> None:
     """Records `accept`, `claim`, `decline` or `interest` from an agent."""
     if response not in RESPONSES:
@@ -101,7 +102,7 @@ def respond(
         _award(run, referral, agent_id, "awarded")
 
 
-def award(run: RoutingRun, referral: m.Referral, agent_id: str) -> None:
+def award(run: RoutingRun, referral: Referral, agent_id: str) -> None:
     """The sender picks the receiver among interested agents: the referral is pending."""
     if referral.mode != "network":
         raise Refused(
@@ -113,11 +114,7 @@ def award(run: RoutingRun, referral: m.Referral, agent_id: str) -> None:
         raise Refused(f"award: {agent_id} has not shown interest (their offer is {offer.status})")
     if referral.status != "accepted":
         raise Refused(f"award: the referral is {referral.status}, not accepted")
-    changed = (
-        run.session.connection()
-        .execute(_AWARD_INTERESTED, {"offer_id": offer.id, "at": run.now})
-        .rowcount
-    )
+    changed = run.session.execute(_AWARD_INTERESTED, {"offer_id": offer.id, "at": run.now}).rowcount
     if changed != 1:
         raise Refused("award: another desk changed this offer first; reload and try again")
     run.journal.record(
@@ -132,7 +129,7 @@ def award(run: RoutingRun, referral: m.Referral, agent_id: str) -> None:
     _award(run, referral, agent_id, "pending")
 
 
-def _award(run: RoutingRun, referral: m.Referral, agent_id: str, status: str) -> None:
+def _award(run: RoutingRun, referral: Referral, agent_id: str, status: str) -> None:
     referral.assigned_agent_id = agent_id
     if referral.accepted_at is None:
         referral.accepted_at = run.now
@@ -146,13 +143,13 @@ def _award(run: RoutingRun, referral: m.Referral, agent_id: str, status: str) ->
     )
 
 
-def _withdraw_others(run: RoutingRun, referral: m.Referral, winner: str) -> None:
-    connection = run.session.connection()
-    others = connection.execute(
+def _withdraw_others(run: RoutingRun, referral: Referral, winner: str) -> None:
+    session = run.session
+    others = session.execute(
         _OTHER_OPEN_OFFERS, {"referral_id": referral.id, "winner": winner}
     ).all()
     for offer in others:
-        changed = connection.execute(_WITHDRAW, {"offer_id": offer.id, "at": run.now}).rowcount
+        changed = session.execute(_WITHDRAW, {"offer_id": offer.id, "at": run.now}).rowcount
         if changed:
             agent = agent_contact(run.session, offer.agent_id)
             draft = notify.withdrawn_draft(agent, referral, offer, run.settings)
@@ -168,12 +165,10 @@ def _withdraw_others(run: RoutingRun, referral: m.Referral, winner: str) -> None
             )
 
 
-def _latest_offer(run: RoutingRun, referral: m.Referral, agent_id: str) -> Row[Any]:
-    offer = (
-        run.session.connection()
-        .execute(_LATEST_OFFER, {"referral_id": referral.id, "agent_id": agent_id})
-        .one_or_none()
-    )
+def _latest_offer(run: RoutingRun, referral: Referral, agent_id: str) -> Row[Any]:
+    offer = run.session.execute(
+        _LATEST_OFFER, {"referral_id": referral.id, "agent_id": agent_id}
+    ).one_or_none()
     if offer is None:
         raise Refused(
             f"agent: {agent_id} has no offer on {format_id('referral', referral.id or 0)}"
@@ -181,7 +176,7 @@ def _latest_offer(run: RoutingRun, referral: m.Referral, agent_id: str) -> Row[A
     return offer
 
 
-def _check_open(run: RoutingRun, referral: m.Referral, offer: Row[Any]) -> None:
+def _check_open(run: RoutingRun, referral: Referral, offer: Row[Any]) -> None:
     if offer.status not in ("offered", "interested"):
         raise Refused(
             f"offer: the offer to {offer.agent_id} is already {offer.status}; it takes no response"
@@ -204,8 +199,8 @@ def _end(
 ) -> None:
     """Ends (or marks) an offer if it is still as we read it; otherwise someone else won."""
     expected = [expect] if expect else list(OPEN_OFFER_STATUSES)
-    connection = run.session.connection()
-    changed = connection.execute(
+    session = run.session
+    changed = session.execute(
         _END_OFFER,
         {
             "offer_id": offer.id,
@@ -222,7 +217,7 @@ def _end(
         )
     seconds = max(0.0, (run.now - offer.offered_at).total_seconds())
     counted = _COUNT_RESPONSE.get(status, _COUNT_OTHER_RESPONSE)
-    connection.execute(counted, {"answering": offer.agent_id, "seconds": seconds})
+    session.execute(counted, {"answering": offer.agent_id, "seconds": seconds})
     run.journal.record(
         run.session,
         offer.referral_id,

@@ -1,11 +1,9 @@
 """Core look-ups the write path shares, built once.
 
-The desk writes through the ORM where it changes a referral, but the rows it
-only reads on the way (an agent's contact, a referral's offers) cost less as
-Core rows: a prebuilt statement skips building the query, and a row skips the
-unit of work. Even the referral itself, an ORM object, loads faster by a
-prebuilt statement than by `session.get`. Every function takes the write
-transaction's session.
+A prebuilt statement skips building the query on every call. The rows a write
+only reads on the way (an agent's contact, a referral's offers) stay rows; the
+referral a write changes is loaded as a record the transaction writes back.
+Every function takes the write transaction.
 """
 
 from __future__ import annotations
@@ -15,14 +13,15 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Row, bindparam, select
-from sqlmodel import Session
 
 from . import models as m
+from .records import Referral
+from .store import Transaction
 
-_AGENT = m.Agent.__table__
-_OFFER = m.Offer.__table__
+_AGENT = m.agent
+_OFFER = m.offer
 
-_REFERRAL_BY_NUMBER = select(m.Referral).where(m.Referral.id == bindparam("number"))
+_REFERRAL_BY_NUMBER = select(m.referral).where(m.referral.c.id == bindparam("number"))
 _AGENT_CONTACT = select(
     _AGENT.c.id,
     _AGENT.c.name,
@@ -34,7 +33,7 @@ _AGENT_CONTACT = select(
 
 
 class Contact(Protocol):
-    """What a message to an agent needs of them (an `Agent` or a contact row)."""
+    """What a message to an agent needs of them (an agent's row or contact row)."""
 
     @property
     def name(self) -> str: ...
@@ -47,7 +46,7 @@ class Contact(Protocol):
 
 
 class OfferTerms(Protocol):
-    """What a message about an offer needs of it (an `Offer` or an offer row)."""
+    """What a message about an offer needs of it (an offer row, or one just written)."""
 
     @property
     def id(self) -> int | None: ...
@@ -63,14 +62,15 @@ class OfferTerms(Protocol):
     def status(self) -> str: ...
 
 
-def load_referral(session: Session, number: int) -> m.Referral | None:
-    """The referral with this number, as the ORM object a write changes."""
-    return session.execute(_REFERRAL_BY_NUMBER, {"number": number}).scalar_one_or_none()
+def load_referral(session: Transaction, number: int) -> Referral | None:
+    """The referral with this number, as the record a write changes (tracked by `session`)."""
+    row = session.execute(_REFERRAL_BY_NUMBER, {"number": number}).one_or_none()
+    return None if row is None else session.track(Referral.of(row))
 
 
-def agent_contact(session: Session, agent_id: str) -> Row[Any]:
+def agent_contact(session: Transaction, agent_id: str) -> Row[Any]:
     """An agent's name, kind and how to reach them; the agent is on the roster."""
-    return session.connection().execute(_AGENT_CONTACT, {"agent_id": agent_id}).one()
+    return session.execute(_AGENT_CONTACT, {"agent_id": agent_id}).one()
 
 
 @dataclass(frozen=True, slots=True)

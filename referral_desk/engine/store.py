@@ -10,16 +10,23 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Table, bindparam, create_engine, event, text, update
+from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, make_url
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, create_engine
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.expression import Executable, Update
 
 from .errors import DeskError, StorageError
+
+if TYPE_CHECKING:
+    from .records import Record
+
+RecordT = TypeVar("RecordT", bound="Record")
 
 SCHEMA_HEAD = "0005"
 """The Alembic revision this code expects; a test keeps it equal to the scripts' head."""
@@ -138,8 +145,70 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+class Transaction:
+    """One transaction on the desk database: every engine read and write goes through it.
+
+    It holds the records (`records.py`) loaded to be changed, and writes their
+    changed columns back before any statement that could read them (a query, or a
+    change to their table) and before the transaction commits, so the write path
+    reads what it wrote without an ORM session.
+    """
+
+    __slots__ = ("_connection", "_records")
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._records: list[Record] = []
+
+    @property
+    def dialect(self) -> Dialect:
+        """The database's dialect (`sqlite`, `postgresql`)."""
+        return self._connection.dialect
+
+    @property
+    def connection(self) -> Connection:
+        """The SQLAlchemy connection, for what needs the driver itself."""
+        return self._connection
+
+    def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
+        """Runs a statement (its parameters a dict, or a list of dicts for many rows)."""
+        if self._records and _may_read_records(statement, self._records):
+            self.flush()
+        if parameters is None:
+            return self._connection.execute(statement)
+        return self._connection.execute(statement, parameters)
+
+    def track(self, record: RecordT) -> RecordT:
+        """Remembers a record whose changes this transaction writes back."""
+        self._records.append(record)
+        return record
+
+    def flush(self) -> None:
+        """Writes every tracked record's changed columns (one UPDATE a changed record)."""
+        for record in self._records:
+            changes = record.take_changes()
+            if changes:
+                statement = _record_update(record.table, frozenset(changes))
+                values = {f"new_{name}": value for name, value in changes.items()}
+                self._connection.execute(statement, {**values, "record_id": record.id})  # type: ignore[attr-defined]
+
+
+def _may_read_records(statement: Executable, records: list[Record]) -> bool:
+    """Whether a statement could see a tracked record's row: any query, or DML on its table."""
+    if isinstance(statement, UpdateBase):
+        return any(statement.table is record.table for record in records)
+    return True
+
+
+@lru_cache(maxsize=256)
+def _record_update(table: Table, names: frozenset[str]) -> Update:
+    """`UPDATE table SET <names> WHERE id = :record_id`, built once per set of columns."""
+    values = {name: bindparam(f"new_{name}", type_=table.c[name].type) for name in names}
+    return update(table).where(table.c.id == bindparam("record_id")).values(values)
+
+
 class Store:
-    """A desk database: read and write sessions over one engine."""
+    """A desk database: read and write transactions over one engine."""
 
     def __init__(self, url: str, engine: Engine) -> None:
         self.url = url
@@ -153,28 +222,29 @@ class Store:
             self._reader = engine.execution_options(isolation_level="REPEATABLE READ")
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self) -> Iterator[Transaction]:
         """One write transaction: committed when the block ends, rolled back on error."""
-        with Session(self._writer, expire_on_commit=False) as session:
-            try:
-                with session.begin():
-                    yield session
-            except OperationalError as error:
-                raise _storage_error(error) from error
-            except DataError as error:  # a value the server refuses that SQLite would take
-                reason = str(error.orig).splitlines()[0] if error.orig is not None else error
-                raise StorageError(f"database: refused a value: {reason}") from error
+        try:
+            with self._writer.connect() as connection, connection.begin():
+                transaction = Transaction(connection)
+                yield transaction
+                transaction.flush()
+        except OperationalError as error:
+            raise _storage_error(error) from error
+        except DataError as error:  # a value the server refuses that SQLite would take
+            reason = str(error.orig).splitlines()[0] if error.orig is not None else error
+            raise StorageError(f"database: refused a value: {reason}") from error
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A read-only session; it never takes the write lock."""
-        with Session(self._reader, expire_on_commit=False) as session:
+    def read(self) -> Iterator[Transaction]:
+        """A read-only transaction; it never takes the write lock."""
+        with self._reader.connect() as connection:
             try:
-                yield session
+                yield Transaction(connection)
             except OperationalError as error:
                 raise _storage_error(error) from error
             finally:
-                session.rollback()
+                connection.rollback()
 
     def dispose(self) -> None:
         """Closes every pooled connection."""

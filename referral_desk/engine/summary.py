@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, func, or_, select
-from sqlmodel import col
 
 from . import models as m
 from .errors import NotFound
@@ -57,18 +56,18 @@ def desk_counts(desk: Desk, now: datetime) -> DeskCounts:
     with desk.store.read() as session:
         by_status: dict[str, int] = dict(
             session.execute(
-                select(col(m.Referral.status), func.count())
-                .where(col(m.Referral.status).in_(WAITING_STATUSES))
-                .group_by(m.Referral.status)
+                select(m.referral.c.status, func.count())
+                .where(m.referral.c.status.in_(WAITING_STATUSES))
+                .group_by(m.referral.c.status)
             ).all()
         )
         thanks_due = session.execute(
             select(func.count())
-            .select_from(m.AckTask)
-            .where(col(m.AckTask.done_at).is_(None), col(m.AckTask.due_at) <= now)
+            .select_from(m.ack_task)
+            .where(m.ack_task.c.done_at.is_(None), m.ack_task.c.due_at <= now)
         ).scalar_one()
         open_flags = session.execute(
-            select(func.count()).select_from(m.Flag).where(col(m.Flag.resolved_at).is_(None))
+            select(func.count()).select_from(m.flag).where(m.flag.c.resolved_at.is_(None))
         ).scalar_one()
     return DeskCounts(
         waiting=sum(by_status.values()),
@@ -81,7 +80,7 @@ def desk_counts(desk: Desk, now: datetime) -> DeskCounts:
 def agent_names(desk: Desk) -> dict[str, str]:
     """Agent id → name for the whole roster: screens show names where routing stores ids."""
     with desk.store.read() as session:
-        rows = session.execute(select(col(m.Agent.id), col(m.Agent.name))).all()
+        rows = session.execute(select(m.agent.c.id, m.agent.c.name)).all()
         return {agent_id: name for agent_id, name in rows}
 
 
@@ -91,23 +90,23 @@ def find_referrals(desk: Desk, text: str, limit: int = 20) -> list[ReferralName]
     if not words:
         return []
     query = select(
-        col(m.Referral.id),
-        col(m.Referral.client_first_name),
-        col(m.Referral.client_last_name),
-        col(m.Referral.metro),
-        col(m.Referral.status),
+        m.referral.c.id,
+        m.referral.c.client_first_name,
+        m.referral.c.client_last_name,
+        m.referral.c.metro,
+        m.referral.c.status,
     )
     for word in words:
         pattern = f"%{word}%"
         conditions: list[ColumnElement[bool]] = [
-            col(m.Referral.client_first_name).ilike(pattern),
-            col(m.Referral.client_last_name).ilike(pattern),
+            m.referral.c.client_first_name.ilike(pattern),
+            m.referral.c.client_last_name.ilike(pattern),
         ]
         number = _referral_number(word)
         if number is not None:
-            conditions.append(col(m.Referral.id) == number)
+            conditions.append(m.referral.c.id == number)
         query = query.where(or_(*conditions))
-    query = query.order_by(col(m.Referral.id).desc()).limit(limit)
+    query = query.order_by(m.referral.c.id.desc()).limit(limit)
     with desk.store.read() as session:
         rows = session.execute(query).all()
     return [

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from . import models
 from .ids import format_id
 from .timefmt import cents_to_text, iso
 
@@ -73,7 +72,7 @@ class AgentView:
     load: int = 0
 
     @classmethod
-    def of(cls, row: models.Agent, load: int = 0) -> AgentView:
+    def of(cls, row: Row[Any], load: int = 0) -> AgentView:
         return cls(
             id=row.id,
             name=row.name,
@@ -162,7 +161,7 @@ class SourceView:
     last_referral_at: datetime | None = None
 
     @classmethod
-    def of(cls, row: models.ReferringParty | Row[Any], last: datetime | None = None) -> SourceView:
+    def of(cls, row: Row[Any], last: datetime | None = None) -> SourceView:
         assert row.id is not None
         return cls(
             id=format_id("source", row.id),
@@ -209,7 +208,7 @@ class OfferView:
     breakdown: dict[str, float]
 
     @classmethod
-    def of(cls, row: models.Offer | Row[Any]) -> OfferView:
+    def of(cls, row: Row[Any]) -> OfferView:
         assert row.id is not None
         return cls(
             id=row.id,
@@ -259,7 +258,7 @@ class EventView:
     detail: str
 
     @classmethod
-    def of(cls, row: models.Event | Row[Any]) -> EventView:
+    def of(cls, row: Row[Any]) -> EventView:
         return cls(row.at, row.kind, row.actor, row.agent_id, row.detail)
 
     def to_json(self) -> dict[str, Any]:
@@ -289,7 +288,7 @@ class FeeView:
     paid_on: date | None
 
     @classmethod
-    def of(cls, row: models.FeeAgreement | Row[Any]) -> FeeView:
+    def of(cls, row: Row[Any]) -> FeeView:
         assert row.id is not None
         return cls(
             id=row.id,
@@ -335,7 +334,7 @@ class TaskView:
     channel: str
 
     @classmethod
-    def of(cls, row: models.AckTask | Row[Any]) -> TaskView:
+    def of(cls, row: Row[Any]) -> TaskView:
         assert row.id is not None
         return cls(
             id=format_id("task", row.id),
@@ -375,7 +374,7 @@ class FlagView:
     resolution_note: str | None
 
     @classmethod
-    def of(cls, row: models.Flag | Row[Any]) -> FlagView:
+    def of(cls, row: Row[Any]) -> FlagView:
         assert row.id is not None
         return cls(
             id=format_id("flag", row.id),
@@ -495,7 +494,7 @@ class MessageView:
     last_error: str | None
 
     @classmethod
-    def of(cls, row: models.OutboxMessage) -> MessageView:
+    def of(cls, row: Row[Any]) -> MessageView:
         assert row.id is not None
         return cls(
             id=format_id("message", row.id),

@@ -141,10 +141,8 @@ def stored(db: Path) -> dict[str, int]:
     try:
         with desk.store.read() as session:
             return {
-                model.__tablename__: session.execute(
-                    select(func.count()).select_from(model)
-                ).scalar_one()
-                for model in (m.Agent, m.Referral, m.ReferringParty, m.Event, m.Setting, m.Offer)
+                model.name: session.execute(select(func.count()).select_from(model)).scalar_one()
+                for model in (m.agent, m.referral, m.referring_party, m.event, m.setting, m.offer)
             }
     finally:
         desk.close()

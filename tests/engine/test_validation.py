@@ -52,10 +52,8 @@ def stored_counts(desk: Desk) -> dict[str, int]:
     """How many referrals, referring parties, events, offers and flags the desk holds."""
     with desk.store.read() as session:
         return {
-            model.__tablename__: session.execute(
-                select(func.count()).select_from(model)
-            ).scalar_one()
-            for model in (m.Referral, m.ReferringParty, m.Event, m.Offer, m.Flag)
+            model.name: session.execute(select(func.count()).select_from(model)).scalar_one()
+            for model in (m.referral, m.referring_party, m.event, m.offer, m.flag)
         }
 
 

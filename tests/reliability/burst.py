@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import col
 
 from referral_desk.engine import models as m
 from referral_desk.engine.desk import Desk
@@ -65,21 +64,23 @@ def check_invariants(desk: Desk, moment: datetime) -> dict[str, int]:
     """
     with desk.store.read() as session:
         offers = session.execute(
-            select(m.Offer.id, m.Offer.referral_id, m.Offer.status, m.Offer.expires_at)
+            select(m.offer.c.id, m.offer.c.referral_id, m.offer.c.status, m.offer.c.expires_at)
         ).all()
-        events = session.execute(select(m.Event.kind, m.Event.offer_id, m.Event.referral_id)).all()
-        statuses = dict(session.execute(select(m.Referral.id, m.Referral.status)).all())
+        events = session.execute(
+            select(m.event.c.kind, m.event.c.offer_id, m.event.c.referral_id)
+        ).all()
+        statuses = dict(session.execute(select(m.referral.c.id, m.referral.c.status)).all())
         flags = Counter(
             session.execute(
-                select(m.Flag.referral_id).where(m.Flag.kind == "roster_exhausted")
+                select(m.flag.c.referral_id).where(m.flag.c.kind == "roster_exhausted")
             ).scalars()
         )
         stats = session.execute(
-            select(func.sum(m.AgentStats.offers_total), func.sum(m.AgentStats.lapsed))
+            select(func.sum(m.agent_stats.c.offers_total), func.sum(m.agent_stats.c.lapsed))
         ).one()
         late = session.execute(
             select(func.count()).where(
-                m.Offer.status == "offered", col(m.Offer.expires_at) <= moment
+                m.offer.c.status == "offered", m.offer.c.expires_at <= moment
             )
         ).scalar_one()
     lapsed = {offer_id for offer_id, _, status, _ in offers if status == "lapsed"}

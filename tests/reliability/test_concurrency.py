@@ -100,9 +100,11 @@ def test_intakes_from_several_desks_at_once_are_all_kept(
     [party] = desk.sources()
     assert party.referral_count == 36
     with desk.store.read() as session:
-        stored = session.execute(select(func.count()).select_from(m.Referral)).scalar_one()
+        stored = session.execute(select(func.count()).select_from(m.referral)).scalar_one()
         open_offers = Counter(
-            session.execute(select(m.Offer.agent_id).where(m.Offer.status == "offered")).scalars()
+            session.execute(
+                select(m.offer.c.agent_id).where(m.offer.c.status == "offered")
+            ).scalars()
         )
     assert stored == 36
     assert open_offers and all(count <= 4 for count in open_offers.values()), open_offers

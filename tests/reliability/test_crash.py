@@ -42,7 +42,7 @@ def iso(moment: datetime) -> str:
 def lapsed_count(desk: Desk) -> int:
     with desk.store.read() as session:
         return int(
-            session.execute(select(func.count()).where(m.Offer.status == "lapsed")).scalar_one()
+            session.execute(select(func.count()).where(m.offer.c.status == "lapsed")).scalar_one()
         )
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
-from sqlmodel import SQLModel
 
-from referral_desk.engine import models  # noqa: F401  (registers the tables)
+from referral_desk.engine.models import metadata
 
 config = context.config
 engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
@@ -14,7 +13,7 @@ engine = config.attributes.get("engine") or create_engine(config.get_main_option
 with engine.connect() as connection:
     context.configure(
         connection=connection,
-        target_metadata=SQLModel.metadata,
+        target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

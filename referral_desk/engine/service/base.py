@@ -9,23 +9,29 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlmodel import Session
+from sqlalchemy import Row, bindparam, insert, select, update
 
 from .. import models as m
 from .. import queries
 from ..dispatch import RoutingRun
 from ..errors import InvalidInput, NotFound
 from ..ids import parse_id
+from ..records import Referral
 from ..rows import load_referral
 from ..settings import DeskSettings, load
-from ..store import Store
+from ..store import Store, Transaction
 from ..views import ReferralView
 
-_INSERT_EVENT = insert(m.Event.__table__)
-_REVISION = m.DeskRevision.__table__
+_INSERT_EVENT = insert(m.event)
+_REVISION = m.desk_revision
 _BUMP = update(_REVISION).values(revision=_REVISION.c.revision + 1)
-_SETTING_ROWS = select(m.Setting.__table__.c.key, m.Setting.__table__.c.value)
+_SETTING_ROWS = select(m.setting.c.key, m.setting.c.value)
+_UPDATE_SETTING = (
+    update(m.setting)
+    .where(m.setting.c.key == bindparam("stored_key"))
+    .values(value=bindparam("stored_value"))
+)
+_AGENT_BY_ID = select(m.agent).where(m.agent.c.id == bindparam("agent_id"))
 
 
 class DeskBase:
@@ -42,34 +48,33 @@ class DeskBase:
         (the simulator reads no more, and reading the rest was a fifth of its cost)."""
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
+    def writing(self) -> Iterator[Transaction]:
         """One write transaction that bumps the desk's revision counter when it commits."""
         with self.store.write() as session:
             yield session
             self.bump(session)
 
-    def written(self, session: Session, number: int) -> ReferralView:
+    def written(self, session: Transaction, number: int) -> ReferralView:
         """The referral as this write leaves it, read in the same transaction.
 
         Reading it there costs no second transaction, and no other desk's write
         can slip in between: the view shows exactly what this write did.
         """
-        session.flush()
         view = queries.referral_view(session, number, history=self.views_with_history)
         assert view is not None, "a referral this transaction wrote is there"
         return view
 
-    def bump(self, session: Session) -> None:
+    def bump(self, session: Transaction) -> None:
         """Bumps the revision counter screens poll to notice writes from other processes."""
-        session.connection().execute(_BUMP)
+        session.execute(_BUMP)
 
-    def routing_run(self, session: Session, now: datetime) -> RoutingRun:
+    def routing_run(self, session: Transaction, now: datetime) -> RoutingRun:
         """The context routing and lifecycle steps act in."""
         return RoutingRun(session, self, settings_of(session), now)
 
     def record(
         self,
-        session: Session,
+        session: Transaction,
         referral_id: int | None,
         kind: str,
         at: datetime,
@@ -83,7 +88,7 @@ class DeskBase:
         A Core insert, at once: nothing reads an event back as an object in the
         transaction that wrote it, and the unit of work costs more than the row.
         """
-        session.connection().execute(
+        session.execute(
             _INSERT_EVENT,
             {
                 "referral_id": referral_id,
@@ -97,9 +102,9 @@ class DeskBase:
         )
 
 
-def settings_of(session: Session) -> DeskSettings:
+def settings_of(session: Transaction) -> DeskSettings:
     """The desk's settings as stored (defaults for the rest)."""
-    rows = session.connection().execute(_SETTING_ROWS).all()
+    rows = session.execute(_SETTING_ROWS).all()
     return _parsed_settings(tuple(sorted((key, value) for key, value in rows)))
 
 
@@ -110,16 +115,14 @@ def _parsed_settings(rows: tuple[tuple[str, str], ...]) -> DeskSettings:
     return load(dict(rows))
 
 
-def put_setting(session: Session, key: str, value: Any) -> None:
+def put_setting(session: Transaction, key: str, value: Any) -> None:
     """Stores one setting's JSON value."""
-    row = session.get(m.Setting, key)
-    if row is None:
-        session.add(m.Setting(key=key, value=json.dumps(value)))
-    else:
-        row.value = json.dumps(value)
+    values = {"stored_key": key, "stored_value": json.dumps(value)}
+    if session.execute(_UPDATE_SETTING, values).rowcount == 0:
+        session.execute(insert(m.setting), {"key": key, "value": values["stored_value"]})
 
 
-def referral_row(session: Session, referral_id: str) -> m.Referral:
+def referral_row(session: Transaction, referral_id: str) -> Referral:
     """The referral with this id (`R-000042` or `42`), or NotFound."""
     number = parse_id("referral", referral_id)
     row = load_referral(session, number)
@@ -128,9 +131,11 @@ def referral_row(session: Session, referral_id: str) -> m.Referral:
     return row
 
 
-def agent_row(session: Session, agent_id: str, field: str = "agent", suffix: str = "") -> m.Agent:
+def agent_row(
+    session: Transaction, agent_id: str, field: str = "agent", suffix: str = ""
+) -> Row[Any]:
     """The agent with this id; NotFound, or a field problem when it came from input."""
-    row = session.get(m.Agent, agent_id.strip())
+    row = session.execute(_AGENT_BY_ID, {"agent_id": agent_id.strip()}).one_or_none()
     if row is None:
         if field == "agent":
             raise NotFound(f"agent: no agent {agent_id.strip()[:64]!r} on the roster")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlmodel import col
+from sqlalchemy import select, update
 
 from .. import closing
 from .. import flags as flag_rules
@@ -82,20 +81,21 @@ class ClosingOperations(DeskBase):
     def tasks(self, open_only: bool = False) -> list[TaskView]:
         """Acknowledgment tasks, soonest due first (open ones before done ones)."""
         with self.store.read() as session:
-            query = select(m.AckTask)
+            query = select(m.ack_task)
             if open_only:
-                query = query.where(col(m.AckTask.done_at).is_(None))
-            rows = session.execute(query.order_by(m.AckTask.due_at, m.AckTask.id)).scalars()
+                query = query.where(m.ack_task.c.done_at.is_(None))
+            rows = session.execute(query.order_by(m.ack_task.c.due_at, m.ack_task.c.id))
             views = [TaskView.of(row) for row in rows]
         return sorted(views, key=lambda task: task.done_at is not None)
 
     def complete_task(self, task_id: str, now: datetime) -> TaskView:
         """Marks an acknowledgment done (the thank-you was sent, the card written)."""
         with self.writing() as session:
-            task = session.get(m.AckTask, parse_id("task", task_id))
-            if task is None:
+            done = complete(session, parse_id("task", task_id), now)
+            if done is None:
                 raise NotFound(f"task: no task {task_id.strip()[:40]!r}")
-            if not complete(task, now):
+            task, newly_done = done
+            if not newly_done:
                 raise Refused(f"task: {format_id('task', task.id or 0)} is already done")
             self.record(
                 session,
@@ -111,9 +111,9 @@ class ClosingOperations(DeskBase):
         number = parse_id("referral", referral_id)
         with self.store.read() as session:
             task_id = session.execute(
-                select(m.AckTask.id)
-                .where(m.AckTask.referral_id == number, col(m.AckTask.done_at).is_(None))
-                .order_by(m.AckTask.due_at)
+                select(m.ack_task.c.id)
+                .where(m.ack_task.c.referral_id == number, m.ack_task.c.done_at.is_(None))
+                .order_by(m.ack_task.c.due_at)
                 .limit(1)
             ).scalar()
         return None if task_id is None else self.complete_task(format_id("task", task_id), now)
@@ -121,11 +121,11 @@ class ClosingOperations(DeskBase):
     def flags(self, include_resolved: bool = False) -> list[FlagView]:
         """Escalations, newest first; open ones only unless asked."""
         with self.store.read() as session:
-            query = select(m.Flag)
+            query = select(m.flag)
             if not include_resolved:
-                query = query.where(col(m.Flag.resolved_at).is_(None))
-            rows = session.execute(query.order_by(m.Flag.raised_at.desc(), m.Flag.id.desc()))
-            return [FlagView.of(row) for row in rows.scalars()]
+                query = query.where(m.flag.c.resolved_at.is_(None))
+            rows = session.execute(query.order_by(m.flag.c.raised_at.desc(), m.flag.c.id.desc()))
+            return [FlagView.of(row) for row in rows]
 
     def raise_flag(self, kind: str, referral_id: str, now: datetime, detail: str = "") -> FlagView:
         """Raises a flag by hand, e.g. a referring party asking about status."""
@@ -151,12 +151,18 @@ class ClosingOperations(DeskBase):
         if not note.strip():
             raise InvalidInput(["note: say how the flag was resolved"])
         with self.writing() as session:
-            flag = session.get(m.Flag, parse_id("flag", flag_id))
+            number = parse_id("flag", flag_id)
+            flag = session.execute(select(m.flag).where(m.flag.c.id == number)).one_or_none()
             if flag is None:
                 raise NotFound(f"flag: no flag {flag_id.strip()[:40]!r}")
             if flag.resolved_at is not None:
                 raise Refused(f"flag: {format_id('flag', flag.id or 0)} is already resolved")
-            flag.resolved_at, flag.resolution_note = now, note.strip()
+            flag = session.execute(
+                update(m.flag)
+                .where(m.flag.c.id == number)
+                .values(resolved_at=now, resolution_note=note.strip())
+                .returning(*m.flag.c)
+            ).one()
             if flag.referral_id is not None:
                 self.record(session, flag.referral_id, "flag", now, detail=f"resolved: {note}")
             return FlagView.of(flag)

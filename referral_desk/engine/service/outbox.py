@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import col
+from sqlalchemy import Row, select
 
 from .. import models as m
 from .. import outbox as delivery
 from ..channels import Channel
 from ..errors import NotFound, Refused
 from ..ids import format_id, parse_id
+from ..store import Transaction
 from ..views import MessageView
 from .base import DeskBase, settings_of
 
@@ -26,12 +27,10 @@ class OutboxOperations(DeskBase):
     def outbox(self, status: str | None = None, limit: int = 1000) -> list[MessageView]:
         """Messages, newest first; optionally only those in one status."""
         with self.store.read() as session:
-            query = select(m.OutboxMessage)
+            query = select(m.outbox_message)
             if status is not None:
-                query = query.where(m.OutboxMessage.status == status)
-            rows = session.execute(
-                query.order_by(col(m.OutboxMessage.id).desc()).limit(limit)
-            ).scalars()
+                query = query.where(m.outbox_message.c.status == status)
+            rows = session.execute(query.order_by(m.outbox_message.c.id.desc()).limit(limit))
             return [MessageView.of(row) for row in rows]
 
     def outbox_folder(self) -> Path:
@@ -66,8 +65,7 @@ class OutboxOperations(DeskBase):
             row = self._message(session, message_id)
             if row.status in ("sent", "sending", "to_call"):
                 raise Refused(f"message: {format_id('message', row.id or 0)} is {row.status}")
-            delivery.retry_now(row, now)
-            return MessageView.of(row)
+            return MessageView.of(delivery.retry_now(session, row.id, now))
 
     def mark_called(self, message_id: str, now: datetime) -> MessageView:
         """The VA made the call a `call` message asked for."""
@@ -75,12 +73,14 @@ class OutboxOperations(DeskBase):
             row = self._message(session, message_id)
             if row.status != "to_call":
                 raise Refused(f"message: {format_id('message', row.id or 0)} is not a call to make")
-            row.status, row.sent_at = "sent", now
-            return MessageView.of(row)
+            return MessageView.of(delivery.mark_sent(session, row.id, now))
 
     @staticmethod
-    def _message(session, message_id: str) -> m.OutboxMessage:  # type: ignore[no-untyped-def]
-        row = session.get(m.OutboxMessage, parse_id("message", message_id))
+    def _message(session: Transaction, message_id: str) -> Row[Any]:
+        number = parse_id("message", message_id)
+        row = session.execute(
+            select(m.outbox_message).where(m.outbox_message.c.id == number)
+        ).one_or_none()
         if row is None:
             raise NotFound(f"message: no message {message_id.strip()[:40]!r}")
         return row

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, insert, select, update
-from sqlmodel import Session
 
 from .. import dispatch, queries
 from .. import models as m
@@ -15,17 +14,20 @@ from ..acknowledgments import add_intake_tasks
 from ..errors import InvalidInput, NotFound
 from ..flags import check_source_burst
 from ..ids import parse_id
+from ..records import Referral
 from ..schemas import IntakeIn, parse_intake
 from ..settings import DeskSettings
+from ..store import Transaction
 from ..views import ReferralView, SourceView
 from ..vocabulary import WAITING_STATUSES
 from .base import DeskBase, agent_row, settings_of
 
-_PARTY = m.ReferringParty.__table__
+_PARTY = m.referring_party
 # Built once: every intake finds (or adds) its referring party and counts the referral.
 _PARTY_BY_KEY = select(_PARTY).where(_PARTY.c.identity_key == bindparam("key"))
 _INSERT_PARTY = insert(_PARTY).returning(*_PARTY.c)
-_DEFAULT_TAG = m.ReferringParty.model_fields["tag"].default
+_DEFAULT_TAG = "Referral Source"
+_INSERT_REFERRAL = insert(m.referral).returning(*m.referral.c)
 _COUNT_REFERRAL = (
     update(_PARTY)
     .where(_PARTY.c.id == bindparam("party_id"))
@@ -51,7 +53,12 @@ class ReferralOperations(DeskBase):
             return [self.written(session, number) for number in numbers]
 
     def _intake_one(
-        self, session: Session, data: IntakeIn, settings: DeskSettings, now: datetime, suffix: str
+        self,
+        session: Transaction,
+        data: IntakeIn,
+        settings: DeskSettings,
+        now: datetime,
+        suffix: str,
     ) -> int:
         if data.agent_id is not None:
             agent_row(session, data.agent_id, field="agent_id", suffix=suffix)
@@ -59,33 +66,31 @@ class ReferralOperations(DeskBase):
         party = find_or_create_party(session, data, now)
         note = f"{received_at.astimezone(settings.zone).date()} — referred {data.client_first_name}"
         notes = f"{party.notes}\n{note}" if party.notes else note
-        session.connection().execute(_COUNT_REFERRAL, {"party_id": party.id, "new_notes": notes})
-        referral = m.Referral(
-            received_at=received_at,
-            client_first_name=data.client_first_name,
-            client_last_name=data.client_last_name,
-            client_email=data.client_email,
-            client_phone=data.client_phone,
-            side=data.side,
-            metro=data.metro,
-            zip=data.zip,
-            price_min=data.price_min,
-            price_max=data.price_max,
-            property_type=data.property_type,
-            timeline=data.timeline,
-            notes=data.notes,
-            source_id=party.id or 0,
-            lead_source=f"Referral — {party.name}",
-            mode=data.mode or settings.default_mode,
-            network=data.network,
-            private_agent_id=data.agent_id if data.mode == "private" else None,
-            status="new",
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(referral)
-        session.flush()
-        assert referral.id is not None
+        session.execute(_COUNT_REFERRAL, {"party_id": party.id, "new_notes": notes})
+        values = {
+            "received_at": received_at,
+            "client_first_name": data.client_first_name,
+            "client_last_name": data.client_last_name,
+            "client_email": data.client_email,
+            "client_phone": data.client_phone,
+            "side": data.side,
+            "metro": data.metro,
+            "zip": data.zip,
+            "price_min": data.price_min,
+            "price_max": data.price_max,
+            "property_type": data.property_type,
+            "timeline": data.timeline,
+            "notes": data.notes,
+            "source_id": party.id,
+            "lead_source": f"Referral — {party.name}",
+            "mode": data.mode or settings.default_mode,
+            "network": data.network,
+            "private_agent_id": data.agent_id if data.mode == "private" else None,
+            "status": "new",
+            "created_at": now,
+            "updated_at": now,
+        }
+        referral = session.track(Referral.of(session.execute(_INSERT_REFERRAL, values).one()))
         self.record(session, referral.id, "received", received_at, detail=referral.lead_source)
         add_intake_tasks(session, referral, party, settings)
         check_source_burst(session, party, received_at, now, settings)
@@ -143,12 +148,11 @@ def identity_key(name: str, source_type: str, email: str) -> str:
     return "|".join((" ".join(name.casefold().split()), source_type, email.casefold()))
 
 
-def find_or_create_party(session: Session, data: IntakeIn, now: datetime) -> Row[Any]:
+def find_or_create_party(session: Transaction, data: IntakeIn, now: datetime) -> Row[Any]:
     """The referring party with the same name, type and email, or a new one (as a row)."""
     source = data.source
     key = identity_key(source.name, source.type, source.email)
-    connection = session.connection()
-    row = connection.execute(_PARTY_BY_KEY, {"key": key}).one_or_none()
+    row = session.execute(_PARTY_BY_KEY, {"key": key}).one_or_none()
     if row is None:
         values = {
             "name": source.name,
@@ -163,7 +167,7 @@ def find_or_create_party(session: Session, data: IntakeIn, now: datetime) -> Row
             "identity_key": key,
             "created_at": now,
         }
-        row = connection.execute(_INSERT_PARTY, values).one()
+        row = session.execute(_INSERT_PARTY, values).one()
     return row
 
 

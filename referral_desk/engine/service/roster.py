@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlalchemy import Row, insert, select, update
 
 from .. import models as m
 from .. import queries
 from ..errors import InvalidInput
 from ..roster_io import read_roster_csv, write_roster_csv
 from ..schemas import AgentIn, parse_agent
+from ..store import Transaction
 from ..views import AgentView
 from .base import DeskBase, agent_row
 
@@ -24,7 +24,7 @@ class RosterOperations(DeskBase):
         """The whole roster, by id, with each agent's current load."""
         with self.store.read() as session:
             loads = queries.agent_loads(session)
-            rows = session.execute(select(m.Agent).order_by(m.Agent.id)).scalars()
+            rows = session.execute(select(m.agent).order_by(m.agent.c.id))
             return [AgentView.of(row, loads.get(row.id, 0)) for row in rows]
 
     def agent(self, agent_id: str) -> AgentView:
@@ -45,7 +45,7 @@ class RosterOperations(DeskBase):
         with self.writing() as session:
             ids = [agent.id for agent in agents]
             existing = set(
-                session.execute(select(m.Agent.id).where(col(m.Agent.id).in_(ids))).scalars()
+                session.execute(select(m.agent.c.id).where(m.agent.c.id.in_(ids))).scalars()
             )
             for agent in agents:
                 upsert_agent(session, agent, now)
@@ -58,9 +58,8 @@ class RosterOperations(DeskBase):
     def set_active(self, agent_id: str, active: bool, now: datetime) -> AgentView:
         """Activates or deactivates an agent (a deactivated agent gets no new offers)."""
         with self.writing() as session:
-            row = agent_row(session, agent_id)
-            row.active, row.updated_at = active, now
-            return AgentView.of(row)
+            _change_agent(session, agent_id, active=active, updated_at=now)
+            return AgentView.of(agent_row(session, agent_id))
 
     def set_vacation(
         self, agent_id: str, away_from: date | None, away_until: date | None, now: datetime
@@ -69,14 +68,21 @@ class RosterOperations(DeskBase):
         if away_from and away_until and away_from > away_until:
             raise InvalidInput(["away_from: must not be after away_until"])
         with self.writing() as session:
-            row = agent_row(session, agent_id)
-            row.away_from, row.away_until, row.updated_at = away_from, away_until, now
-            return AgentView.of(row)
+            _change_agent(
+                session, agent_id, away_from=away_from, away_until=away_until, updated_at=now
+            )
+            return AgentView.of(agent_row(session, agent_id))
 
 
-def upsert_agent(session: Session, agent: AgentIn, now: datetime) -> m.Agent:
+def _change_agent(session: Transaction, agent_id: str, **values: Any) -> None:
+    """Sets some of an agent's columns; NotFound when the id is not on the roster."""
+    row = agent_row(session, agent_id)
+    session.execute(update(m.agent).where(m.agent.c.id == row.id).values(**values))
+
+
+def upsert_agent(session: Transaction, agent: AgentIn, now: datetime) -> Row[Any]:
     """Creates or updates one agent with its territories (metros casefolded, ZIPs)."""
-    row = session.get(m.Agent, agent.id)
+    exists = session.execute(select(m.agent.c.id).where(m.agent.c.id == agent.id)).first()
     values = {
         "name": agent.name,
         "kind": agent.kind,
@@ -99,19 +105,21 @@ def upsert_agent(session: Session, agent: AgentIn, now: datetime) -> m.Agent:
         "network": agent.network,
         "updated_at": now,
     }
-    territory = m.AgentTerritory.__table__
-    if row is None:
-        row = m.Agent(id=agent.id, created_at=now, **values)
-        session.add(row)
-        session.add(m.AgentStats(agent_id=agent.id))
+    territory = m.agent_territory
+    if exists is None:
+        row = session.execute(
+            insert(m.agent).returning(*m.agent.c), {"id": agent.id, "created_at": now, **values}
+        ).one()
+        session.execute(insert(m.agent_stats), {"agent_id": agent.id})
     else:
-        for key, value in values.items():
-            setattr(row, key, value)
+        row = session.execute(
+            update(m.agent).where(m.agent.c.id == agent.id).values(values).returning(*m.agent.c)
+        ).one()
         session.execute(territory.delete().where(territory.c.agent_id == agent.id))
     places = [
         {"agent_id": agent.id, "kind": "metro", "value": metro.casefold()} for metro in agent.metros
     ]
     places += [{"agent_id": agent.id, "kind": "zip", "value": code} for code in agent.zips]
-    session.flush()
-    session.execute(territory.insert(), places)
+    if places:
+        session.execute(territory.insert(), places)
     return row

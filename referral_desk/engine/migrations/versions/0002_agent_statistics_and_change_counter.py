@@ -13,7 +13,6 @@ Create Date: 2026-11-23 07:11:08.692636
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 import referral_desk.engine.columns
@@ -34,7 +33,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "agent_stats",
-        sa.Column("agent_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("agent_id", sa.String(length=64), nullable=False),
         sa.Column("offers_total", sa.Integer(), nullable=False),
         sa.Column("accepted", sa.Integer(), nullable=False),
         sa.Column("declined", sa.Integer(), nullable=False),

@@ -12,7 +12,6 @@ Create Date: 2026-11-23 07:29:14.704109
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 revision = "0003"
@@ -26,7 +25,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column(
                 "identity_key",
-                sqlmodel.sql.sqltypes.AutoString(length=600),
+                sa.String(length=600),
                 nullable=False,
                 server_default="",
             )
