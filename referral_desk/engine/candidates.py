@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Row, and_, bindparam, func, or_, select
 
 from . import models as m
+from .prepared import prepared
 from .queries import agent_loads
 from .records import Referral
 from .routing import AgentHistory, AgentProfile, ReferralProfile
@@ -35,8 +36,10 @@ def _split(text: str, fold: bool = False) -> frozenset[str]:
     return frozenset(part.casefold() if fold else part for part in parts if part)
 
 
-_OFFERS_OF = select(m.offer.c.agent_id, m.offer.c.status).where(
-    m.offer.c.referral_id == bindparam("referral_id")
+_OFFERS_OF = prepared(
+    select(m.offer.c.agent_id, m.offer.c.status).where(
+        m.offer.c.referral_id == bindparam("referral_id")
+    )
 )
 
 
@@ -62,12 +65,12 @@ _TERRITORY = m.agent_territory
 
 # Built once: routing runs these for every intake, lapse and preview, and building a
 # statement costs about as much as SQLite takes to answer it.
-_COVERING_METRO = (
+_COVERING_METRO = prepared(
     select(_TERRITORY.c.agent_id)
     .where(_TERRITORY.c.kind == "metro", _TERRITORY.c.value == bindparam("metro"))
     .distinct()
 )
-_COVERING_METRO_OR_ZIP = (
+_COVERING_METRO_OR_ZIP = prepared(
     select(_TERRITORY.c.agent_id)
     .where(
         or_(
@@ -77,7 +80,7 @@ _COVERING_METRO_OR_ZIP = (
     )
     .distinct()
 )
-_PROFILE_ROWS = (
+_PROFILE_ROWS = prepared(
     select(
         _AGENT,
         _STATS.c.accepted,
@@ -90,7 +93,7 @@ _PROFILE_ROWS = (
     .select_from(_AGENT.outerjoin(_STATS, _STATS.c.agent_id == _AGENT.c.id))
     .where(_AGENT.c.id.in_(bindparam("ids", expanding=True)))
 )
-_RECENT_OFFERS = (
+_RECENT_OFFERS = prepared(
     select(_OFFER.c.agent_id, func.count())
     .where(
         _OFFER.c.agent_id.in_(bindparam("ids", expanding=True)),

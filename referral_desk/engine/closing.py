@@ -29,6 +29,7 @@ from .fees import (
 from .flags import raise_flag
 from .ids import format_id
 from .lifecycle import IllegalMove, InvalidFields, validate_change
+from .prepared import prepared
 from .records import FeeAgreement, Referral
 from .rows import agent_contact
 from .store import Transaction
@@ -36,7 +37,7 @@ from .timefmt import cents_to_text, to_cents
 
 # Built once: logging a fee runs them on every agreement.
 _FLAG = m.flag
-_SETTLE_FEE_DEADLINE = (
+_SETTLE_FEE_DEADLINE = prepared(
     update(_FLAG)
     .where(
         _FLAG.c.kind == "fee_not_formalized",
@@ -45,20 +46,24 @@ _SETTLE_FEE_DEADLINE = (
     )
     .values(resolved_at=bindparam("at"), resolution_note="fee agreement logged")
 )
-_PARTY_NAME_TYPE = select(m.referring_party.c.name, m.referring_party.c.type).where(
-    m.referring_party.c.id == bindparam("id")
+_PARTY_NAME_TYPE = prepared(
+    select(m.referring_party.c.name, m.referring_party.c.type).where(
+        m.referring_party.c.id == bindparam("id")
+    )
 )
-_AGREEMENTS_OF = (
+_AGREEMENTS_OF = prepared(
     select(m.fee_agreement)
     .where(m.fee_agreement.c.referral_id == bindparam("referral_id"))
     .order_by(m.fee_agreement.c.id)
 )
-_INSERT_AGREEMENT = insert(m.fee_agreement).returning(*m.fee_agreement.c)
-_PARTY = select(m.referring_party).where(m.referring_party.c.id == bindparam("id"))
-_OPEN_DISCREPANCY = select(m.flag.c.id).where(
-    m.flag.c.kind == "fee_discrepancy",
-    m.flag.c.referral_id == bindparam("referral_id"),
-    m.flag.c.resolved_at.is_(None),
+_INSERT_AGREEMENT = prepared(insert(m.fee_agreement).returning(*m.fee_agreement.c))
+_PARTY = prepared(select(m.referring_party).where(m.referring_party.c.id == bindparam("id")))
+_OPEN_DISCREPANCY = prepared(
+    select(m.flag.c.id).where(
+        m.flag.c.kind == "fee_discrepancy",
+        m.flag.c.referral_id == bindparam("referral_id"),
+        m.flag.c.resolved_at.is_(None),
+    )
 )
 
 

@@ -19,6 +19,7 @@ from . import flags, notify
 from . import models as m
 from .candidates import covering_agent_ids, load_profiles, referral_profile
 from .ids import format_id
+from .prepared import prepared
 from .records import Referral
 from .routing import (
     AgentProfile,
@@ -43,23 +44,32 @@ _EVENT = m.event
 _STATS = m.agent_stats
 
 # Built once: every intake and every lapse runs these.
-_LAST_REROUTE = select(func.max(_EVENT.c.at)).where(
-    _EVENT.c.referral_id == bindparam("referral_id"), _EVENT.c.kind == "rerouted"
+_LAST_REROUTE = prepared(
+    select(func.max(_EVENT.c.at)).where(
+        _EVENT.c.referral_id == bindparam("referral_id"), _EVENT.c.kind == "rerouted"
+    )
 )
 _OFFERS_TO_OTHERS = select(func.count()).where(
     _OFFER.c.referral_id == bindparam("referral_id"),
     _OFFER.c.agent_id != bindparam("fallback"),
 )
-_OFFERS_TO_OTHERS_SINCE = _OFFERS_TO_OTHERS.where(
-    _OFFER.c.offered_at >= bindparam("since", type_=_OFFER.c.offered_at.type)
+_OFFERS_TO_OTHERS_EVER = prepared(_OFFERS_TO_OTHERS)
+_OFFERS_TO_OTHERS_SINCE = prepared(
+    _OFFERS_TO_OTHERS.where(
+        _OFFER.c.offered_at >= bindparam("since", type_=_OFFER.c.offered_at.type)
+    )
 )
-_OFFER_COUNT = select(func.count()).where(_OFFER.c.referral_id == bindparam("referral_id"))
-_OPEN_OFFERS = select(_OFFER.c.status).where(
-    _OFFER.c.referral_id == bindparam("referral_id"),
-    _OFFER.c.status.in_(("offered", "interested")),
+_OFFER_COUNT = prepared(
+    select(func.count()).where(_OFFER.c.referral_id == bindparam("referral_id"))
 )
-_INSERT_OFFER = insert(_OFFER).returning(_OFFER.c.id)
-_COUNT_OFFER = (
+_OPEN_OFFERS = prepared(
+    select(_OFFER.c.status).where(
+        _OFFER.c.referral_id == bindparam("referral_id"),
+        _OFFER.c.status.in_(("offered", "interested")),
+    )
+)
+_INSERT_OFFER = prepared(insert(_OFFER).returning(_OFFER.c.id))
+_COUNT_OFFER = prepared(
     update(_STATS)
     .where(_STATS.c.agent_id == bindparam("offered_agent"))
     .values(offers_total=_STATS.c.offers_total + 1)
@@ -194,7 +204,7 @@ def _offers_this_round(session: Transaction, referral: Referral, fallback: str |
     wanted = {"referral_id": referral.id, "fallback": fallback or ""}
     rerouted_at = session.execute(_LAST_REROUTE, {"referral_id": referral.id}).scalar()
     if rerouted_at is None:
-        return int(session.execute(_OFFERS_TO_OTHERS, wanted).scalar_one())
+        return int(session.execute(_OFFERS_TO_OTHERS_EVER, wanted).scalar_one())
     return int(
         session.execute(_OFFERS_TO_OTHERS_SINCE, {**wanted, "since": rerouted_at}).scalar_one()
     )

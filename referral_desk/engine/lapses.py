@@ -21,13 +21,14 @@ from . import models as m
 from . import notify
 from .dispatch import Journal, RoutingRun, after_offer_ended
 from .ids import format_id
+from .prepared import prepared
 from .records import Referral
 from .rows import load_referral
 from .settings import DeskSettings
 from .store import Transaction
 
 _OFFERS = m.offer
-_LAPSE = (
+_LAPSE = prepared(
     update(_OFFERS)
     .where(
         _OFFERS.c.id == bindparam("offer_id"),
@@ -38,7 +39,7 @@ _LAPSE = (
     .returning(_OFFERS.c.id, _OFFERS.c.referral_id, _OFFERS.c.agent_id, _OFFERS.c.expires_at)
 )
 """The conditional update that decides who handles an offer, returning what it needs."""
-_DUE_OFFERS = (
+_DUE_OFFERS = prepared(
     select(_OFFERS.c.id)
     .where(
         _OFFERS.c.status == "offered",
@@ -48,15 +49,17 @@ _DUE_OFFERS = (
     .limit(bindparam("limit"))
 )
 _STATS = m.agent_stats
-_COUNT_LAPSE = (
+_COUNT_LAPSE = prepared(
     update(_STATS)
     .where(_STATS.c.agent_id == bindparam("lapsed_agent"))
     .values(lapsed=_STATS.c.lapsed + 1)
 )
-_OFFERED_NOW = select(_OFFERS.c.agent_id).where(
-    _OFFERS.c.referral_id == bindparam("referral_id"),
-    _OFFERS.c.status == "offered",
-    _OFFERS.c.offered_at == bindparam("now", type_=_OFFERS.c.offered_at.type),
+_OFFERED_NOW = prepared(
+    select(_OFFERS.c.agent_id).where(
+        _OFFERS.c.referral_id == bindparam("referral_id"),
+        _OFFERS.c.status == "offered",
+        _OFFERS.c.offered_at == bindparam("now", type_=_OFFERS.c.offered_at.type),
+    )
 )
 """Who the referral was offered to at this tick (the next agent, or the fallback)."""
 

@@ -247,6 +247,7 @@ flag = Table(
     _utc("resolved_at", nullable=True, index=True),
     _text("resolution_note", nullable=True, default=None),
     Index("ix_flag_kind_referral", "kind", "referral_id"),
+    Index("ix_flag_kind_source", "kind", "source_id", "raised_at"),
 )
 """An escalation for the team lead; resolved flags stay as history."""
 
@@ -263,6 +264,7 @@ event = Table(
     _text("detail"),
     Index("ix_event_referral", "referral_id", "id"),
     Index("ix_event_kind_at", "kind", "at"),
+    Index("ix_event_referral_kind", "referral_id", "kind", "at"),
 )
 """Append-only history: everything that happened to a referral, when and by whom."""
 

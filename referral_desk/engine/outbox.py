@@ -23,10 +23,13 @@ from . import models as m
 from .channels import Channel, Parcel, TryAgain, Undeliverable, transport_for
 from .flags import raise_flag
 from .ids import format_id
+from .prepared import prepared
 from .settings import DeskSettings
 from .store import Store, Transaction
 
-_MESSAGE = select(m.outbox_message).where(m.outbox_message.c.id == bindparam("message_id"))
+_MESSAGE = prepared(
+    select(m.outbox_message).where(m.outbox_message.c.id == bindparam("message_id"))
+)
 
 LEASE: Final = timedelta(minutes=2)
 """How long a claimed message is left to its sender before another may retry it."""

@@ -13,6 +13,7 @@ from sqlalchemy import Row, Select, Table, bindparam, func, select, union_all
 
 from . import models as m
 from .ids import format_id
+from .prepared import prepared
 from .store import Transaction
 from .views import (
     EventView,
@@ -45,8 +46,8 @@ def _loads(agent_ids: bool) -> Select[Any]:
 
 # Built once: routing reads the loads of the agents covering a market on every
 # intake, lapse and preview.
-_LOADS_OF_SOME = _loads(agent_ids=True)
-_LOADS_OF_ALL = _loads(agent_ids=False)
+_LOADS_OF_SOME = prepared(_loads(agent_ids=True))
+_LOADS_OF_ALL = prepared(_loads(agent_ids=False))
 
 
 def agent_loads(session: Transaction, agent_ids: Iterable[str] | None = None) -> dict[str, int]:
@@ -63,13 +64,13 @@ def _attached(table: Table) -> Select[Any]:
     return select(table).where(table.c.referral_id == bindparam("number")).order_by(table.c.id)
 
 
-_REFERRAL_ROW = select(m.referral).where(m.referral.c.id == bindparam("number"))
-_PARTY_ROW = select(m.referring_party).where(m.referring_party.c.id == bindparam("party"))
-_OFFERS_OF = _attached(m.offer)
-_EVENTS_OF = _attached(m.event)
-_FEES_OF = _attached(m.fee_agreement)
-_TASKS_OF = _attached(m.ack_task)
-_FLAGS_OF = _attached(m.flag)
+_REFERRAL_ROW = prepared(select(m.referral).where(m.referral.c.id == bindparam("number")))
+_PARTY_ROW = prepared(select(m.referring_party).where(m.referring_party.c.id == bindparam("party")))
+_OFFERS_OF = prepared(_attached(m.offer))
+_EVENTS_OF = prepared(_attached(m.event))
+_FEES_OF = prepared(_attached(m.fee_agreement))
+_TASKS_OF = prepared(_attached(m.ack_task))
+_FLAGS_OF = prepared(_attached(m.flag))
 
 
 def referral_view(session: Transaction, number: int, history: bool = True) -> ReferralView | None:

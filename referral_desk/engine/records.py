@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Self
 
-from sqlalchemy import Row, Table
+from sqlalchemy import Table
 
 from . import models as m
 
@@ -30,9 +30,9 @@ class Record:
     _changed: set[str]
 
     @classmethod
-    def of(cls, row: Row[Any]) -> Self:
+    def of(cls, row: Any) -> Self:
         """The record of a row holding every column of the record's table."""
-        record = cls(**row._mapping)
+        record = cls(**row._asdict())
         object.__setattr__(record, "_changed", set())
         return record
 

@@ -15,21 +15,24 @@ from typing import Any, Protocol
 from sqlalchemy import Row, bindparam, select
 
 from . import models as m
+from .prepared import prepared
 from .records import Referral
 from .store import Transaction
 
 _AGENT = m.agent
 _OFFER = m.offer
 
-_REFERRAL_BY_NUMBER = select(m.referral).where(m.referral.c.id == bindparam("number"))
-_AGENT_CONTACT = select(
-    _AGENT.c.id,
-    _AGENT.c.name,
-    _AGENT.c.kind,
-    _AGENT.c.email,
-    _AGENT.c.phone,
-    _AGENT.c.preferred_channel,
-).where(_AGENT.c.id == bindparam("agent_id"))
+_REFERRAL_BY_NUMBER = prepared(select(m.referral).where(m.referral.c.id == bindparam("number")))
+_AGENT_CONTACT = prepared(
+    select(
+        _AGENT.c.id,
+        _AGENT.c.name,
+        _AGENT.c.kind,
+        _AGENT.c.email,
+        _AGENT.c.phone,
+        _AGENT.c.preferred_channel,
+    ).where(_AGENT.c.id == bindparam("agent_id"))
+)
 
 
 class Contact(Protocol):

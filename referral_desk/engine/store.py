@@ -15,20 +15,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Table, bindparam, create_engine, event, text, update
-from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, make_url
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import UpdateBase
-from sqlalchemy.sql.expression import Executable, Update
+from sqlalchemy.sql.expression import Executable
 
 from .errors import DeskError, StorageError
+from .prepared import Prepared
 
 if TYPE_CHECKING:
     from .records import Record
 
 RecordT = TypeVar("RecordT", bound="Record")
 
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 """The Alembic revision this code expects; a test keeps it equal to the scripts' head."""
 
 BUSY_TIMEOUT_ENV = "REFERRAL_DESK_BUSY_TIMEOUT_MS"
@@ -155,6 +156,7 @@ class Transaction:
     """
 
     __slots__ = ("_connection", "_records")
+    _records: list[Record]
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -170,8 +172,16 @@ class Transaction:
         """The SQLAlchemy connection, for what needs the driver itself."""
         return self._connection
 
-    def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
-        """Runs a statement (its parameters a dict, or a list of dicts for many rows)."""
+    def execute(self, statement: Executable | Prepared, parameters: Any = None) -> Any:
+        """Runs a statement (its parameters a dict, or a list of dicts for many rows).
+
+        A `Prepared` statement runs on the driver directly (`prepared.py`); any
+        other through SQLAlchemy. Both give rows with the same attributes.
+        """
+        if isinstance(statement, Prepared):
+            if self._records and _may_read_records(statement.statement, self._records):
+                self.flush()
+            return statement.execute(self._connection, parameters)
         if self._records and _may_read_records(statement, self._records):
             self.flush()
         if parameters is None:
@@ -190,7 +200,7 @@ class Transaction:
             if changes:
                 statement = _record_update(record.table, frozenset(changes))
                 values = {f"new_{name}": value for name, value in changes.items()}
-                self._connection.execute(statement, {**values, "record_id": record.id})  # type: ignore[attr-defined]
+                statement.execute(self._connection, {**values, "record_id": record.id})
 
 
 def _may_read_records(statement: Executable, records: list[Record]) -> bool:
@@ -201,10 +211,10 @@ def _may_read_records(statement: Executable, records: list[Record]) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _record_update(table: Table, names: frozenset[str]) -> Update:
+def _record_update(table: Table, names: frozenset[str]) -> Prepared:
     """`UPDATE table SET <names> WHERE id = :record_id`, built once per set of columns."""
     values = {name: bindparam(f"new_{name}", type_=table.c[name].type) for name in names}
-    return update(table).where(table.c.id == bindparam("record_id")).values(values)
+    return Prepared(update(table).where(table.c.id == bindparam("record_id")).values(values))
 
 
 class Store:
@@ -240,6 +250,7 @@ class Store:
         """A read-only transaction; it never takes the write lock."""
         with self._reader.connect() as connection:
             try:
+                connection.begin()  # one snapshot (BEGIN), also for statements run on the driver
                 yield Transaction(connection)
             except OperationalError as error:
                 raise _storage_error(error) from error
