@@ -8,21 +8,50 @@ history come from small indexed aggregates and `agent_stats`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from . import models as m
 from .prepared import prepared
-from .queries import agent_loads
 from .records import Referral
-from .routing import AgentHistory, AgentProfile, ReferralProfile
+from .routing import (
+    AgentHistory,
+    AgentProfile,
+    ReferralProfile,
+    RoutingDecision,
+    Weights,
+    rank,
+    tied_agent_ids,
+)
 from .schedule import WeeklySchedule, parse_schedule
 from .store import Transaction
+from .vocabulary import ACTIVE_ASSIGNED_STATUSES, OPEN_OFFER_STATUSES
 
 RECENT_DAYS = 30
+
+PROFILE_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "active",
+    "metros",
+    "zips",
+    "sides",
+    "price_min",
+    "price_max",
+    "property_types",
+    "capacity",
+    "away_from",
+    "away_until",
+    "on_duty",
+    "weight",
+    "network",
+)
+"""The agent columns routing reads (contact details and timestamps it does not)."""
 
 
 @lru_cache(maxsize=1024)
@@ -80,19 +109,38 @@ _COVERING_METRO_OR_ZIP = prepared(
     )
     .distinct()
 )
+
+
+def _count_of(table: Any, *conditions: Any) -> Any:
+    """A correlated count for each candidate row (`agent.id` comes from the outer query)."""
+    return select(func.count()).select_from(table).where(*conditions).scalar_subquery()
+
+
+_OPEN_OFFERS_OF_AGENT = _count_of(
+    _OFFER, _OFFER.c.agent_id == _AGENT.c.id, _OFFER.c.status.in_(OPEN_OFFER_STATUSES)
+)
+_ASSIGNED_TO_AGENT = _count_of(
+    m.referral,
+    m.referral.c.assigned_agent_id == _AGENT.c.id,
+    m.referral.c.status.in_(ACTIVE_ASSIGNED_STATUSES),
+)
 _PROFILE_ROWS = prepared(
     select(
-        _AGENT,
+        *(_AGENT.c[name] for name in PROFILE_COLUMNS),
         _STATS.c.accepted,
         _STATS.c.declined,
         _STATS.c.lapsed,
         _STATS.c.response_seconds_sum,
         _STATS.c.responses,
         _STATS.c.rotation_served,
+        (_OPEN_OFFERS_OF_AGENT + _ASSIGNED_TO_AGENT).label("load"),
     )
     .select_from(_AGENT.outerjoin(_STATS, _STATS.c.agent_id == _AGENT.c.id))
     .where(_AGENT.c.id.in_(bindparam("ids", expanding=True)))
 )
+"""Candidates with their history and load (open offers plus referrals assigned in an
+active status, as `queries.agent_loads` counts it) in one statement: a correlated count
+per agent walks only that agent's index entries, with no temporary table."""
 _RECENT_OFFERS = prepared(
     select(_OFFER.c.agent_id, func.count())
     .where(
@@ -113,19 +161,47 @@ def covering_agent_ids(session: Transaction, profile: ReferralProfile) -> list[s
 
 
 def load_profiles(session: Transaction, agent_ids: list[str], now: datetime) -> list[AgentProfile]:
-    """Routing profiles of these agents, with load, recent offers and history."""
+    """Routing profiles of these agents, with load and history.
+
+    Their offers of the last 30 days only break ties between equal scores, so
+    they are counted by `rank_candidates` for the agents that tie, not here
+    (`offers_last_30_days` is 0 until then).
+    """
     if not agent_ids:
         return []
-    wanted = {"ids": agent_ids}
-    rows = session.execute(_PROFILE_ROWS, wanted).all()
-    loads = agent_loads(session, agent_ids)
+    return [_profile(row) for row in session.execute(_PROFILE_ROWS, {"ids": agent_ids})]
+
+
+def rank_candidates(
+    session: Transaction,
+    profiles: Iterable[AgentProfile],
+    referral: ReferralProfile,
+    weights: Weights,
+    today_local: date,
+    now: datetime,
+) -> RoutingDecision:
+    """`routing.rank`, with the 30-day offer counts read for the agents whose scores tie.
+
+    The counts decide only the order of equal scores, so reading them for the tied
+    agents alone gives exactly the order reading them for all would.
+    """
+    profiles = list(profiles)
+    decision = rank(profiles, referral, weights, today_local)
+    tied = tied_agent_ids(decision.ranked)
+    if not tied:
+        return decision
     since = now - timedelta(days=RECENT_DAYS)
-    recent: dict[str, int] = dict(session.execute(_RECENT_OFFERS, {**wanted, "since": since}).all())
-    return [_profile(row, loads.get(row.id, 0), recent.get(row.id, 0)) for row in rows]
+    wanted = {"ids": sorted(tied), "since": since}
+    recent: dict[str, int] = dict(session.execute(_RECENT_OFFERS, wanted).all())
+    counted = [
+        replace(agent, offers_last_30_days=recent.get(agent.id, 0)) if agent.id in tied else agent
+        for agent in profiles
+    ]
+    return rank(counted, referral, weights, today_local)
 
 
-def _profile(agent: Row[Any], load: int, recent: int) -> AgentProfile:
-    """One agent row (columns of `agent` plus its `agent_stats` counters) as a profile."""
+def _profile(agent: Any) -> AgentProfile:
+    """One candidate row (`PROFILE_COLUMNS`, the `agent_stats` counters, the load)."""
     accepted = agent.accepted or 0
     answered = accepted + (agent.declined or 0) + (agent.lapsed or 0)
     responses = agent.responses or 0
@@ -147,8 +223,8 @@ def _profile(agent: Row[Any], load: int, recent: int) -> AgentProfile:
         on_duty=_schedule(agent.on_duty),
         weight=agent.weight,
         network=agent.network,
-        load=load,
-        offers_last_30_days=recent,
+        load=agent.load or 0,
+        offers_last_30_days=0,
         rotation_served=agent.rotation_served or 0,
         history=AgentHistory(answered, accepted, mean),
     )

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from . import flags, notify
 from . import models as m
-from .candidates import covering_agent_ids, load_profiles, referral_profile
+from .candidates import covering_agent_ids, load_profiles, rank_candidates, referral_profile
 from .ids import format_id
 from .prepared import prepared
 from .records import Referral
@@ -29,7 +29,6 @@ from .routing import (
     network_group_for,
     on_duty_now,
     pick_round_robin,
-    rank,
     score_agent,
 )
 from .rows import NewOffer, agent_contact
@@ -182,7 +181,9 @@ def candidate_decision(
     ids = covering_agent_ids(run.session, profile)
     profiles = {agent.id: agent for agent in load_profiles(run.session, ids, run.now)}
     today = run.now.astimezone(run.settings.zone).date()
-    decision = rank(profiles.values(), profile, run.weights, today)
+    decision = rank_candidates(
+        run.session, list(profiles.values()), profile, run.weights, today, run.now
+    )
     return profiles, list(decision.ranked)
 
 

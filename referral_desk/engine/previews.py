@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .candidates import all_agent_ids, covering_agent_ids, load_profiles
+from .candidates import all_agent_ids, covering_agent_ids, load_profiles, rank_candidates
 from .routing import (
     AgentProfile,
     Exclusion,
@@ -22,7 +22,6 @@ from .routing import (
     network_group_for,
     on_duty_now,
     pick_round_robin,
-    rank,
 )
 from .schemas import IntakeIn
 from .settings import DeskSettings
@@ -52,7 +51,7 @@ def preview_decision(
     covering = covering_agent_ids(session, profile)
     profiles = load_profiles(session, covering, now)
     today = now.astimezone(settings.zone).date()
-    decision = rank(profiles, profile, Weights(**settings.weights), today)
+    decision = rank_candidates(session, profiles, profile, Weights(**settings.weights), today, now)
     place = f"ZIP {data.zip} or {data.metro}" if data.zip else data.metro
     elsewhere = all_agent_ids(session, besides=covering)
     ranked, by_mode = _as_the_mode_would(

@@ -73,15 +73,19 @@ _TASKS_OF = prepared(_attached(m.ack_task))
 _FLAGS_OF = prepared(_attached(m.flag))
 
 
-def referral_view(session: Transaction, number: int, history: bool = True) -> ReferralView | None:
+def referral_view(
+    session: Transaction, number: int, history: bool = True, current: Any = None
+) -> ReferralView | None:
     """One referral with everything attached to it (`history=False`: its offers only,
     as lists show a referral).
 
-    Read as Core rows with statements built once, not as ORM objects: the desk
-    returns this view after every write, and the rows only feed the view.
+    `current` is the referral's row when the caller holds it already (a write's
+    record, every change flushed), so it is not read again. Everything else is
+    read as Core rows with statements built once: the desk returns this view
+    after every write.
     """
     wanted = {"number": number}
-    row = session.execute(_REFERRAL_ROW, wanted).one_or_none()
+    row = current or session.execute(_REFERRAL_ROW, wanted).one_or_none()
     if row is None:
         return None
     party = session.execute(_PARTY_ROW, {"party": row.source_id}).one()

@@ -44,6 +44,7 @@ __all__ = [
     "rank",
     "score_agent",
     "territory_value",
+    "tied_agent_ids",
     "weighted_score",
 ]
 
@@ -470,6 +471,14 @@ def rank(
     )
     excluded.sort(key=lambda exclusion: exclusion.agent_id)
     return RoutingDecision(tuple(ranked for _, ranked in scored), tuple(excluded))
+
+
+def tied_agent_ids(ranked: Sequence[RankedAgent]) -> frozenset[str]:
+    """Agents whose rounded score equals another ranked agent's: the ties `rank` breaks."""
+    seen: dict[float, list[str]] = {}
+    for choice in ranked:
+        seen.setdefault(round(choice.score, _TIE_DIGITS), []).append(choice.agent_id)
+    return frozenset(agent for agents in seen.values() if len(agents) > 1 for agent in agents)
 
 
 def _rotation_key(agent: AgentProfile) -> tuple[Fraction | float, int, str]:

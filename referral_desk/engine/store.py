@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Table, bindparam, create_engine, event, text, update
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
-from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.expression import Executable
@@ -109,7 +109,17 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        _on_driver(connection, f"BEGIN {mode}")  # every transaction: skip SQLAlchemy's execution
+
+
+def _on_driver(connection: Connection, sql: str) -> None:
+    """Runs one statement on the driver, its errors raised as SQLAlchemy's (busy, locked)."""
+    dialect = connection.dialect
+    try:
+        connection.connection.dbapi_connection.execute(sql)  # type: ignore[union-attr]
+    except dialect.loaded_dbapi.Error as error:
+        base = dialect.loaded_dbapi.Error
+        raise DBAPIError.instance(sql, (), error, base, dialect=dialect) from error
 
 
 def _configure_postgresql(engine: Engine) -> None:
@@ -126,6 +136,18 @@ def _configure_postgresql(engine: Engine) -> None:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
 
 
+SQLITE_STATEMENT_CACHE = 1024
+"""Parsed statements each SQLite connection keeps (the driver's default is 128).
+
+The desk runs a few hundred distinct statements (an IN list of each length is one
+of its own); past the driver's cache, SQLite parsed and planned the routing
+queries again on every use, a fifth more than running them."""
+
+
+def _sqlite_arguments() -> dict[str, Any]:
+    return {"check_same_thread": False, "cached_statements": SQLITE_STATEMENT_CACHE}
+
+
 def make_engine(url: str) -> Engine:
     """Builds an engine for the URL, with SQLite's pragmas when it is SQLite."""
     parsed = make_url(url)
@@ -136,11 +158,11 @@ def make_engine(url: str) -> Engine:
         return engine
     in_memory = parsed.database in (None, "", ":memory:")
     if in_memory:
-        engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
+        engine = create_engine(url, connect_args=_sqlite_arguments(), poolclass=StaticPool)
     else:
         _prepare_sqlite_file(url)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+            url, connect_args={**_sqlite_arguments(), "timeout": BUSY_TIMEOUT_MS / 1000}
         )
     _configure_sqlite(engine, in_memory)
     return engine
@@ -192,6 +214,15 @@ class Transaction:
         """Remembers a record whose changes this transaction writes back."""
         self._records.append(record)
         return record
+
+    def tracked(self, kind: type[RecordT], record_id: int) -> RecordT | None:
+        """The record of that kind and id this transaction loaded last, its changes
+        written (so it is the row as the database now holds it); None if none."""
+        for record in reversed(self._records):
+            if isinstance(record, kind) and record.id == record_id:
+                self.flush()
+                return record
+        return None
 
     def flush(self) -> None:
         """Writes every tracked record's changed columns (one UPDATE a changed record)."""

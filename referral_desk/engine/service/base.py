@@ -61,7 +61,10 @@ class DeskBase:
         Reading it there costs no second transaction, and no other desk's write
         can slip in between: the view shows exactly what this write did.
         """
-        view = queries.referral_view(session, number, history=self.views_with_history)
+        record = session.tracked(Referral, number)
+        view = queries.referral_view(
+            session, number, history=self.views_with_history, current=record
+        )
         assert view is not None, "a referral this transaction wrote is there"
         return view
 
