@@ -200,8 +200,14 @@ def rank_candidates(
     return rank(counted, referral, weights, today_local)
 
 
+@lru_cache(maxsize=8192)
 def _profile(agent: Any) -> AgentProfile:
-    """One candidate row (`PROFILE_COLUMNS`, the `agent_stats` counters, the load)."""
+    """One candidate row (`PROFILE_COLUMNS`, the `agent_stats` counters, the load).
+
+    Kept per distinct row: an agent's row reads the same from one decision to the
+    next until an offer, an answer or a roster change moves one of its values, and
+    a profile (frozen) costs more to build than the row costs to hash.
+    """
     accepted = agent.accepted or 0
     answered = accepted + (agent.declined or 0) + (agent.lapsed or 0)
     responses = agent.responses or 0
