@@ -79,8 +79,15 @@ def child_desk(database: str) -> None:
     app.run(headless=True, size=(120, 40), auto_pilot=probe)
 
 
-def child_bare(rows: int) -> None:
-    """A bare Textual app with one DataTable of `rows` rows, for comparison."""
+def child_bare(rows: int, with_sqlalchemy: bool = False) -> None:
+    """A bare Textual app with one DataTable of `rows` rows, for comparison.
+
+    `with_sqlalchemy`: the same app after `import sqlalchemy`, the floor any desk
+    on SQLAlchemy starts from (printed for context; the target compares the bare app).
+    """
+    if with_sqlalchemy:
+        import sqlalchemy  # noqa: F401
+
     from textual.app import App, ComposeResult
     from textual.widgets import DataTable
 
@@ -135,7 +142,7 @@ def main() -> int:
         if kind == "desk":
             child_desk(value)
         else:
-            child_bare(int(value))
+            child_bare(int(value), with_sqlalchemy=kind == "bare-sqlalchemy")
         return 0
 
     from _common import machine_line, seed_history, seed_roster, seeded_desk
@@ -170,10 +177,12 @@ def main() -> int:
         env.pop("NO_COLOR", None)
         rows = int(run_child(["desk", path], env)["rows"])
         run_child(["bare", str(rows)], env)
-        desk_runs, bare_runs = [], []
-        for _ in range(runs):  # alternate, so both see the same load
+        run_child(["bare-sqlalchemy", str(rows)], env)
+        desk_runs, bare_runs, floor_runs = [], [], []
+        for _ in range(runs):  # alternate, so all see the same load
             desk_runs.append(run_child(["desk", path], env))
             bare_runs.append(run_child(["bare", str(rows)], env))
+            floor_runs.append(run_child(["bare-sqlalchemy", str(rows)], env))
     desk_paint = statistics.median(run["paint_s"] for run in desk_runs)
     bare_paint = statistics.median(run["paint_s"] for run in bare_runs)
     desk_rss = max(run["rss_mb"] for run in desk_runs)
@@ -187,6 +196,11 @@ def main() -> int:
     print(
         f"bare  first paint p50={bare_paint:.3f} s (runs: "
         f"{_runs(bare_runs)})  peak RSS {bare_rss:.0f} MB"
+    )
+    floor_paint = statistics.median(run["paint_s"] for run in floor_runs)
+    print(
+        f"bare after `import sqlalchemy` p50={floor_paint:.3f} s (runs: {_runs(floor_runs)}): "
+        f"{floor_paint / bare_paint:.2f}x the bare app before the desk does anything"
     )
     verdicts = [
         ("first paint", desk_paint <= PAINT_TARGET, f"{desk_paint:.2f} s < {PAINT_TARGET} s"),

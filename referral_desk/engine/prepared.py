@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, InvalidRequestError, MultipleResultsFound, NoResultFound
@@ -154,17 +154,7 @@ class _Plan:
         """The SQL and the driver's parameters (a tuple, or a dict for named styles)."""
         if self.expanding:
             return self._expanded(given)
-        merged = {**self.fixed, **given}
-        processors = self.processors
-        for name, processor in processors.items():
-            if name in merged:
-                merged[name] = processor(merged[name])
-        if self.names is None:
-            return self.sql, merged
-        try:
-            return self.sql, tuple([merged[name] for name in self.names])
-        except KeyError as missing:
-            _missing(missing)
+        return self.sql, _for_driver({**self.fixed, **given}, self.processors, self.names)
 
     def _expanded(self, given: Mapping[str, Any]) -> tuple[str, Any]:
         """IN lists: SQLAlchemy renders the statement once for each count of values."""
@@ -224,19 +214,25 @@ class _Expansion:
         """The SQL and the driver's parameters, from the statement's and the caller's values."""
         for name, expanded in self.expansion.items():
             merged.update(zip(expanded, merged.pop(name), strict=True))
-        for name, processor in self.processors.items():
-            if name in merged:
-                merged[name] = processor(merged[name])
-        if self.names is None:
-            return self.sql, merged
-        try:
-            return self.sql, tuple([merged[name] for name in self.names])
-        except KeyError as missing:
-            _missing(missing)
+        return self.sql, _for_driver(merged, self.processors, self.names)
 
 
-def _missing(error: KeyError) -> NoReturn:
-    raise InvalidRequestError(f"A value is required for bind parameter {error.args[0]!r}") from None
+def _for_driver(
+    merged: dict[str, Any], processors: Mapping[str, Processor], names: tuple[str, ...] | None
+) -> Any:
+    """Values converted for the database, as a tuple in `names` order (positional
+    styles) or as the dict itself (named styles)."""
+    for name, processor in processors.items():
+        if name in merged:
+            merged[name] = processor(merged[name])
+    if names is None:
+        return merged
+    try:
+        return tuple([merged[name] for name in names])
+    except KeyError as missing:
+        raise InvalidRequestError(
+            f"A value is required for bind parameter {missing.args[0]!r}"
+        ) from None
 
 
 class Prepared:
