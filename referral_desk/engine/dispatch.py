@@ -35,7 +35,7 @@ from .rows import NewOffer, agent_contact
 from .schedule import add_business_time
 from .settings import DeskSettings
 from .store import Transaction
-from .timefmt import iso
+from .timefmt import desk_time
 from .vocabulary import SEQUENTIAL_MODES
 
 _OFFER = m.offer
@@ -302,6 +302,7 @@ def _make_offers(
     run: RoutingRun, referral: Referral, choices: list[RankedAgent], sequential: bool
 ) -> None:
     expires = run.window_end()
+    zone = run.settings.zone
     session = run.session
     sequence = session.execute(_OFFER_COUNT, {"referral_id": referral.id}).scalar_one()
     for choice in choices:
@@ -335,7 +336,7 @@ def _make_offers(
             run.now,
             agent_id=choice.agent_id,
             offer_id=offer.id,
-            detail=f"score {choice.score:.2f} ({values}); answer by {iso(expires)}",
+            detail=f"score {choice.score:.2f} ({values}); answer by {desk_time(expires, zone)}",
         )
     if referral.first_offered_at is None:
         referral.first_offered_at = run.now

@@ -1,8 +1,8 @@
-"""How times and money look in JSON: ISO-8601 UTC with `Z`, fees as two-decimal strings."""
+"""How times and money look: ISO-8601 UTC and two-decimal fees in JSON, desk time in history."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from .errors import InvalidInput
@@ -15,6 +15,11 @@ def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def desk_time(moment: datetime, zone: tzinfo) -> str:
+    """`Tue Dec 01 17:37 CST`: a moment as the desk reads it, in the history's words."""
+    return moment.astimezone(zone).strftime("%a %b %d %H:%M %Z")
 
 
 def cents_to_text(cents: int | None) -> str | None:

@@ -128,6 +128,19 @@ def test_seed_relocation_buyer_is_offered_first_to_the_best_fit_austin_agent(
     assert kinds.count("offered") == 1
 
 
+def test_the_history_says_when_the_answer_is_due_in_the_desks_time(
+    roster_desk: Desk, clock: ManualClock
+) -> None:
+    """The offer's line in the timeline reads the deadline as the VA's clock shows it."""
+    referral = seed(roster_desk, clock.now())
+    [offered] = [e for e in roster_desk.referral(referral.id).events if e.kind == "offered"]
+    assert offered.detail.endswith("answer by Mon Nov 23 08:30 CST")  # 14:30 UTC
+    roster_desk.set_setting("timezone", "America/New_York", clock.now())
+    again = seed(roster_desk, clock.now())
+    [offered] = [e for e in roster_desk.referral(again.id).events if e.kind == "offered"]
+    assert offered.detail.endswith("answer by Mon Nov 23 09:30 EST")
+
+
 def test_seed_unanswered_offer_lapses_at_its_expiry_and_the_next_agent_gets_a_full_window(
     roster_desk: Desk, clock: ManualClock
 ) -> None:
