@@ -380,9 +380,10 @@ def test_engine_does_not_import_textual(tmp_path: Path) -> None:
     assert set(result["loaded"]) >= {"desk", "store", "schemas", "settings", "views"}
 
 
-def test_a_command_on_a_current_desk_loads_no_orm(tmp_path: Path) -> None:
+def test_a_command_on_a_current_desk_loads_no_orm_and_no_mail(tmp_path: Path) -> None:
     """The desk reads and writes with Core statements: a whole intake, answer and report
-    on a current desk never loads SQLAlchemy's ORM (it costs a tenth of a second)."""
+    on a current desk never loads SQLAlchemy's ORM (a tenth of a second), nor the mail
+    and HTTP libraries only delivery needs."""
     path = tmp_path / "desk.db"
     Desk.open(str(path)).close()
     code = f"""
@@ -398,9 +399,13 @@ def test_a_command_on_a_current_desk_loads_no_orm(tmp_path: Path) -> None:
         desk.respond(referral.id, offered, "accept", now)
         desk.report("2026-Q4", now)
         desk.close()
-        print(json.dumps({{"orm": "sqlalchemy.orm" in sys.modules}}))
+        mail = ("smtplib", "urllib.request")
+        print(json.dumps({{
+            "orm": "sqlalchemy.orm" in sys.modules,
+            "mail": [name for name in mail if name in sys.modules],
+        }}))
     """
-    assert run_python(code, tmp_path) == {"orm": False}
+    assert run_python(code, tmp_path) == {"orm": False, "mail": []}
 
 
 # ------------------------------------------------------------------ SQLite
