@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy import Row, bindparam, insert, select, update
 
 from . import models as m
-from .prepared import prepared
+from .prepared import Prepared
 from .records import Referral
 from .settings import DeskSettings
 from .store import Transaction
@@ -25,7 +25,7 @@ from .thanks import (
     thanks_draft,
 )
 
-_INSERT_TASK = prepared(insert(m.ack_task))
+_INSERT_TASK = Prepared(insert(m.ack_task))
 """Built once; tasks are written as Core rows (nothing reads them back in the same write)."""
 
 
@@ -113,12 +113,12 @@ def add_closing_task(
     session.execute(_INSERT_TASK, row)
 
 
-_COMPLETE_TASK = prepared(
+_COMPLETE_TASK = Prepared(
     update(m.ack_task)
     .where(m.ack_task.c.id == bindparam("task_id"), m.ack_task.c.done_at.is_(None))
     .values(done_at=bindparam("finished_at", type_=m.ack_task.c.done_at.type))
 )
-_TASK = prepared(select(m.ack_task).where(m.ack_task.c.id == bindparam("task_id")))
+_TASK = Prepared(select(m.ack_task).where(m.ack_task.c.id == bindparam("task_id")))
 
 
 def complete(session: Transaction, task_id: int, now: datetime) -> tuple[Row[Any], bool] | None:

@@ -1,8 +1,9 @@
 """Loading what routing needs for one referral: candidate agents as plain profiles.
 
 Territory is filtered in SQL (the `agent_territory` index), so a 5,000-agent
-roster costs only the agents who cover the market; loads, recent offers and
-history come from small indexed aggregates and `agent_stats`.
+roster costs only the agents who cover the market. Each candidate's load comes
+with its profile as indexed counts and its history from `agent_stats`; offers of
+the last 30 days are counted only for agents whose scores tie (`rank_candidates`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, or_, select
 
 from . import models as m
-from .prepared import prepared
+from .prepared import Prepared
 from .records import Referral
 from .routing import (
     AgentHistory,
@@ -65,7 +66,7 @@ def _split(text: str, fold: bool = False) -> frozenset[str]:
     return frozenset(part.casefold() if fold else part for part in parts if part)
 
 
-_OFFERS_OF = prepared(
+_OFFERS_OF = Prepared(
     select(m.offer.c.agent_id, m.offer.c.status).where(
         m.offer.c.referral_id == bindparam("referral_id")
     )
@@ -94,12 +95,12 @@ _TERRITORY = m.agent_territory
 
 # Built once: routing runs these for every intake, lapse and preview, and building a
 # statement costs about as much as SQLite takes to answer it.
-_COVERING_METRO = prepared(
+_COVERING_METRO = Prepared(
     select(_TERRITORY.c.agent_id)
     .where(_TERRITORY.c.kind == "metro", _TERRITORY.c.value == bindparam("metro"))
     .distinct()
 )
-_COVERING_METRO_OR_ZIP = prepared(
+_COVERING_METRO_OR_ZIP = Prepared(
     select(_TERRITORY.c.agent_id)
     .where(
         or_(
@@ -124,7 +125,7 @@ _ASSIGNED_TO_AGENT = _count_of(
     m.referral.c.assigned_agent_id == _AGENT.c.id,
     m.referral.c.status.in_(ACTIVE_ASSIGNED_STATUSES),
 )
-_PROFILE_ROWS = prepared(
+_PROFILE_ROWS = Prepared(
     select(
         *(_AGENT.c[name] for name in PROFILE_COLUMNS),
         _STATS.c.accepted,
@@ -141,7 +142,7 @@ _PROFILE_ROWS = prepared(
 """Candidates with their history and load (open offers plus referrals assigned in an
 active status, as `queries.agent_loads` counts it) in one statement: a correlated count
 per agent walks only that agent's index entries, with no temporary table."""
-_RECENT_OFFERS = prepared(
+_RECENT_OFFERS = Prepared(
     select(_OFFER.c.agent_id, func.count())
     .where(
         _OFFER.c.agent_id.in_(bindparam("ids", expanding=True)),

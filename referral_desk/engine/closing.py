@@ -29,15 +29,15 @@ from .fees import (
 from .flags import raise_flag
 from .ids import format_id
 from .lifecycle import IllegalMove, InvalidFields, validate_change
-from .prepared import prepared
+from .prepared import Prepared
 from .records import FeeAgreement, Referral
-from .rows import agent_contact
+from .rows import agent_contact, referring_party
 from .store import Transaction
 from .timefmt import cents_to_text, to_cents
 
 # Built once: logging a fee runs them on every agreement.
 _FLAG = m.flag
-_SETTLE_FEE_DEADLINE = prepared(
+_SETTLE_FEE_DEADLINE = Prepared(
     update(_FLAG)
     .where(
         _FLAG.c.kind == "fee_not_formalized",
@@ -46,19 +46,13 @@ _SETTLE_FEE_DEADLINE = prepared(
     )
     .values(resolved_at=bindparam("at"), resolution_note="fee agreement logged")
 )
-_PARTY_NAME_TYPE = prepared(
-    select(m.referring_party.c.name, m.referring_party.c.type).where(
-        m.referring_party.c.id == bindparam("id")
-    )
-)
-_AGREEMENTS_OF = prepared(
+_AGREEMENTS_OF = Prepared(
     select(m.fee_agreement)
     .where(m.fee_agreement.c.referral_id == bindparam("referral_id"))
     .order_by(m.fee_agreement.c.id)
 )
-_INSERT_AGREEMENT = prepared(insert(m.fee_agreement).returning(*m.fee_agreement.c))
-_PARTY = prepared(select(m.referring_party).where(m.referring_party.c.id == bindparam("id")))
-_OPEN_DISCREPANCY = prepared(
+_INSERT_AGREEMENT = Prepared(insert(m.fee_agreement).returning(*m.fee_agreement.c))
+_OPEN_DISCREPANCY = Prepared(
     select(m.flag.c.id).where(
         m.flag.c.kind == "fee_discrepancy",
         m.flag.c.referral_id == bindparam("referral_id"),
@@ -127,7 +121,7 @@ def _on_closing(run: RoutingRun, referral: Referral, closed_on: date) -> None:
     if referral.closed_at is not None:
         return
     referral.closed_at = run.now
-    party = run.session.execute(_PARTY, {"id": referral.source_id}).one()
+    party = referring_party(run.session, referral.source_id)
     add_closing_task(run.session, referral, party, run.settings, closed_on)
     for agreement in _agreements(run.session, referral):
         agreement.due_on = fee_due_on(closed_on)
@@ -240,7 +234,7 @@ def _counterparty(session: Transaction, referral: Referral, direction: str) -> s
                 f"direction: {agent.name} is a team member; no referral fee is owed to us"
             )
         return str(agent.name)
-    party = session.execute(_PARTY_NAME_TYPE, {"id": referral.source_id}).one()
+    party = referring_party(session, referral.source_id)
     if party.type != "agent":
         raise Refused(
             f"direction: payable fees are owed to referring agents; {party.name} is a "

@@ -19,7 +19,7 @@ from . import flags, notify
 from . import models as m
 from .candidates import covering_agent_ids, load_profiles, rank_candidates, referral_profile
 from .ids import format_id
-from .prepared import prepared
+from .prepared import Prepared
 from .records import Referral
 from .routing import (
     AgentProfile,
@@ -43,7 +43,7 @@ _EVENT = m.event
 _STATS = m.agent_stats
 
 # Built once: every intake and every lapse runs these.
-_LAST_REROUTE = prepared(
+_LAST_REROUTE = Prepared(
     select(func.max(_EVENT.c.at)).where(
         _EVENT.c.referral_id == bindparam("referral_id"), _EVENT.c.kind == "rerouted"
     )
@@ -52,23 +52,23 @@ _OFFERS_TO_OTHERS = select(func.count()).where(
     _OFFER.c.referral_id == bindparam("referral_id"),
     _OFFER.c.agent_id != bindparam("fallback"),
 )
-_OFFERS_TO_OTHERS_EVER = prepared(_OFFERS_TO_OTHERS)
-_OFFERS_TO_OTHERS_SINCE = prepared(
+_OFFERS_TO_OTHERS_EVER = Prepared(_OFFERS_TO_OTHERS)
+_OFFERS_TO_OTHERS_SINCE = Prepared(
     _OFFERS_TO_OTHERS.where(
         _OFFER.c.offered_at >= bindparam("since", type_=_OFFER.c.offered_at.type)
     )
 )
-_OFFER_COUNT = prepared(
+_OFFER_COUNT = Prepared(
     select(func.count()).where(_OFFER.c.referral_id == bindparam("referral_id"))
 )
-_OPEN_OFFERS = prepared(
+_OPEN_OFFERS = Prepared(
     select(_OFFER.c.status).where(
         _OFFER.c.referral_id == bindparam("referral_id"),
         _OFFER.c.status.in_(("offered", "interested")),
     )
 )
-_INSERT_OFFER = prepared(insert(_OFFER).returning(_OFFER.c.id))
-_COUNT_OFFER = prepared(
+_INSERT_OFFER = Prepared(insert(_OFFER).returning(_OFFER.c.id))
+_COUNT_OFFER = Prepared(
     update(_STATS)
     .where(_STATS.c.agent_id == bindparam("offered_agent"))
     .values(offers_total=_STATS.c.offers_total + 1)
@@ -181,9 +181,7 @@ def candidate_decision(
     ids = covering_agent_ids(run.session, profile)
     profiles = {agent.id: agent for agent in load_profiles(run.session, ids, run.now)}
     today = run.now.astimezone(run.settings.zone).date()
-    decision = rank_candidates(
-        run.session, list(profiles.values()), profile, run.weights, today, run.now
-    )
+    decision = rank_candidates(run.session, profiles.values(), profile, run.weights, today, run.now)
     return profiles, list(decision.ranked)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Row, Select, and_, bindparam, exists, func, insert, selec
 from . import models as m
 from . import notify
 from .ids import format_id
-from .prepared import prepared
+from .prepared import Prepared
 from .settings import DeskSettings
 from .store import Transaction
 
@@ -37,16 +37,16 @@ BURST_WINDOW: Final = timedelta(days=30)
 
 _REFERRAL = m.referral
 _FLAG = m.flag
-_INSERT_FLAG = prepared(insert(_FLAG).returning(*_FLAG.c))
+_INSERT_FLAG = Prepared(insert(_FLAG).returning(*_FLAG.c))
 # Built once: every intake asks.
-_SOURCE_RECENT_REFERRALS = prepared(
+_SOURCE_RECENT_REFERRALS = Prepared(
     select(func.count()).where(
         _REFERRAL.c.source_id == bindparam("source_id"),
         _REFERRAL.c.received_at > bindparam("since", type_=_REFERRAL.c.received_at.type),
         _REFERRAL.c.received_at <= bindparam("until", type_=_REFERRAL.c.received_at.type),
     )
 )
-_RECENT_BURST_FLAG = prepared(
+_RECENT_BURST_FLAG = Prepared(
     select(_FLAG.c.id).where(
         _FLAG.c.kind == "source_burst",
         _FLAG.c.source_id == bindparam("source_id"),
@@ -136,8 +136,8 @@ def _due_fee_deadlines(one: bool) -> Select[Any]:
 
 
 # Built once: the clock asks on every tick.
-_DUE_FEE_DEADLINES = prepared(_due_fee_deadlines(one=False))
-_DUE_FEE_DEADLINE_OF = prepared(_due_fee_deadlines(one=True))
+_DUE_FEE_DEADLINES = Prepared(_due_fee_deadlines(one=False))
+_DUE_FEE_DEADLINE_OF = Prepared(_due_fee_deadlines(one=True))
 
 
 def due_fee_deadlines(

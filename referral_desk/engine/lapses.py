@@ -21,14 +21,14 @@ from . import models as m
 from . import notify
 from .dispatch import Journal, RoutingRun, after_offer_ended
 from .ids import format_id
-from .prepared import prepared
+from .prepared import Prepared
 from .records import Referral
 from .rows import load_referral
 from .settings import DeskSettings
 from .store import Transaction
 
 _OFFERS = m.offer
-_LAPSE = prepared(
+_LAPSE = Prepared(
     update(_OFFERS)
     .where(
         _OFFERS.c.id == bindparam("offer_id"),
@@ -39,7 +39,7 @@ _LAPSE = prepared(
     .returning(_OFFERS.c.id, _OFFERS.c.referral_id, _OFFERS.c.agent_id, _OFFERS.c.expires_at)
 )
 """The conditional update that decides who handles an offer, returning what it needs."""
-_DUE_OFFERS = prepared(
+_DUE_OFFERS = Prepared(
     select(_OFFERS.c.id)
     .where(
         _OFFERS.c.status == "offered",
@@ -49,12 +49,12 @@ _DUE_OFFERS = prepared(
     .limit(bindparam("limit"))
 )
 _STATS = m.agent_stats
-_COUNT_LAPSE = prepared(
+_COUNT_LAPSE = Prepared(
     update(_STATS)
     .where(_STATS.c.agent_id == bindparam("lapsed_agent"))
     .values(lapsed=_STATS.c.lapsed + 1)
 )
-_OFFERED_NOW = prepared(
+_OFFERED_NOW = Prepared(
     select(_OFFERS.c.agent_id).where(
         _OFFERS.c.referral_id == bindparam("referral_id"),
         _OFFERS.c.status == "offered",

@@ -23,7 +23,7 @@ from sqlalchemy import insert
 
 from . import models as m
 from .ids import format_id
-from .prepared import prepared
+from .prepared import Prepared
 from .records import Referral
 from .rows import Contact, OfferTerms
 from .settings import DeskSettings
@@ -181,7 +181,7 @@ def award_draft(agent: Contact, referral: Referral, settings: DeskSettings) -> D
     return Draft("award", channel, recipient, subject, body)
 
 
-_INSERT_MESSAGE = prepared(insert(m.outbox_message))
+_INSERT_MESSAGE = Prepared(insert(m.outbox_message))
 
 
 def queue(

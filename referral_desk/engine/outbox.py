@@ -23,11 +23,11 @@ from . import models as m
 from .channels import Channel, Parcel, TryAgain, Undeliverable, transport_for
 from .flags import raise_flag
 from .ids import format_id
-from .prepared import prepared
+from .prepared import Prepared
 from .settings import DeskSettings
 from .store import Store, Transaction
 
-_MESSAGE = prepared(
+_MESSAGE = Prepared(
     select(m.outbox_message).where(m.outbox_message.c.id == bindparam("message_id"))
 )
 
@@ -180,12 +180,9 @@ def _fail(
     bump: Callable[[object], None],
 ) -> None:
     with store.write() as session:
-        row = session.execute(
-            update(m.outbox_message)
-            .where(m.outbox_message.c.id == message_id)
-            .values(status="failed", last_error=error[:2000], next_attempt_at=None)
-            .returning(*m.outbox_message.c)
-        ).one()
+        row = _change_message(
+            session, message_id, status="failed", last_error=error[:2000], next_attempt_at=None
+        )
         detail = (
             f"{format_id('message', message_id)} ({row.kind} to {row.recipient}) could not be "
             f"delivered after {row.attempts} tries: {error[:300]}"
@@ -197,19 +194,19 @@ def _fail(
 
 def retry_now(session: Transaction, message_id: int, now: datetime) -> Row[Any]:
     """Puts a failed (or waiting) message back in line for the next pass; returns it."""
-    return session.execute(
-        update(m.outbox_message)
-        .where(m.outbox_message.c.id == message_id)
-        .values(status="pending", next_attempt_at=now, attempts=0)
-        .returning(*m.outbox_message.c)
-    ).one()
+    return _change_message(session, message_id, status="pending", next_attempt_at=now, attempts=0)
 
 
 def mark_sent(session: Transaction, message_id: int, now: datetime) -> Row[Any]:
     """Records a message as sent now (the VA made the call it asked for); returns it."""
+    return _change_message(session, message_id, status="sent", sent_at=now)
+
+
+def _change_message(session: Transaction, message_id: int, **values: Any) -> Row[Any]:
+    """Sets some columns of one message and returns it as it now stands."""
     return session.execute(
         update(m.outbox_message)
         .where(m.outbox_message.c.id == message_id)
-        .values(status="sent", sent_at=now)
+        .values(**values)
         .returning(*m.outbox_message.c)
     ).one()

@@ -33,7 +33,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.expression import Executable
 
-__all__ = ["Prepared", "PreparedResult", "prepared"]
+__all__ = ["Prepared", "PreparedResult", "as_sqlalchemy_error"]
 
 Processor = Callable[[Any], Any]
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
@@ -171,14 +171,8 @@ class _Plan:
         return expansion.values(merged)
 
     def _expanded_now(self, given: Mapping[str, Any]) -> tuple[str, Any]:
-        state = self.compiled.construct_expanded_state(dict(given))
-        parameters = dict(state.parameters)
-        for name, processor in state.processors.items():
-            if name in parameters and not isinstance(processor, tuple):
-                parameters[name] = processor(parameters[name])
-        if state.positiontup is None:
-            return state.statement, parameters
-        return state.statement, tuple(parameters[name] for name in state.positiontup)
+        """Rendered for these very values (literal values in the SQL): nothing to keep."""
+        return _Expansion(self.compiled, given).rendered()
 
     def rows(self, fetched: list[Any], results: tuple[tuple[int, Processor], ...]) -> list[Any]:
         """Fetched tuples as named rows, each value converted to its column's type."""
@@ -197,11 +191,13 @@ class _Plan:
 class _Expansion:
     """A statement with IN lists rendered for one count of values per list."""
 
-    __slots__ = ("expansion", "names", "processors", "sql")
+    __slots__ = ("expansion", "names", "parameters", "processors", "sql")
 
     def __init__(self, compiled: SQLCompiler, given: Mapping[str, Any]) -> None:
         state = compiled.construct_expanded_state(dict(given))
         self.sql = state.statement
+        self.parameters = state.parameters
+        """The values of the parameter set it was rendered for, expanded."""
         self.names = tuple(state.positiontup) if state.positiontup is not None else None
         self.expansion = {name: tuple(names) for name, names in state.parameter_expansion.items()}
         self.processors = {
@@ -209,6 +205,10 @@ class _Expansion:
             for name, processor in state.processors.items()
             if not isinstance(processor, tuple)
         }
+
+    def rendered(self) -> tuple[str, Any]:
+        """The SQL and the driver's parameters for the values it was rendered for."""
+        return self.sql, _for_driver(dict(self.parameters), self.processors, self.names)
 
     def values(self, merged: dict[str, Any]) -> tuple[str, Any]:
         """The SQL and the driver's parameters, from the statement's and the caller's values."""
@@ -284,12 +284,17 @@ class Prepared:
                 rows = plan.rows(fetched, results)
             return PreparedResult(rows, cursor.rowcount)
         except connection.dialect.loaded_dbapi.Error as error:
-            base = connection.dialect.loaded_dbapi.Error
-            raise DBAPIError.instance(
-                sql, driver_values, error, base, dialect=connection.dialect
-            ) from error
+            raise as_sqlalchemy_error(connection.dialect, error, sql, driver_values) from error
         finally:
             cursor.close()
+
+
+def as_sqlalchemy_error(
+    dialect: Dialect, error: Exception, sql: str | None, values: Any
+) -> Exception:
+    """A driver's error as SQLAlchemy would raise it (`OperationalError`, `IntegrityError`, …),
+    so callers that map SQLAlchemy's errors (busy, refused values) see no difference."""
+    return DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect)
 
 
 def _plannable(compiled: Any) -> bool:
@@ -304,8 +309,3 @@ def _plannable(compiled: Any) -> bool:
         if not parameter.unique and parameter.key != name:
             return False
     return True
-
-
-def prepared(statement: Executable) -> Prepared:
-    """Marks a statement built once at import for the driver's fast path."""
-    return Prepared(statement)

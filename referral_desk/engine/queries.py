@@ -13,7 +13,8 @@ from sqlalchemy import Row, Select, Table, bindparam, func, select, union_all
 
 from . import models as m
 from .ids import format_id
-from .prepared import prepared
+from .prepared import Prepared
+from .rows import referring_party, stored_referral
 from .store import Transaction
 from .views import (
     EventView,
@@ -44,10 +45,10 @@ def _loads(agent_ids: bool) -> Select[Any]:
     return select(both.c.agent_id, func.count()).group_by(both.c.agent_id)
 
 
-# Built once: routing reads the loads of the agents covering a market on every
-# intake, lapse and preview.
-_LOADS_OF_SOME = prepared(_loads(agent_ids=True))
-_LOADS_OF_ALL = prepared(_loads(agent_ids=False))
+# Built once: the roster reads every agent's load (routing reads its candidates'
+# loads with their profiles, in `candidates.py`).
+_LOADS_OF_SOME = Prepared(_loads(agent_ids=True))
+_LOADS_OF_ALL = Prepared(_loads(agent_ids=False))
 
 
 def agent_loads(session: Transaction, agent_ids: Iterable[str] | None = None) -> dict[str, int]:
@@ -64,13 +65,11 @@ def _attached(table: Table) -> Select[Any]:
     return select(table).where(table.c.referral_id == bindparam("number")).order_by(table.c.id)
 
 
-_REFERRAL_ROW = prepared(select(m.referral).where(m.referral.c.id == bindparam("number")))
-_PARTY_ROW = prepared(select(m.referring_party).where(m.referring_party.c.id == bindparam("party")))
-_OFFERS_OF = prepared(_attached(m.offer))
-_EVENTS_OF = prepared(_attached(m.event))
-_FEES_OF = prepared(_attached(m.fee_agreement))
-_TASKS_OF = prepared(_attached(m.ack_task))
-_FLAGS_OF = prepared(_attached(m.flag))
+_OFFERS_OF = Prepared(_attached(m.offer))
+_EVENTS_OF = Prepared(_attached(m.event))
+_FEES_OF = Prepared(_attached(m.fee_agreement))
+_TASKS_OF = Prepared(_attached(m.ack_task))
+_FLAGS_OF = Prepared(_attached(m.flag))
 
 
 def referral_view(
@@ -85,10 +84,10 @@ def referral_view(
     after every write.
     """
     wanted = {"number": number}
-    row = current or session.execute(_REFERRAL_ROW, wanted).one_or_none()
+    row = current or stored_referral(session, number)
     if row is None:
         return None
-    party = session.execute(_PARTY_ROW, {"party": row.source_id}).one()
+    party = referring_party(session, row.source_id)
     offers = tuple(OfferView.of(offer) for offer in session.execute(_OFFERS_OF, wanted))
     if not history:
         return _view(row, SourceView.of(party), offers=offers)

@@ -11,7 +11,7 @@ always sees what the write did.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Self
@@ -47,10 +47,6 @@ class Record:
         changes = {name: self.__dict__[name] for name in self._changed}
         self._changed.clear()
         return changes
-
-    @classmethod
-    def column_names(cls) -> tuple[str, ...]:
-        return tuple(field.name for field in fields(cls))  # type: ignore[arg-type]
 
 
 @dataclass(eq=False)

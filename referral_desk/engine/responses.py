@@ -16,7 +16,7 @@ from . import notify
 from .dispatch import RoutingRun, after_offer_ended, release_contact, set_status
 from .errors import Refused
 from .ids import format_id
-from .prepared import prepared
+from .prepared import Prepared
 from .records import Referral
 from .rows import agent_contact
 from .timefmt import iso
@@ -29,32 +29,32 @@ RESPONSES = ("accept", "claim", "decline", "interest")
 # nothing in an answer's transaction holds an offer as an ORM object.
 _OFFER = m.offer
 _STATS = m.agent_stats
-_LATEST_OFFER = prepared(
+_LATEST_OFFER = Prepared(
     select(_OFFER)
     .where(_OFFER.c.referral_id == bindparam("referral_id"))
     .where(_OFFER.c.agent_id == bindparam("agent_id"))
     .order_by(_OFFER.c.id.desc())
     .limit(1)
 )
-_END_OFFER = prepared(
+_END_OFFER = Prepared(
     update(_OFFER)
     .where(_OFFER.c.id == bindparam("offer_id"))
     .where(_OFFER.c.status.in_(bindparam("expected", expanding=True)))
     .values(status=bindparam("new_status"), responded_at=bindparam("at"), reason=bindparam("why"))
 )
-_OTHER_OPEN_OFFERS = prepared(
+_OTHER_OPEN_OFFERS = Prepared(
     select(_OFFER).where(
         _OFFER.c.referral_id == bindparam("referral_id"),
         _OFFER.c.agent_id != bindparam("winner"),
         _OFFER.c.status.in_(OPEN_OFFER_STATUSES),
     )
 )
-_WITHDRAW = prepared(
+_WITHDRAW = Prepared(
     update(_OFFER)
     .where(_OFFER.c.id == bindparam("offer_id"), _OFFER.c.status.in_(OPEN_OFFER_STATUSES))
     .values(status="withdrawn", responded_at=bindparam("at"))
 )
-_AWARD_INTERESTED = prepared(
+_AWARD_INTERESTED = Prepared(
     update(_OFFER)
     .where(_OFFER.c.id == bindparam("offer_id"), _OFFER.c.status == "interested")
     .values(status="accepted", responded_at=bindparam("at"))
@@ -72,8 +72,8 @@ def _count_response(counter: str | None) -> Any:
     return update(_STATS).where(_STATS.c.agent_id == bindparam("answering")).values(values)
 
 
-_COUNT_RESPONSE = {status: prepared(_count_response(status)) for status in ("declined", "accepted")}
-_COUNT_OTHER_RESPONSE = prepared(_count_response(None))
+_COUNT_RESPONSE = {status: Prepared(_count_response(status)) for status in ("declined", "accepted")}
+_COUNT_OTHER_RESPONSE = Prepared(_count_response(None))
 
 
 def respond(

@@ -15,15 +15,18 @@ from typing import Any, Protocol
 from sqlalchemy import Row, bindparam, select
 
 from . import models as m
-from .prepared import prepared
+from .prepared import Prepared
 from .records import Referral
 from .store import Transaction
 
 _AGENT = m.agent
 _OFFER = m.offer
 
-_REFERRAL_BY_NUMBER = prepared(select(m.referral).where(m.referral.c.id == bindparam("number")))
-_AGENT_CONTACT = prepared(
+_REFERRAL_BY_NUMBER = Prepared(select(m.referral).where(m.referral.c.id == bindparam("number")))
+_PARTY_BY_ID = Prepared(
+    select(m.referring_party).where(m.referring_party.c.id == bindparam("party_id"))
+)
+_AGENT_CONTACT = Prepared(
     select(
         _AGENT.c.id,
         _AGENT.c.name,
@@ -65,10 +68,20 @@ class OfferTerms(Protocol):
     def status(self) -> str: ...
 
 
+def stored_referral(session: Transaction, number: int) -> Row[Any] | None:
+    """The referral with this number as a row (to read, not to change)."""
+    return session.execute(_REFERRAL_BY_NUMBER, {"number": number}).one_or_none()
+
+
 def load_referral(session: Transaction, number: int) -> Referral | None:
     """The referral with this number, as the record a write changes (tracked by `session`)."""
-    row = session.execute(_REFERRAL_BY_NUMBER, {"number": number}).one_or_none()
+    row = stored_referral(session, number)
     return None if row is None else session.track(Referral.of(row))
+
+
+def referring_party(session: Transaction, party_id: int) -> Row[Any]:
+    """A referral's referring party (every referral has one)."""
+    return session.execute(_PARTY_BY_ID, {"party_id": party_id}).one()
 
 
 def agent_contact(session: Transaction, agent_id: str) -> Row[Any]:

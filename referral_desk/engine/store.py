@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Table, bindparam, create_engine, event, text, update
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.expression import Executable
 
 from .errors import DeskError, StorageError
-from .prepared import Prepared
+from .prepared import Prepared, as_sqlalchemy_error
 
 if TYPE_CHECKING:
     from .records import Record
@@ -114,12 +114,10 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
 
 def _on_driver(connection: Connection, sql: str) -> None:
     """Runs one statement on the driver, its errors raised as SQLAlchemy's (busy, locked)."""
-    dialect = connection.dialect
     try:
         connection.connection.dbapi_connection.execute(sql)  # type: ignore[union-attr]
-    except dialect.loaded_dbapi.Error as error:
-        base = dialect.loaded_dbapi.Error
-        raise DBAPIError.instance(sql, (), error, base, dialect=dialect) from error
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise as_sqlalchemy_error(connection.dialect, error, sql, ()) from error
 
 
 def _configure_postgresql(engine: Engine) -> None:
@@ -200,12 +198,11 @@ class Transaction:
         A `Prepared` statement runs on the driver directly (`prepared.py`); any
         other through SQLAlchemy. Both give rows with the same attributes.
         """
-        if isinstance(statement, Prepared):
-            if self._records and _may_read_records(statement.statement, self._records):
-                self.flush()
-            return statement.execute(self._connection, parameters)
-        if self._records and _may_read_records(statement, self._records):
+        plain = statement.statement if isinstance(statement, Prepared) else statement
+        if self._records and _may_read_records(plain, self._records):
             self.flush()
+        if isinstance(statement, Prepared):
+            return statement.execute(self._connection, parameters)
         if parameters is None:
             return self._connection.execute(statement)
         return self._connection.execute(statement, parameters)

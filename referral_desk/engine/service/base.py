@@ -16,23 +16,23 @@ from .. import queries
 from ..dispatch import RoutingRun
 from ..errors import InvalidInput, NotFound
 from ..ids import parse_id
-from ..prepared import prepared
+from ..prepared import Prepared
 from ..records import Referral
 from ..rows import load_referral
 from ..settings import DeskSettings, load
 from ..store import Store, Transaction
 from ..views import ReferralView
 
-_INSERT_EVENT = prepared(insert(m.event))
+_INSERT_EVENT = Prepared(insert(m.event))
 _REVISION = m.desk_revision
-_BUMP = prepared(update(_REVISION).values(revision=_REVISION.c.revision + 1))
-_SETTING_ROWS = prepared(select(m.setting.c.key, m.setting.c.value))
-_UPDATE_SETTING = prepared(
+_BUMP = Prepared(update(_REVISION).values(revision=_REVISION.c.revision + 1))
+_SETTING_ROWS = Prepared(select(m.setting.c.key, m.setting.c.value))
+_UPDATE_SETTING = Prepared(
     update(m.setting)
     .where(m.setting.c.key == bindparam("stored_key"))
     .values(value=bindparam("stored_value"))
 )
-_AGENT_BY_ID = prepared(select(m.agent).where(m.agent.c.id == bindparam("agent_id")))
+_AGENT_BY_ID = Prepared(select(m.agent).where(m.agent.c.id == bindparam("agent_id")))
 
 
 class DeskBase:

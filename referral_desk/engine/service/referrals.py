@@ -14,7 +14,7 @@ from ..acknowledgments import add_intake_tasks
 from ..errors import InvalidInput, NotFound
 from ..flags import check_source_burst
 from ..ids import parse_id
-from ..prepared import prepared
+from ..prepared import Prepared
 from ..records import Referral
 from ..schemas import IntakeIn, parse_intake
 from ..settings import DeskSettings
@@ -25,11 +25,11 @@ from .base import DeskBase, agent_row, settings_of
 
 _PARTY = m.referring_party
 # Built once: every intake finds (or adds) its referring party and counts the referral.
-_PARTY_BY_KEY = prepared(select(_PARTY).where(_PARTY.c.identity_key == bindparam("key")))
-_INSERT_PARTY = prepared(insert(_PARTY).returning(*_PARTY.c))
+_PARTY_BY_KEY = Prepared(select(_PARTY).where(_PARTY.c.identity_key == bindparam("key")))
+_INSERT_PARTY = Prepared(insert(_PARTY).returning(*_PARTY.c))
 _DEFAULT_TAG = "Referral Source"
-_INSERT_REFERRAL = prepared(insert(m.referral).returning(*m.referral.c))
-_COUNT_REFERRAL = prepared(
+_INSERT_REFERRAL = Prepared(insert(m.referral).returning(*m.referral.c))
+_COUNT_REFERRAL = Prepared(
     update(_PARTY)
     .where(_PARTY.c.id == bindparam("party_id"))
     .values(referral_count=_PARTY.c.referral_count + 1, notes=bindparam("new_notes"))
