@@ -46,11 +46,15 @@ def lapsed_count(desk: Desk) -> int:
         )
 
 
-def wait_for_progress(desk: Desk, lapsed: int, clock: subprocess.Popen[str]) -> None:
-    """Waits until the clock has handled its first lapse (so the kill lands mid-burst)."""
+def wait_for_lapses(desk: Desk, target: int, clock: subprocess.Popen[str]) -> None:
+    """Waits until the clock has handled `target` lapses, so the kill lands mid-burst.
+
+    Aiming at a count, not at a delay, keeps the kill inside the burst however fast
+    the clock works through it (a fixed delay missed it once the clock got faster).
+    """
     deadline = time.monotonic() + 60
-    while lapsed_count(desk) == lapsed and clock.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
+    while lapsed_count(desk) < target and clock.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
 
 
 def test_a_clock_killed_at_random_moments_handles_every_lapse_exactly_once(
@@ -64,10 +68,12 @@ def test_a_clock_killed_at_random_moments_handles_every_lapse_exactly_once(
     started = after_windows(NOW)
     command = ["--db", desk_url, "--now", iso(started), "clock", "--interval", "0.2"]
     progress = [0]
-    for _kill in range(KILLS):
-        clock = start_command(command)
-        wait_for_progress(desk, progress[-1], clock)  # start-up takes a second or more
-        time.sleep(chance.uniform(0.0, 1.0))
+    for target in sorted(chance.sample(range(1, due), KILLS)):
+        if target <= progress[-1]:
+            continue  # the last kill landed past this one
+        clock = start_command(command)  # start-up takes a second or more
+        wait_for_lapses(desk, target, clock)
+        time.sleep(chance.uniform(0.0, 0.005))  # anywhere in the transaction under way
         assert clock.poll() is None, f"the clock stopped by itself: {clock.stderr.read()}"  # type: ignore[union-attr]
         clock.send_signal(signal.SIGKILL)
         clock.wait(timeout=30)
