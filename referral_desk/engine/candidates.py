@@ -1,9 +1,10 @@
 """Loading what routing needs for one referral: candidate agents as plain profiles.
 
 Territory is filtered in SQL (the `agent_territory` index), so a 5,000-agent
-roster costs only the agents who cover the market. Each candidate's load comes
-with its profile as indexed counts and its history from `agent_stats`; offers of
-the last 30 days are counted only for agents whose scores tie (`rank_candidates`).
+roster costs only the agents who cover the market. Each candidate's load and
+history come with its profile from `agent_stats`, whose `load` the database keeps
+(triggers of migration 0007); offers of the last 30 days are counted only for
+agents whose scores tie (`rank_candidates`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from .routing import (
 )
 from .schedule import WeeklySchedule, parse_schedule
 from .store import Transaction
-from .vocabulary import ACTIVE_ASSIGNED_STATUSES, OPEN_OFFER_STATUSES
 
 RECENT_DAYS = 30
 
@@ -112,19 +112,6 @@ _COVERING_METRO_OR_ZIP = Prepared(
 )
 
 
-def _count_of(table: Any, *conditions: Any) -> Any:
-    """A correlated count for each candidate row (`agent.id` comes from the outer query)."""
-    return select(func.count()).select_from(table).where(*conditions).scalar_subquery()
-
-
-_OPEN_OFFERS_OF_AGENT = _count_of(
-    _OFFER, _OFFER.c.agent_id == _AGENT.c.id, _OFFER.c.status.in_(OPEN_OFFER_STATUSES)
-)
-_ASSIGNED_TO_AGENT = _count_of(
-    m.referral,
-    m.referral.c.assigned_agent_id == _AGENT.c.id,
-    m.referral.c.status.in_(ACTIVE_ASSIGNED_STATUSES),
-)
 _PROFILE_ROWS = Prepared(
     select(
         *(_AGENT.c[name] for name in PROFILE_COLUMNS),
@@ -134,14 +121,13 @@ _PROFILE_ROWS = Prepared(
         _STATS.c.response_seconds_sum,
         _STATS.c.responses,
         _STATS.c.rotation_served,
-        (_OPEN_OFFERS_OF_AGENT + _ASSIGNED_TO_AGENT).label("load"),
+        _STATS.c.load,
     )
     .select_from(_AGENT.outerjoin(_STATS, _STATS.c.agent_id == _AGENT.c.id))
     .where(_AGENT.c.id.in_(bindparam("ids", expanding=True)))
 )
 """Candidates with their history and load (open offers plus referrals assigned in an
-active status, as `queries.agent_loads` counts it) in one statement: a correlated count
-per agent walks only that agent's index entries, with no temporary table."""
+active status), which the database keeps in `agent_stats` (migration 0007)."""
 _RECENT_OFFERS = Prepared(
     select(_OFFER.c.agent_id, func.count())
     .where(

@@ -299,8 +299,12 @@ agent_stats = Table(
     Column("response_seconds_sum", Float, nullable=False, default=0.0),
     Column("responses", Integer, nullable=False, default=0),
     Column("rotation_served", Integer, nullable=False, default=0),
+    Column("load", Integer, nullable=False, default=0, server_default="0"),
 )
-"""Running per-agent offer statistics, kept current so routing never scans history."""
+"""Running per-agent offer statistics, kept current so routing never scans history.
+
+`load` (open offers plus referrals assigned in an active status) is kept by
+triggers on `offer` and `referral` (migration 0007), not by the service."""
 
 desk_revision = Table(
     "desk_revision",

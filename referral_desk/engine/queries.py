@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, bindparam, func, select, union_all
+from sqlalchemy import Row, Select, Table, bindparam, func, select
 
 from . import models as m
 from .ids import format_id
@@ -25,34 +25,22 @@ from .views import (
     SourceView,
     TaskView,
 )
-from .vocabulary import ACTIVE_ASSIGNED_STATUSES, OPEN_OFFER_STATUSES
 
-
-def _loads(agent_ids: bool) -> Select[Any]:
-    """Open offers plus referrals assigned in an active status, per agent (some or all)."""
-    offer, referral = m.offer, m.referral
-    offers = select(offer.c.agent_id).where(offer.c.status.in_(OPEN_OFFER_STATUSES))
-    assigned = select(referral.c.assigned_agent_id.label("agent_id")).where(
-        referral.c.status.in_(ACTIVE_ASSIGNED_STATUSES),
-        referral.c.assigned_agent_id.is_not(None),
+_STATS = m.agent_stats
+_LOADS_OF_SOME = Prepared(
+    select(_STATS.c.agent_id, _STATS.c.load).where(
+        _STATS.c.agent_id.in_(bindparam("ids", expanding=True))
     )
-    if agent_ids:
-        offers = offers.where(offer.c.agent_id.in_(bindparam("ids", expanding=True)))
-        assigned = assigned.where(
-            referral.c.assigned_agent_id.in_(bindparam("ids", expanding=True))
-        )
-    both = union_all(offers, assigned).subquery()
-    return select(both.c.agent_id, func.count()).group_by(both.c.agent_id)
-
-
-# Built once: the roster reads every agent's load (routing reads its candidates'
-# loads with their profiles, in `candidates.py`).
-_LOADS_OF_SOME = Prepared(_loads(agent_ids=True))
-_LOADS_OF_ALL = Prepared(_loads(agent_ids=False))
+)
+_LOADS_OF_ALL = Prepared(select(_STATS.c.agent_id, _STATS.c.load))
 
 
 def agent_loads(session: Transaction, agent_ids: Iterable[str] | None = None) -> dict[str, int]:
-    """Open offers plus referrals assigned in an active status, per agent."""
+    """Open offers plus referrals assigned in an active status, per agent.
+
+    The database keeps the count in `agent_stats.load` (triggers of migration 0007),
+    so the roster reads one integer per agent instead of counting its rows.
+    """
     if agent_ids is None:
         rows = session.execute(_LOADS_OF_ALL)
     else:

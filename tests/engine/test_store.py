@@ -280,6 +280,19 @@ def test_upgrade_backfills_response_times(upgraded: Desk) -> None:
     assert (stats["P-ATX-02"]["responses"], stats["P-ATX-02"]["response_seconds_sum"]) == (1, 600)
 
 
+def test_upgrade_counts_each_agents_load_and_keeps_it(upgraded: Desk) -> None:
+    """Loads are counted from the stored rows once, then kept as the desk works.
+
+    Marcus holds Maria's awarded referral and Omar's open offer: a load of 2. When
+    he declines Omar's, the offer is no longer his to answer: 1.
+    """
+    loads = {agent_id: row["load"] for agent_id, row in agent_stats(upgraded).items()}
+    assert loads == {"P-ATX-01": 0, "P-ATX-02": 2, "T-ATX-01": 0}
+    assert upgraded.agent("P-ATX-02").load == 2
+    upgraded.respond("R-000002", "P-ATX-02", "decline", at("2026-11-09 16:40:00"))
+    assert agent_stats(upgraded)["P-ATX-02"]["load"] == 1
+
+
 def test_upgraded_desk_takes_new_work(upgraded: Desk) -> None:
     """After the upgrade the desk writes as usual: ids continue and the change counter runs."""
     revision = upgraded.revision()

@@ -72,12 +72,14 @@ def test_a_clock_killed_at_random_moments_handles_every_lapse_exactly_once(
         if target <= progress[-1]:
             continue  # the last kill landed past this one
         clock = start_command(command)  # start-up takes a second or more
-        wait_for_lapses(desk, target, clock)
-        time.sleep(chance.uniform(0.0, 0.005))  # anywhere in the transaction under way
-        assert clock.poll() is None, f"the clock stopped by itself: {clock.stderr.read()}"  # type: ignore[union-attr]
-        clock.send_signal(signal.SIGKILL)
-        clock.wait(timeout=30)
-        clock.stderr.close()  # type: ignore[union-attr]
+        try:
+            wait_for_lapses(desk, target, clock)
+            time.sleep(chance.uniform(0.0, 0.005))  # anywhere in the transaction under way
+            assert clock.poll() is None, f"the clock stopped by itself: {clock.stderr.read()}"  # type: ignore[union-attr]
+        finally:  # a failed check must not leave a clock running after the test
+            clock.send_signal(signal.SIGKILL)
+            clock.wait(timeout=30)
+            clock.stderr.close()  # type: ignore[union-attr]
         check_invariants(desk, NOW)  # consistent at the moment of the crash
         progress.append(lapsed_count(desk))
         if progress[-1] == due:
