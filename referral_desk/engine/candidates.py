@@ -10,7 +10,7 @@ agents whose scores tie (`rank_candidates`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -27,6 +27,7 @@ from .routing import (
     RoutingDecision,
     Weights,
     rank,
+    settle_ties,
     tied_agent_ids,
 )
 from .schedule import WeeklySchedule, parse_schedule
@@ -67,25 +68,40 @@ def _split(text: str, fold: bool = False) -> frozenset[str]:
 
 
 _OFFERS_OF = Prepared(
-    select(m.offer.c.agent_id, m.offer.c.status).where(
-        m.offer.c.referral_id == bindparam("referral_id")
-    )
+    select(m.offer.c.agent_id, m.offer.c.status, m.offer.c.offered_at)
+    .where(m.offer.c.referral_id == bindparam("referral_id"))
+    .order_by(m.offer.c.id)
 )
 
 
-def referral_profile(session: Transaction, referral: Referral) -> ReferralProfile:
+@dataclass(frozen=True)
+class Standing:
+    """A referral about to be routed: as routing scores it, and the offers it has had.
+
+    Read once per routing step: the offers say who may not be offered it again, how
+    many offers this round has made, and the next offer's sequence number, which
+    were three more statements when each was counted by the database.
+    """
+
+    profile: ReferralProfile
+    offers: tuple[Any, ...]
+    """(agent_id, status, offered_at) of each offer so far, oldest first."""
+
+
+def standing(session: Transaction, referral: Referral) -> Standing:
     """The referral as routing sees it, with who already ended or holds an offer."""
-    rows = session.execute(_OFFERS_OF, {"referral_id": referral.id}).all()
-    return ReferralProfile(
+    rows = tuple(session.execute(_OFFERS_OF, {"referral_id": referral.id}))
+    profile = ReferralProfile(
         metro=referral.metro.strip().casefold(),
         zip=referral.zip,
         side=referral.side,
         price_min=referral.price_min,
         price_max=referral.price_max,
         property_type=referral.property_type,
-        ended_agent_ids=frozenset(a for a, s in rows if s in ("declined", "lapsed")),
-        open_agent_ids=frozenset(a for a, s in rows if s in ("offered", "interested")),
+        ended_agent_ids=frozenset(a for a, s, _ in rows if s in ("declined", "lapsed")),
+        open_agent_ids=frozenset(a for a, s, _ in rows if s in ("offered", "interested")),
     )
+    return Standing(profile, rows)
 
 
 _AGENT = m.agent
@@ -170,21 +186,16 @@ def rank_candidates(
     """`routing.rank`, with the 30-day offer counts read for the agents whose scores tie.
 
     The counts decide only the order of equal scores, so reading them for the tied
-    agents alone gives exactly the order reading them for all would.
+    agents alone gives exactly the order reading them for all would
+    (`routing.settle_ties` sorts again; the profiles keep `offers_last_30_days` 0).
     """
-    profiles = list(profiles)
     decision = rank(profiles, referral, weights, today_local)
     tied = tied_agent_ids(decision.ranked)
     if not tied:
         return decision
     since = now - timedelta(days=RECENT_DAYS)
     wanted = {"ids": sorted(tied), "since": since}
-    recent: dict[str, int] = dict(session.execute(_RECENT_OFFERS, wanted).all())
-    counted = [
-        replace(agent, offers_last_30_days=recent.get(agent.id, 0)) if agent.id in tied else agent
-        for agent in profiles
-    ]
-    return rank(counted, referral, weights, today_local)
+    return settle_ties(decision, dict(session.execute(_RECENT_OFFERS, wanted).all()))
 
 
 @lru_cache(maxsize=8192)

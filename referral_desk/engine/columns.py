@@ -7,6 +7,7 @@ and come out as aware UTC, decimals go in and come out as `Decimal` unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -41,6 +42,44 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name == "sqlite":
+            return _to_sqlite_text
+        return super().bind_processor(dialect)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
+        if dialect.name == "sqlite":
+            return _from_sqlite_text
+        return super().result_processor(dialect, coltype)
+
+
+# SQLite: one step each way instead of two. SQLAlchemy's DATETIME writes
+# `YYYY-MM-DD HH:MM:SS.ffffff` with a %-format and reads it back with a regex, and
+# the decorator converts before and after; the desk stores or reads a time in
+# almost every statement. `isoformat` and `fromisoformat` give and take the very
+# same text (tests compare both ways), at a fraction of the cost.
+
+
+def _to_sqlite_text(value: datetime | None) -> str | None:
+    """An aware datetime as SQLite's stored text for it: naive UTC, microseconds always."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: the desk stores aware UTC times only")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _from_sqlite_text(value: Any) -> datetime | None:
+    """Stored text (or a value SQLite hands back as is) as an aware UTC datetime."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 class ExactDecimal(TypeDecorator[Decimal]):

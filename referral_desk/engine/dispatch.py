@@ -9,7 +9,7 @@ Every step appends its events through the `Journal` the desk service passes in.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -17,7 +17,13 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from . import flags, notify
 from . import models as m
-from .candidates import covering_agent_ids, load_profiles, rank_candidates, referral_profile
+from .candidates import (
+    Standing,
+    covering_agent_ids,
+    load_profiles,
+    rank_candidates,
+    standing,
+)
 from .ids import format_id
 from .prepared import Prepared
 from .records import Referral
@@ -47,19 +53,6 @@ _LAST_REROUTE = Prepared(
     select(func.max(_EVENT.c.at)).where(
         _EVENT.c.referral_id == bindparam("referral_id"), _EVENT.c.kind == "rerouted"
     )
-)
-_OFFERS_TO_OTHERS = select(func.count()).where(
-    _OFFER.c.referral_id == bindparam("referral_id"),
-    _OFFER.c.agent_id != bindparam("fallback"),
-)
-_OFFERS_TO_OTHERS_EVER = Prepared(_OFFERS_TO_OTHERS)
-_OFFERS_TO_OTHERS_SINCE = Prepared(
-    _OFFERS_TO_OTHERS.where(
-        _OFFER.c.offered_at >= bindparam("since", type_=_OFFER.c.offered_at.type)
-    )
-)
-_OFFER_COUNT = Prepared(
-    select(func.count()).where(_OFFER.c.referral_id == bindparam("referral_id"))
 )
 _OPEN_OFFERS = Prepared(
     select(_OFFER.c.status).where(
@@ -99,6 +92,8 @@ class RoutingRun:
     journal: Journal
     settings: DeskSettings
     now: datetime
+    offered_agent_ids: list[str] = field(default_factory=list)
+    """Who this step offered the referral to, in order (the clock reports them)."""
 
     @property
     def weights(self) -> Weights:
@@ -131,15 +126,15 @@ def set_status(run: RoutingRun, referral: Referral, status: str, detail: str = "
 
 def start(run: RoutingRun, referral: Referral) -> None:
     """Routes a new (or unassigned) referral by its mode."""
-    profile = referral_profile(run.session, referral)
+    now_standing = standing(run.session, referral)
     if referral.mode in SEQUENTIAL_MODES:
-        _offer_next_sequential(run, referral, profile)
+        _offer_next_sequential(run, referral, now_standing)
     elif referral.mode == "private":
-        _offer_private(run, referral, profile)
+        _offer_private(run, referral, now_standing)
     elif referral.mode == "broadcast":
-        _offer_broadcast(run, referral, profile)
+        _offer_broadcast(run, referral, now_standing)
     elif referral.mode == "network":
-        _offer_network(run, referral, profile)
+        _offer_network(run, referral, now_standing)
 
 
 def after_offer_ended(run: RoutingRun, referral: Referral) -> None:
@@ -149,7 +144,7 @@ def after_offer_ended(run: RoutingRun, referral: Referral) -> None:
     open_statuses = _open_offer_statuses(run.session, referral)
     if referral.mode in SEQUENTIAL_MODES:
         if not open_statuses:
-            _offer_next_sequential(run, referral, referral_profile(run.session, referral))
+            _offer_next_sequential(run, referral, standing(run.session, referral))
     elif referral.mode == "private":
         unassign(run, referral, "the chosen agent did not take it (private referral)")
     elif referral.mode == "broadcast":
@@ -185,28 +180,30 @@ def candidate_decision(
     return profiles, list(decision.ranked)
 
 
-def _offer_next_sequential(run: RoutingRun, referral: Referral, profile: ReferralProfile) -> None:
+def _offer_next_sequential(run: RoutingRun, referral: Referral, now_standing: Standing) -> None:
     fallback = run.settings.fallback_agent_id
-    made = _offers_this_round(run.session, referral, fallback)
+    made = _offers_this_round(run.session, referral, fallback, now_standing)
     if made < run.settings.max_offers_before_fallback:
-        profiles, ranked = candidate_decision(run, profile)
+        profiles, ranked = candidate_decision(run, now_standing.profile)
         eligible = [choice for choice in ranked if choice.agent_id != fallback]
         pick = _pick(run, referral.mode, eligible, profiles)
         if pick is not None:
-            _make_offers(run, referral, [pick], sequential=True)
+            _make_offers(run, referral, [pick], now_standing, sequential=True)
             return
-    _offer_fallback_or_unassign(run, referral, profile)
+    _offer_fallback_or_unassign(run, referral, now_standing)
 
 
-def _offers_this_round(session: Transaction, referral: Referral, fallback: str | None) -> int:
+def _offers_this_round(
+    session: Transaction, referral: Referral, fallback: str | None, now_standing: Standing
+) -> int:
     """Offers (to anyone but the fallback) since the referral was last routed again."""
-    wanted = {"referral_id": referral.id, "fallback": fallback or ""}
+    others = [offered_at for agent, _, offered_at in now_standing.offers if agent != fallback]
+    if not others:
+        return 0  # when it was routed again cannot matter
     rerouted_at = session.execute(_LAST_REROUTE, {"referral_id": referral.id}).scalar()
     if rerouted_at is None:
-        return int(session.execute(_OFFERS_TO_OTHERS_EVER, wanted).scalar_one())
-    return int(
-        session.execute(_OFFERS_TO_OTHERS_SINCE, {**wanted, "since": rerouted_at}).scalar_one()
-    )
+        return len(others)
+    return sum(1 for offered_at in others if offered_at >= rerouted_at)
 
 
 def _pick(
@@ -242,9 +239,9 @@ def _fallback_choice(run: RoutingRun, profile: ReferralProfile) -> RankedAgent |
 
 
 def _offer_fallback_or_unassign(
-    run: RoutingRun, referral: Referral, profile: ReferralProfile
+    run: RoutingRun, referral: Referral, now_standing: Standing
 ) -> None:
-    choice = _fallback_choice(run, profile)
+    choice = _fallback_choice(run, now_standing.profile)
     if choice is None:
         unassign(run, referral, "roster exhausted: nobody eligible is left to offer it to")
         return
@@ -256,33 +253,34 @@ def _offer_fallback_or_unassign(
         agent_id=choice.agent_id,
         detail="nobody eligible left: offered to the desk's fallback agent",
     )
-    _make_offers(run, referral, [choice], sequential=True)
+    _make_offers(run, referral, [choice], now_standing, sequential=True)
 
 
-def _offer_private(run: RoutingRun, referral: Referral, profile: ReferralProfile) -> None:
+def _offer_private(run: RoutingRun, referral: Referral, now_standing: Standing) -> None:
     agent_id = referral.private_agent_id or ""
-    _profiles, ranked = candidate_decision(run, profile)
+    _profiles, ranked = candidate_decision(run, now_standing.profile)
     choice = next((c for c in ranked if c.agent_id == agent_id), None)
     if choice is None:
         unassign(run, referral, f"{agent_id} cannot take it now (private referral)")
         return
-    _make_offers(run, referral, [choice], sequential=True)
+    _make_offers(run, referral, [choice], now_standing, sequential=True)
 
 
-def _offer_broadcast(run: RoutingRun, referral: Referral, profile: ReferralProfile) -> None:
+def _offer_broadcast(run: RoutingRun, referral: Referral, now_standing: Standing) -> None:
     fallback = run.settings.fallback_agent_id
-    _, ranked = candidate_decision(run, profile)
+    _, ranked = candidate_decision(run, now_standing.profile)
     chosen = [c for c in ranked if c.agent_id != fallback][: run.settings.broadcast_size]
-    backstop = _fallback_choice(run, profile)
+    backstop = _fallback_choice(run, now_standing.profile)
     if backstop is not None:
         chosen.append(backstop)
     if not chosen:
         unassign(run, referral, "roster exhausted: nobody eligible to broadcast to")
         return
-    _make_offers(run, referral, chosen, sequential=False)
+    _make_offers(run, referral, chosen, now_standing, sequential=False)
 
 
-def _offer_network(run: RoutingRun, referral: Referral, profile: ReferralProfile) -> None:
+def _offer_network(run: RoutingRun, referral: Referral, now_standing: Standing) -> None:
+    profile = now_standing.profile
     profiles, ranked = candidate_decision(run, profile)
     group = referral.network or network_group_for(profiles.values(), profile)
     referral.network = group
@@ -293,16 +291,20 @@ def _offer_network(run: RoutingRun, referral: Referral, profile: ReferralProfile
             unassign(run, referral, f"no eligible agent in network {group or '(none)'}")
             return
         members = [backstop]
-    _make_offers(run, referral, members, sequential=False)
+    _make_offers(run, referral, members, now_standing, sequential=False)
 
 
 def _make_offers(
-    run: RoutingRun, referral: Referral, choices: list[RankedAgent], sequential: bool
+    run: RoutingRun,
+    referral: Referral,
+    choices: list[RankedAgent],
+    now_standing: Standing,
+    sequential: bool,
 ) -> None:
     expires = run.window_end()
     zone = run.settings.zone
     session = run.session
-    sequence = session.execute(_OFFER_COUNT, {"referral_id": referral.id}).scalar_one()
+    sequence = len(now_standing.offers)
     for choice in choices:
         sequence += 1
         row = {
@@ -325,6 +327,7 @@ def _make_offers(
             expires,
         )
         session.execute(_COUNT_OFFER, {"offered_agent": choice.agent_id})
+        run.offered_agent_ids.append(choice.agent_id)
         _announce_offer(run, referral, offer)
         values = ", ".join(f"{k} {v:.2f}" for k, v in choice.breakdown.as_dict().items())
         run.journal.record(
@@ -375,4 +378,4 @@ def private_refusal(run: RoutingRun, referral: Referral) -> str | None:
     if not agents:
         return f"unknown agent {agent_id!r}"
     today = run.now.astimezone(run.settings.zone).date()
-    return exclusion_reason(agents[0], referral_profile(run.session, referral), today)
+    return exclusion_reason(agents[0], standing(run.session, referral).profile, today)

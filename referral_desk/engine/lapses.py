@@ -54,14 +54,6 @@ _COUNT_LAPSE = Prepared(
     .where(_STATS.c.agent_id == bindparam("lapsed_agent"))
     .values(lapsed=_STATS.c.lapsed + 1)
 )
-_OFFERED_NOW = Prepared(
-    select(_OFFERS.c.agent_id).where(
-        _OFFERS.c.referral_id == bindparam("referral_id"),
-        _OFFERS.c.status == "offered",
-        _OFFERS.c.offered_at == bindparam("now", type_=_OFFERS.c.offered_at.type),
-    )
-)
-"""Who the referral was offered to at this tick (the next agent, or the fallback)."""
 
 BATCH = 500
 """Lapsed offers read per pass; a long outage is worked off in several passes."""
@@ -103,10 +95,9 @@ def lapse_one(
     )
     referral = load_referral(session, offer.referral_id)
     assert referral is not None
-    after_offer_ended(RoutingRun(session, journal, settings, now), referral)
-    following = tuple(
-        session.execute(_OFFERED_NOW, {"referral_id": referral.id, "now": now}).scalars()
-    )
+    run = RoutingRun(session, journal, settings, now)
+    after_offer_ended(run, referral)
+    following = tuple(run.offered_agent_ids)
     lapse = Lapse(
         referral_id=format_id("referral", referral.id or 0),
         agent_id=offer.agent_id,

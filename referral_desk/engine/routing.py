@@ -11,10 +11,11 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from fractions import Fraction
+from functools import lru_cache
 from itertools import islice, repeat
 from typing import NamedTuple, overload
 
@@ -43,6 +44,7 @@ __all__ = [
     "price_value",
     "rank",
     "score_agent",
+    "settle_ties",
     "territory_value",
     "tied_agent_ids",
     "weighted_score",
@@ -413,20 +415,34 @@ def weighted_score(breakdown: Breakdown, weights: Weights) -> float:
     Raises:
         ValueError: if a weight is negative or not finite, or all are zero.
     """
-    pairs = (
-        (weights.territory, breakdown.territory),
-        (weights.price, breakdown.price),
-        (weights.capacity, breakdown.capacity),
-        (weights.history, breakdown.history),
-        (weights.property_type, breakdown.property_type),
+    (territory, price, capacity, history, property_type), total = _checked_weights(weights)
+    score = (
+        territory * breakdown.territory
+        + price * breakdown.price
+        + capacity * breakdown.capacity
+        + history * breakdown.history
+        + property_type * breakdown.property_type
+    ) / total
+    return min(max(score, 0.0), 1.0)
+
+
+@lru_cache(maxsize=64)
+def _checked_weights(weights: Weights) -> tuple[tuple[float, ...], float]:
+    """The weights in dimension order and their total, checked once per set of weights
+    (every candidate of every decision is scored with the same few)."""
+    values = (
+        weights.territory,
+        weights.price,
+        weights.capacity,
+        weights.history,
+        weights.property_type,
     )
-    if any(weight < 0 or not math.isfinite(weight) for weight, _ in pairs):
+    if any(weight < 0 or not math.isfinite(weight) for weight in values):
         raise ValueError("weights must be finite and not negative")
-    total = sum(weight for weight, _ in pairs)
+    total = sum(values)
     if total == 0:
         raise ValueError("weights must not all be zero")
-    score = sum(weight * value for weight, value in pairs) / total
-    return min(max(score, 0.0), 1.0)
+    return values, total
 
 
 def score_agent(agent: AgentProfile, referral: ReferralProfile, weights: Weights) -> RankedAgent:
@@ -462,15 +478,29 @@ def rank(
             scored.append((agent, score_agent(agent, referral, weights)))
         else:
             excluded.append(Exclusion(agent.id, reason))
-    scored.sort(
-        key=lambda pair: (
-            -round(pair[1].score, _TIE_DIGITS),
-            pair[0].offers_last_30_days,
-            pair[0].id,
-        )
-    )
+    scored.sort(key=lambda pair: _order(pair[1], pair[0].offers_last_30_days))
     excluded.sort(key=lambda exclusion: exclusion.agent_id)
     return RoutingDecision(tuple(ranked for _, ranked in scored), tuple(excluded))
+
+
+def _order(choice: RankedAgent, offers_last_30_days: int) -> tuple[float, int, str]:
+    """Best score first; equal scores to fewer recent offers, then to the lower id."""
+    return (-round(choice.score, _TIE_DIGITS), offers_last_30_days, choice.agent_id)
+
+
+def settle_ties(
+    decision: RoutingDecision, offers_last_30_days: Mapping[str, int]
+) -> RoutingDecision:
+    """The decision `rank` makes once each agent's offers of the last 30 days are known.
+
+    The counts only order equal scores, so the ranked agents are sorted again
+    rather than scored again; who is excluded, and why, cannot change.
+    """
+    ranked = sorted(
+        decision.ranked,
+        key=lambda choice: _order(choice, offers_last_30_days.get(choice.agent_id, 0)),
+    )
+    return RoutingDecision(tuple(ranked), decision.excluded)
 
 
 def tied_agent_ids(ranked: Sequence[RankedAgent]) -> frozenset[str]:

@@ -28,6 +28,7 @@ from referral_desk.engine.routing import (
     price_value,
     rank,
     score_agent,
+    settle_ties,
 )
 from referral_desk.engine.schedule import parse_schedule
 
@@ -487,6 +488,35 @@ def test_rank_splits_the_roster_exactly(
     for exclusion in decision.excluded:
         reason = exclusion_reason(by_id[exclusion.agent_id], referral, today)
         assert exclusion.reason == reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    roster=st.lists(agents, max_size=5, unique_by=lambda agent: agent.id),
+    twin=agents,
+    twin_offers=st.lists(st.integers(0, 30), min_size=2, max_size=4),
+    referral=referrals,
+)
+def test_settling_ties_afterwards_ranks_as_knowing_the_counts_from_the_start(
+    roster: list[AgentProfile],
+    twin: AgentProfile,
+    twin_offers: list[int],
+    referral: ReferralProfile,
+) -> None:
+    """Routing counts recent offers only for tied agents and sorts again: same order.
+
+    Twins (one profile under several ids, with different recent offers) make sure
+    equal scores occur in every example.
+    """
+    twins = [
+        replace(twin, id=f"Z{index}", offers_last_30_days=count)
+        for index, count in enumerate(twin_offers)
+    ]
+    everyone = roster + twins
+    knowing = rank(everyone, referral, Weights(), TODAY)
+    blind = rank([replace(a, offers_last_30_days=0) for a in everyone], referral, Weights(), TODAY)
+    counts = {agent.id: agent.offers_last_30_days for agent in everyone}
+    assert settle_ties(blind, counts) == knowing
 
 
 @given(
