@@ -1,10 +1,8 @@
-"""Loading what routing needs for one referral: candidate agents as plain profiles.
+"""What routing reads besides its candidates' profiles (`profiles.py`).
 
-Territory is filtered in SQL (the `agent_territory` index), so a 5,000-agent
-roster costs only the agents who cover the market. Each candidate's load and
-history come with its profile from `agent_stats`, whose `load` the database keeps
-(triggers of migration 0007); offers of the last 30 days are counted only for
-agents whose scores tie (`rank_candidates`).
+The referral's standing (its offers so far), the 30-day offer counts that
+break ties — read only for the agents whose scores tie (`rank_candidates`) —
+and the roster's ids for a preview's list of who is excluded and why.
 """
 
 from __future__ import annotations
@@ -12,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import bindparam, func, select
 
 from . import models as m
 from .prepared import Prepared
 from .records import Referral
 from .routing import (
-    AgentHistory,
     AgentProfile,
     ReferralProfile,
     RoutingDecision,
@@ -30,42 +26,9 @@ from .routing import (
     settle_ties,
     tied_agent_ids,
 )
-from .schedule import WeeklySchedule, parse_schedule
 from .store import Transaction
 
 RECENT_DAYS = 30
-
-PROFILE_COLUMNS = (
-    "id",
-    "name",
-    "kind",
-    "active",
-    "metros",
-    "zips",
-    "sides",
-    "price_min",
-    "price_max",
-    "property_types",
-    "capacity",
-    "away_from",
-    "away_until",
-    "on_duty",
-    "weight",
-    "network",
-)
-"""The agent columns routing reads (contact details and timestamps it does not)."""
-
-
-@lru_cache(maxsize=1024)
-def _schedule(text: str) -> WeeklySchedule | None:
-    return parse_schedule(text) if text else None
-
-
-@lru_cache(maxsize=16384)
-def _split(text: str, fold: bool = False) -> frozenset[str]:
-    parts = (part.strip() for part in text.split(";"))
-    return frozenset(part.casefold() if fold else part for part in parts if part)
-
 
 _OFFERS_OF = Prepared(
     select(m.offer.c.agent_id, m.offer.c.status, m.offer.c.offered_at)
@@ -104,46 +67,8 @@ def standing(session: Transaction, referral: Referral) -> Standing:
     return Standing(profile, rows)
 
 
-_AGENT = m.agent
-_STATS = m.agent_stats
 _OFFER = m.offer
-_TERRITORY = m.agent_territory
 
-# Built once: routing runs these for every intake, lapse and preview, and building a
-# statement costs about as much as SQLite takes to answer it.
-_COVERING_METRO = Prepared(
-    select(_TERRITORY.c.agent_id)
-    .where(_TERRITORY.c.kind == "metro", _TERRITORY.c.value == bindparam("metro"))
-    .distinct()
-)
-_COVERING_METRO_OR_ZIP = Prepared(
-    select(_TERRITORY.c.agent_id)
-    .where(
-        or_(
-            and_(_TERRITORY.c.kind == "metro", _TERRITORY.c.value == bindparam("metro")),
-            and_(_TERRITORY.c.kind == "zip", _TERRITORY.c.value == bindparam("zip")),
-        )
-    )
-    .distinct()
-)
-
-
-_PROFILE_ROWS = Prepared(
-    select(
-        *(_AGENT.c[name] for name in PROFILE_COLUMNS),
-        _STATS.c.accepted,
-        _STATS.c.declined,
-        _STATS.c.lapsed,
-        _STATS.c.response_seconds_sum,
-        _STATS.c.responses,
-        _STATS.c.rotation_served,
-        _STATS.c.load,
-    )
-    .select_from(_AGENT.outerjoin(_STATS, _STATS.c.agent_id == _AGENT.c.id))
-    .where(_AGENT.c.id.in_(bindparam("ids", expanding=True)))
-)
-"""Candidates with their history and load (open offers plus referrals assigned in an
-active status), which the database keeps in `agent_stats` (migration 0007)."""
 _RECENT_OFFERS = Prepared(
     select(_OFFER.c.agent_id, func.count())
     .where(
@@ -152,27 +77,6 @@ _RECENT_OFFERS = Prepared(
     )
     .group_by(_OFFER.c.agent_id)
 )
-
-
-def covering_agent_ids(session: Transaction, profile: ReferralProfile) -> list[str]:
-    """Ids of agents who list the referral's ZIP or metro."""
-    if profile.zip:
-        rows = session.execute(_COVERING_METRO_OR_ZIP, {"metro": profile.metro, "zip": profile.zip})
-    else:
-        rows = session.execute(_COVERING_METRO, {"metro": profile.metro})
-    return list(rows.scalars())
-
-
-def load_profiles(session: Transaction, agent_ids: list[str], now: datetime) -> list[AgentProfile]:
-    """Routing profiles of these agents, with load and history.
-
-    Their offers of the last 30 days only break ties between equal scores, so
-    they are counted by `rank_candidates` for the agents that tie, not here
-    (`offers_last_30_days` is 0 until then).
-    """
-    if not agent_ids:
-        return []
-    return [_profile(row) for row in session.execute(_PROFILE_ROWS, {"ids": agent_ids})]
 
 
 def rank_candidates(
@@ -196,42 +100,6 @@ def rank_candidates(
     since = now - timedelta(days=RECENT_DAYS)
     wanted = {"ids": sorted(tied), "since": since}
     return settle_ties(decision, dict(session.execute(_RECENT_OFFERS, wanted).all()))
-
-
-@lru_cache(maxsize=8192)
-def _profile(agent: Any) -> AgentProfile:
-    """One candidate row (`PROFILE_COLUMNS`, the `agent_stats` counters, the load).
-
-    Kept per distinct row: an agent's row reads the same from one decision to the
-    next until an offer, an answer or a roster change moves one of its values, and
-    a profile (frozen) costs more to build than the row costs to hash.
-    """
-    accepted = agent.accepted or 0
-    answered = accepted + (agent.declined or 0) + (agent.lapsed or 0)
-    responses = agent.responses or 0
-    mean = (agent.response_seconds_sum or 0.0) / responses if responses else None
-    return AgentProfile(
-        id=agent.id,
-        name=agent.name,
-        kind=agent.kind,
-        active=agent.active,
-        metros=_split(agent.metros, fold=True),
-        zips=_split(agent.zips),
-        sides=agent.sides,
-        price_min=agent.price_min,
-        price_max=agent.price_max,
-        property_types=_split(agent.property_types),
-        capacity=agent.capacity,
-        away_from=agent.away_from,
-        away_until=agent.away_until,
-        on_duty=_schedule(agent.on_duty),
-        weight=agent.weight,
-        network=agent.network,
-        load=agent.load or 0,
-        offers_last_30_days=0,
-        rotation_served=agent.rotation_served or 0,
-        history=AgentHistory(answered, accepted, mean),
-    )
 
 
 _ROSTER_IDS: dict[str, tuple[tuple[Any, ...], list[str]]] = {}

@@ -17,15 +17,10 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from . import flags, notify
 from . import models as m
-from .candidates import (
-    Standing,
-    covering_agent_ids,
-    load_profiles,
-    rank_candidates,
-    standing,
-)
+from .candidates import Standing, rank_candidates, standing
 from .ids import format_id
 from .prepared import Prepared
+from .profiles import covering_profiles, load_profiles
 from .records import Referral
 from .routing import (
     AgentProfile,
@@ -173,8 +168,7 @@ def candidate_decision(
     run: RoutingRun, profile: ReferralProfile
 ) -> tuple[dict[str, AgentProfile], list[RankedAgent]]:
     """Profiles of agents covering the market, and the eligible ones ranked."""
-    ids = covering_agent_ids(run.session, profile)
-    profiles = {agent.id: agent for agent in load_profiles(run.session, ids, run.now)}
+    profiles = {agent.id: agent for agent in covering_profiles(run.session, profile)}
     today = run.now.astimezone(run.settings.zone).date()
     decision = rank_candidates(run.session, profiles.values(), profile, run.weights, today, run.now)
     return profiles, list(decision.ranked)
@@ -232,7 +226,7 @@ def _fallback_choice(run: RoutingRun, profile: ReferralProfile) -> RankedAgent |
         return None
     if fallback in profile.ended_agent_ids or fallback in profile.open_agent_ids:
         return None
-    agents = load_profiles(run.session, [fallback], run.now)
+    agents = load_profiles(run.session, [fallback])
     if not agents or not agents[0].active:
         return None
     return score_agent(agents[0], profile, run.weights)
@@ -374,7 +368,7 @@ def private_refusal(run: RoutingRun, referral: Referral) -> str | None:
     from .routing import exclusion_reason
 
     agent_id = referral.private_agent_id or ""
-    agents = load_profiles(run.session, [agent_id], run.now)
+    agents = load_profiles(run.session, [agent_id])
     if not agents:
         return f"unknown agent {agent_id!r}"
     today = run.now.astimezone(run.settings.zone).date()

@@ -17,6 +17,7 @@ defaults, as before.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -311,5 +312,10 @@ desk_revision = Table(
     metadata,
     Column("id", Integer, primary_key=True, default=1),
     Column("revision", Integer, nullable=False, default=0),
+    Column("roster_version", BigInteger, nullable=False, default=0, server_default="0"),
 )
-"""A single counter bumped by every write, so a screen can poll for changes cheaply."""
+"""A single counter bumped by every write, so a screen can poll for changes cheaply.
+
+`roster_version` takes a new random value whenever the roster (`agent`,
+`agent_territory`) is written, by triggers (migration 0008): routing keeps the
+roster's profiles until it moves."""

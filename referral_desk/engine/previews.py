@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .candidates import all_agent_ids, covering_agent_ids, load_profiles, rank_candidates
+from .candidates import all_agent_ids, rank_candidates
+from .profiles import covering_profiles
 from .routing import (
     AgentProfile,
     Exclusion,
@@ -48,8 +49,8 @@ def preview_decision(
     it only once nobody else is left, whatever its score.
     """
     profile = _profile_of(data)
-    covering = covering_agent_ids(session, profile)
-    profiles = load_profiles(session, covering, now)
+    profiles = covering_profiles(session, profile)
+    covering = [agent.id for agent in profiles]
     today = now.astimezone(settings.zone).date()
     decision = rank_candidates(session, profiles, profile, Weights(**settings.weights), today, now)
     place = f"ZIP {data.zip} or {data.metro}" if data.zip else data.metro

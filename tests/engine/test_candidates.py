@@ -1,6 +1,6 @@
 """Candidates as routing reads them: loads in one statement, 30-day counts for ties only.
 
-`candidates.load_profiles` reads each covering agent's history and load (kept by
+`profiles.load_profiles` reads each covering agent's history and load (kept by
 the database) in one statement; the offers of the last 30 days, which only break ties, are counted
 by `rank_candidates` for the agents whose scores tie. The desk must route
 exactly as if every count had been read.
@@ -12,9 +12,9 @@ from datetime import timedelta
 
 import pytest
 
-from referral_desk.engine.candidates import load_profiles
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
+from referral_desk.engine.profiles import load_profiles
 from referral_desk.engine.routing import RankedAgent, tied_agent_ids
 from tests.engine.test_load_counter import counted_loads
 from tests.factories import agent_row, intake
@@ -79,7 +79,7 @@ def test_loads_read_with_the_profiles_are_the_desks_loads(
     roster_desk.intake(intake(received_at=None), clock.now())
     with roster_desk.store.read() as session:
         ids = [agent.id for agent in roster_desk.agents()]
-        profiles = {agent.id: agent.load for agent in load_profiles(session, ids, clock.now())}
+        profiles = {agent.id: agent.load for agent in load_profiles(session, ids)}
     assert profiles == counted_loads(roster_desk)
     assert sum(profiles.values()) == 5
 
