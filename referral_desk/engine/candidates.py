@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, func, select
 
 from . import models as m
 from .prepared import Prepared
+from .profiles import roster_ids
 from .records import Referral
 from .routing import (
     AgentProfile,
@@ -102,35 +103,11 @@ def rank_candidates(
     return settle_ties(decision, dict(session.execute(_RECENT_OFFERS, wanted).all()))
 
 
-_ROSTER_IDS: dict[str, tuple[tuple[Any, ...], list[str]]] = {}
-"""Per database: the roster's ids in order, with the fingerprint they were read under."""
-
-
 def all_agent_ids(session: Transaction, besides: Iterable[str] = ()) -> list[str]:
     """Roster ids in order, except `besides` (for preview's list of who is excluded and why).
 
-    Agents are never deleted and their ids never change, so the roster's count and
-    its first and last id tell whether the id list read earlier still holds: three
-    index look-ups instead of reading 5,000 ids on every preview.
+    The id list is kept per roster version (`profiles.roster_ids`), so a preview
+    reads one integer instead of 5,000 ids.
     """
-    connection = session.connection
-    fingerprint = tuple(
-        connection.exec_driver_sql(
-            "SELECT (SELECT count(*) FROM agent), (SELECT min(id) FROM agent),"
-            " (SELECT max(id) FROM agent)"
-        ).one()
-    )
-    key = str(connection.engine.url)
-    cached = _ROSTER_IDS.get(key)
-    if cached is None or cached[0] != fingerprint:
-        cursor = connection.connection.cursor()  # the driver's own: no per-row wrapping
-        try:
-            cursor.execute("SELECT id FROM agent")
-            # Sorted here, not by the database: PostgreSQL's collation may not order
-            # ids as Python does, and preview merges this list with others.
-            cached = (fingerprint, sorted(agent_id for (agent_id,) in cursor.fetchall()))
-        finally:
-            cursor.close()
-        _ROSTER_IDS[key] = cached
     skip = set(besides)
-    return [agent_id for agent_id in cached[1] if agent_id not in skip]
+    return [agent_id for agent_id in roster_ids(session) if agent_id not in skip]

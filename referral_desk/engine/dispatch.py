@@ -49,12 +49,6 @@ _LAST_REROUTE = Prepared(
         _EVENT.c.referral_id == bindparam("referral_id"), _EVENT.c.kind == "rerouted"
     )
 )
-_OPEN_OFFERS = Prepared(
-    select(_OFFER.c.status).where(
-        _OFFER.c.referral_id == bindparam("referral_id"),
-        _OFFER.c.status.in_(("offered", "interested")),
-    )
-)
 _INSERT_OFFER = Prepared(insert(_OFFER).returning(_OFFER.c.id))
 _COUNT_OFFER = Prepared(
     update(_STATS)
@@ -136,16 +130,17 @@ def after_offer_ended(run: RoutingRun, referral: Referral) -> None:
     """What follows a decline or lapse, by mode (DESIGN.md, Routing: Modes)."""
     if referral.status not in ("offered", "accepted"):
         return
-    open_statuses = _open_offer_statuses(run.session, referral)
+    now_standing = standing(run.session, referral)
+    still_open = bool(now_standing.profile.open_agent_ids)
     if referral.mode in SEQUENTIAL_MODES:
-        if not open_statuses:
-            _offer_next_sequential(run, referral, standing(run.session, referral))
+        if not still_open:
+            _offer_next_sequential(run, referral, now_standing)
     elif referral.mode == "private":
         unassign(run, referral, "the chosen agent did not take it (private referral)")
     elif referral.mode == "broadcast":
-        if not open_statuses:
+        if not still_open:
             unassign(run, referral, "every broadcast offer ended unclaimed")
-    elif referral.mode == "network" and not open_statuses:
+    elif referral.mode == "network" and not still_open:
         unassign(run, referral, "no agent of the network took an interest in time")
 
 
@@ -356,11 +351,6 @@ def _announce_offer(run: RoutingRun, referral: Referral, offer: NewOffer) -> Non
     kind = {"broadcast": "broadcast_offer", "network": "network_offer"}.get(referral.mode, "offer")
     draft = notify.offer_draft(agent, referral, offer, run.settings, kind)
     notify.queue(run.session, draft, run.now, referral.id)
-
-
-def _open_offer_statuses(session: Transaction, referral: Referral) -> list[str]:
-    rows = session.execute(_OPEN_OFFERS, {"referral_id": referral.id})
-    return list(rows.scalars())
 
 
 def private_refusal(run: RoutingRun, referral: Referral) -> str | None:

@@ -98,10 +98,34 @@ class _Roster:
     """Per agent: the roster's part, with history and load still empty."""
     built: dict[tuple[Any, ...], AgentProfile] = field(default_factory=dict)
     """Per running row: the whole profile."""
+    ids: list[str] | None = None
+    """Every agent's id, sorted (read when a preview first asks)."""
 
 
 _ROSTERS: WeakKeyDictionary[Engine, _Roster] = WeakKeyDictionary()
 """Per desk database (its engine: two in-memory desks share a URL, not an engine)."""
+_VERSION = Prepared(select(m.desk_revision.c.roster_version))
+
+
+def _kept(engine: Engine, version: int) -> _Roster:
+    """What this process keeps of the desk's roster at this version (new if it moved)."""
+    roster = _ROSTERS.get(engine)
+    if roster is None or roster.version != version:
+        roster = _ROSTERS[engine] = _Roster(version)
+    return roster
+
+
+def roster_ids(session: Transaction) -> list[str]:
+    """Every agent's id, sorted as Python sorts (PostgreSQL's collation may differ)."""
+    roster = _kept(session.connection.engine, session.execute(_VERSION).scalar_one())
+    if roster.ids is None:
+        cursor = session.connection.connection.cursor()  # the driver's own: no per-row wrapping
+        try:
+            cursor.execute("SELECT id FROM agent")
+            roster.ids = sorted(agent_id for (agent_id,) in cursor.fetchall())
+        finally:
+            cursor.close()
+    return roster.ids
 
 
 def covering_profiles(session: Transaction, referral: ReferralProfile) -> list[AgentProfile]:
@@ -125,11 +149,7 @@ def load_profiles(session: Transaction, agent_ids: Iterable[str]) -> list[AgentP
 def _profiles(session: Transaction, running: list[Any]) -> list[AgentProfile]:
     if not running:
         return []
-    engine = session.connection.engine
-    roster = _ROSTERS.get(engine)
-    version = running[0].roster_version
-    if roster is None or roster.version != version:
-        roster = _ROSTERS[engine] = _Roster(version)
+    roster = _kept(session.connection.engine, running[0].roster_version)
     missing = [row.agent_id for row in running if row.agent_id not in roster.parsed]
     if missing:
         for row in session.execute(_ROSTER_ROWS, {"ids": missing}):
