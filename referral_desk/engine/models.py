@@ -146,7 +146,7 @@ referral = Table(
     Column("property_type", String(32), nullable=False),
     Column("timeline", String(500), nullable=False, default=""),
     _text("notes"),
-    Column("source_id", Integer, ForeignKey("referring_party.id"), nullable=False, index=True),
+    Column("source_id", Integer, ForeignKey("referring_party.id"), nullable=False),
     Column("lead_source", String(300), nullable=False, default=""),
     Column("mode", String(16), nullable=False),
     Column("network", String(100), nullable=True),
@@ -168,6 +168,8 @@ referral = Table(
     Index("ix_referral_status_received", "status", "archived_from", "received_at", "accepted_at"),
     Index("ix_referral_assigned_status", "assigned_agent_id", "status"),
     Index("ix_referral_status_closing", "status", "closing_date"),
+    # A source's referrals in a span (the burst flag), and all of a source's (migration 0009).
+    Index("ix_referral_source_received", "source_id", "received_at"),
     Index(
         "ix_referral_received_report", "received_at", "source_id", "first_offered_at", "accepted_at"
     ),

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 RecordT = TypeVar("RecordT", bound="Record")
 
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 """The Alembic revision this code expects; a test keeps it equal to the scripts' head."""
 
 BUSY_TIMEOUT_ENV = "REFERRAL_DESK_BUSY_TIMEOUT_MS"
