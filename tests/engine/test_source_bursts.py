@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+
 from referral_desk.engine import flags
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
@@ -32,9 +33,7 @@ def test_third_referral_within_30_days_raises_one_flag(desk: Desk, clock: Manual
     referred(desk, clock, start + timedelta(days=10), "Omar")
     assert bursts(desk) == []
     referred(desk, clock, start + timedelta(days=20), "Ana")
-    assert bursts(desk) == [
-        "John Smith sent 3 referrals within 30 days: thank them, check the fit"
-    ]
+    assert bursts(desk) == ["John Smith sent 3 referrals within 30 days: thank them, check the fit"]
     referred(desk, clock, start + timedelta(days=20), "Lee")
     assert len(bursts(desk)) == 1, "one flag per burst, not one per referral"
 
