@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from referral_desk.engine import models as m
+from referral_desk.engine import schemas
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.errors import InvalidInput
@@ -101,6 +102,7 @@ def test_email_is_checked_without_dns(
         raise AssertionError("the desk looked up DNS for an email address")
 
     monkeypatch.setattr(email_validator.deliverability, "validate_email_deliverability", no_network)
+    schemas._normalized_email.cache_clear()  # checked now, not remembered from another test
     [referral] = desk.intake(
         intake(client_email="maria.lopez@example.com", source__email="john@denverhomes.example"),
         clock.now(),
@@ -313,6 +315,17 @@ def test_email_is_normalized(desk: Desk, clock: ManualClock) -> None:
     )
     assert referral.client_email == "maria.lopez@example.com"
     assert referral.source.email == "john@denverhomes.example"
+
+
+def test_a_refused_address_is_refused_every_time(desk: Desk, clock: ManualClock) -> None:
+    """Checked addresses are remembered (a source's comes back), refusals are not turned
+    into acceptances: the same bad address is refused on the second intake too."""
+    for _ in range(2):
+        with pytest.raises(InvalidInput, match=r"source\.email: not a valid email address"):
+            desk.intake(intake(source__email="john@@denverhomes.example"), clock.now())
+    [referral] = desk.intake(intake(source__email=" John@DenverHomes.Example "), clock.now())
+    [again] = desk.intake(intake(source__email="John@DenverHomes.Example"), clock.now())
+    assert referral.source.email == again.source.email == "John@denverhomes.example"
 
 
 def test_choices_are_read_case_insensitively(desk: Desk, clock: ManualClock) -> None:
