@@ -164,9 +164,12 @@ class Weights:
         return {key: float(value) for key, value in asdict(self).items()}
 
 
-@dataclass(frozen=True)
-class Breakdown:
-    """The five dimension values, each in [0, 1]: why an agent scored as it did."""
+class Breakdown(NamedTuple):
+    """The five dimension values, each in [0, 1]: why an agent scored as it did.
+
+    A named tuple, not a dataclass: every eligible agent of every decision gets one,
+    and a frozen dataclass costs three times as much to build.
+    """
 
     territory: float
     """1.0 for a ZIP match, 0.6 for a metro-only match, else 0."""
@@ -181,16 +184,16 @@ class Breakdown:
 
     def as_dict(self) -> dict[str, float]:
         """The values keyed by dimension, as stored on an offer and shown in JSON."""
-        return asdict(self)
+        return self._asdict()
 
     def rounded(self, digits: int = 4) -> Breakdown:
         """A copy rounded for display; scores are computed from the full values."""
-        return Breakdown(**{key: round(value, digits) for key, value in asdict(self).items()})
+        return Breakdown._make(round(value, digits) for value in self)
 
 
-@dataclass(frozen=True)
-class RankedAgent:
-    """An eligible agent with its score and the breakdown behind it."""
+class RankedAgent(NamedTuple):
+    """An eligible agent with its score and the breakdown behind it (a named tuple, as
+    `Breakdown`)."""
 
     agent_id: str
     """The agent's roster id."""
