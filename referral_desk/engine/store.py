@@ -8,8 +8,9 @@ differ loads Alembic to migrate, so opening a current database costs one query.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -258,12 +259,19 @@ class Store:
             # One snapshot per read, as a SQLite read transaction has: a referral's
             # offers and events never come from two different moments.
             self._reader = engine.execution_options(isolation_level="REPEATABLE READ")
+        self._one: _OneConnection | None = None
+        if isinstance(engine.pool, StaticPool):
+            self._one = _OneConnection(self._writer)
+
+    def _connection(self, engine: Engine) -> AbstractContextManager[Connection]:
+        """A connection for one transaction: the in-memory desk's own, or one from the pool."""
+        return self._one.held() if self._one is not None else engine.connect()
 
     @contextmanager
     def write(self) -> Iterator[Transaction]:
         """One write transaction: committed when the block ends, rolled back on error."""
         try:
-            with self._writer.connect() as connection, connection.begin():
+            with self._connection(self._writer) as connection, connection.begin():
                 transaction = Transaction(connection)
                 yield transaction
                 transaction.flush()
@@ -276,7 +284,7 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Transaction]:
         """A read-only transaction; it never takes the write lock."""
-        with self._reader.connect() as connection:
+        with self._connection(self._reader) as connection:
             try:
                 connection.begin()  # one snapshot (BEGIN), also for statements run on the driver
                 yield Transaction(connection)
@@ -287,7 +295,38 @@ class Store:
 
     def dispose(self) -> None:
         """Closes every pooled connection."""
+        if self._one is not None:
+            self._one.close()
         self.engine.dispose()
+
+
+class _OneConnection:
+    """An in-memory desk's one connection, kept open and lent to one transaction at a time.
+
+    The database lives in a single driver connection (`StaticPool`), so checking
+    it out of the pool and wrapping it anew for every transaction bought nothing
+    and cost about 30 µs each — a few percent of a simulated run, which is
+    thousands of short transactions. The lock makes threads take turns, which the
+    one driver connection needs anyway.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def held(self) -> Iterator[Connection]:
+        with self._lock:
+            if self._connection is None or self._connection.closed or self._connection.invalidated:
+                self._connection = self._engine.connect()
+            yield self._connection
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
 
 
 def _storage_error(error: OperationalError) -> StorageError:

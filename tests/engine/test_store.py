@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -454,3 +455,45 @@ def test_new_sqlite_file_is_private(tmp_path: Path) -> None:
     finally:
         os.umask(previous)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_an_in_memory_desk_takes_writes_from_several_threads() -> None:
+    """An in-memory desk is one driver connection: threads take turns on it, so
+    intakes from four threads at once are all kept (none refused as already in a
+    transaction) and their ids are all different."""
+    desk = Desk.open("sqlite://")
+    now = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+    stored: list[str] = []
+    failures: list[BaseException] = []
+
+    def take_in(worker: int) -> None:
+        try:
+            for number in range(10):
+                payload = intake(client_first_name=f"Client{worker}x{number}")
+                stored.extend(view.id for view in desk.intake(payload, now))
+        except BaseException as error:  # reported below, with the thread's error
+            failures.append(error)
+
+    threads = [threading.Thread(target=take_in, args=(worker,)) for worker in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        assert len(set(stored)) == 40
+        assert len(desk.referrals(limit=100)) == 40
+    finally:
+        desk.close()
+
+
+def test_a_closed_in_memory_desk_lets_its_connection_go() -> None:
+    """Closing an in-memory desk closes its kept connection (its data goes with it)."""
+    desk = Desk.open("sqlite://")
+    desk.intake(intake(), datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
+    kept = desk.store._one
+    assert kept is not None
+    with kept.held() as connection:
+        pass
+    desk.close()
+    assert connection.closed
