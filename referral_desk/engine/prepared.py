@@ -27,8 +27,10 @@ from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, InvalidRequestError, MultipleResultsFound, NoResultFound
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.expression import Executable
@@ -238,12 +240,24 @@ def _for_driver(
 class Prepared:
     """A statement built once, executed on the driver (see the module's docstring)."""
 
-    __slots__ = ("_plans", "statement")
+    __slots__ = ("_plans", "_tables", "statement")
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
         """The SQLAlchemy statement; SQLAlchemy runs it itself where a plan cannot."""
         self._plans: dict[tuple[Any, ...], _Plan | None] = {}
+        self._tables: frozenset[Table] | None = None
+
+    @property
+    def tables(self) -> frozenset[Table]:
+        """Every table the statement names (subqueries included), found once."""
+        if self._tables is None:
+            self._tables = frozenset(
+                element
+                for element in visitors.iterate(self.statement)
+                if isinstance(element, Table)
+            )
+        return self._tables
 
     def _plan(self, dialect: Dialect, keys: tuple[str, ...]) -> _Plan | None:
         key = (type(dialect), dialect.server_version_info, dialect.paramstyle, keys)

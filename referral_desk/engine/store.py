@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -176,12 +177,13 @@ class Transaction:
     reads what it wrote without an ORM session.
     """
 
-    __slots__ = ("_connection", "_records")
+    __slots__ = ("_connection", "_later", "_records")
     _records: list[Record]
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._records: list[Record] = []
+        self._later: list[tuple[Prepared, dict[str, Any]]] = []
 
     @property
     def dialect(self) -> Dialect:
@@ -200,6 +202,8 @@ class Transaction:
         other through SQLAlchemy. Both give rows with the same attributes.
         """
         plain = statement.statement if isinstance(statement, Prepared) else statement
+        if self._later and _may_read_later(statement, self._later):
+            self._insert_later()
         if self._records and _may_read_records(plain, self._records):
             self.flush()
         if isinstance(statement, Prepared):
@@ -207,6 +211,22 @@ class Transaction:
         if parameters is None:
             return self._connection.execute(statement)
         return self._connection.execute(statement, parameters)
+
+    def insert_later(self, statement: Prepared, values: dict[str, Any]) -> None:
+        """Queues a row to insert: before any statement that names its table, else at commit.
+
+        For rows written many times a transaction and seldom read back in it (a
+        referral's events): the queued rows of a statement go to the database in
+        one batch, in the order they were queued, instead of one statement each.
+        """
+        self._later.append((statement, values))
+
+    def _insert_later(self) -> None:
+        """Inserts the queued rows, each run of one statement as one batch."""
+        queued, self._later = self._later, []
+        for statement, rows in groupby(queued, key=lambda item: item[0]):
+            batch = [values for _, values in rows]
+            statement.execute(self._connection, batch if len(batch) > 1 else batch[0])
 
     def track(self, record: RecordT) -> RecordT:
         """Remembers a record whose changes this transaction writes back."""
@@ -223,13 +243,26 @@ class Transaction:
         return None
 
     def flush(self) -> None:
-        """Writes every tracked record's changed columns (one UPDATE a changed record)."""
+        """Writes the queued rows and every tracked record's changed columns (one UPDATE a
+        changed record)."""
+        if self._later:
+            self._insert_later()
         for record in self._records:
             changes = record.take_changes()
             if changes:
                 statement = _record_update(record.table, frozenset(changes))
                 values = {f"new_{name}": value for name, value in changes.items()}
                 statement.execute(self._connection, {**values, "record_id": record.id})
+
+
+def _may_read_later(
+    statement: Executable | Prepared, later: list[tuple[Prepared, dict[str, Any]]]
+) -> bool:
+    """Whether a statement names a table rows are queued for (any plain statement might)."""
+    if not isinstance(statement, Prepared):
+        return True
+    tables = statement.tables
+    return any(not tables.isdisjoint(queued.tables) for queued, _ in later)
 
 
 def _may_read_records(statement: Executable, records: list[Record]) -> bool:

@@ -89,10 +89,11 @@ class DeskBase:
     ) -> None:
         """Appends one event to a referral's history.
 
-        A Core insert, at once: nothing reads an event back as an object in the
-        transaction that wrote it, and the unit of work costs more than the row.
+        Queued, and inserted with the write's other events in one batch when the
+        write commits (or before, if a statement of the write reads events): a
+        write records several, and one statement each cost more than the rows.
         """
-        session.execute(
+        session.insert_later(
             _INSERT_EVENT,
             {
                 "referral_id": referral_id,
