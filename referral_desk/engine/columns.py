@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime, String
@@ -65,10 +66,18 @@ def _to_sqlite_text(value: datetime | None) -> str | None:
     """An aware datetime as SQLite's stored text for it: naive UTC, microseconds always."""
     if value is None:
         return None
+    if value.tzinfo is UTC:
+        return _utc_text(value)
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: the desk stores aware UTC times only")
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
+    return _utc_text(value.astimezone(UTC))
+
+
+@lru_cache(maxsize=4096)
+def _utc_text(value: datetime) -> str:
+    """Kept per moment: a write stores its `now` in several rows, and this machine takes
+    microseconds to format a time. Only UTC times are kept: two local times an hour
+    apart in a repeated autumn hour compare equal, so they could not share a key."""
     return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
@@ -76,7 +85,17 @@ def _from_sqlite_text(value: Any) -> datetime | None:
     """Stored text (or a value SQLite hands back as is) as an aware UTC datetime."""
     if value is None:
         return None
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return _parsed_utc(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+@lru_cache(maxsize=4096)
+def _parsed_utc(text: str) -> datetime:
+    """Kept per stored text: the same offer times are read back many times a decision."""
+    moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

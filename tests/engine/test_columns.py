@@ -9,6 +9,7 @@ the same.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -75,3 +76,17 @@ def test_a_naive_time_is_refused() -> None:
     with pytest.raises(ValueError, match="naive datetime"):
         desk_bind()(datetime(2026, 11, 23, 14, 0))  # type: ignore[operator]
     assert desk_bind()(None) is None  # type: ignore[operator]
+
+
+def test_the_repeated_autumn_hour_is_stored_as_two_instants() -> None:
+    """01:30 in Chicago on 2026-11-01 happens twice (fold 0 in CDT, fold 1 in CST). The two
+    compare equal as local times, yet are an hour apart: stored, they must differ, even
+    when both are converted one after the other (the conversions are remembered)."""
+    chicago = ZoneInfo("America/Chicago")
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=chicago)
+    second = first.replace(fold=1)
+    assert first == second  # what makes a naive cache of local times wrong
+    bind = desk_bind()
+    for _ in range(2):
+        assert bind(first) == "2026-11-01 06:30:00.000000"  # type: ignore[operator]
+        assert bind(second) == "2026-11-01 07:30:00.000000"  # type: ignore[operator]
