@@ -365,8 +365,14 @@ def price_value(referral_min: int, referral_max: int, agent_min: int, agent_max:
     backwards are read as their sorted ends, so bad data never yields a value
     outside [0, 1].
     """
-    low, high = sorted((referral_min, referral_max))
-    sweet_low, sweet_high = sorted((agent_min, agent_max))
+    low, high = (
+        (referral_min, referral_max)
+        if referral_min <= referral_max
+        else (referral_max, referral_min)
+    )
+    sweet_low, sweet_high = (
+        (agent_min, agent_max) if agent_min <= agent_max else (agent_max, agent_min)
+    )
     if low == high:
         return 1.0 if sweet_low <= low <= sweet_high else 0.0
     overlap = min(high, sweet_high) - max(low, sweet_low)
@@ -403,12 +409,12 @@ def history_value(history: AgentHistory) -> float:
 
 def breakdown_for(agent: AgentProfile, referral: ReferralProfile) -> Breakdown:
     """The five dimension values for one agent and referral."""
-    return Breakdown(
-        territory=territory_value(agent, referral),
-        price=price_value(referral.price_min, referral.price_max, agent.price_min, agent.price_max),
-        capacity=capacity_value(agent),
-        history=history_value(agent.history),
-        property_type=1.0 if referral.property_type in agent.property_types else 0.0,
+    return Breakdown(  # in field order: territory, price, capacity, history, property type
+        territory_value(agent, referral),
+        price_value(referral.price_min, referral.price_max, agent.price_min, agent.price_max),
+        capacity_value(agent),
+        history_value(agent.history),
+        1.0 if referral.property_type in agent.property_types else 0.0,
     )
 
 
@@ -418,7 +424,12 @@ def weighted_score(breakdown: Breakdown, weights: Weights) -> float:
     Raises:
         ValueError: if a weight is negative or not finite, or all are zero.
     """
-    (territory, price, capacity, history, property_type), total = _checked_weights(weights)
+    return _combined(breakdown, *_checked_weights(weights))
+
+
+def _combined(breakdown: Breakdown, weights: tuple[float, ...], total: float) -> float:
+    """`weighted_score` with the weights checked already (`_checked_weights`)."""
+    territory, price, capacity, history, property_type = weights
     score = (
         territory * breakdown.territory
         + price * breakdown.price
@@ -473,12 +484,14 @@ def rank(
     in the last 30 days (spreading the work), then to the lower id, so the same
     roster always routes the same way. Excluded agents are listed by id.
     """
+    checked = _checked_weights(weights)
     scored: list[tuple[AgentProfile, RankedAgent]] = []
     excluded: list[Exclusion] = []
     for agent in agents:
         reason = exclusion_reason(agent, referral, today_local)
         if reason is None:
-            scored.append((agent, score_agent(agent, referral, weights)))
+            breakdown = breakdown_for(agent, referral)
+            scored.append((agent, RankedAgent(agent.id, _combined(breakdown, *checked), breakdown)))
         else:
             excluded.append(Exclusion(agent.id, reason))
     scored.sort(key=lambda pair: _order(pair[1], pair[0].offers_last_30_days))
