@@ -11,9 +11,10 @@ always sees what the write did.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, ClassVar, Self
 
 from sqlalchemy import Table
@@ -31,9 +32,19 @@ class Record:
 
     @classmethod
     def of(cls, row: Any) -> Self:
-        """The record of a row holding every column of the record's table."""
-        record = cls(**row._asdict())
-        object.__setattr__(record, "_changed", set())
+        """The record of a row holding every column of the record's table.
+
+        Filled in one step rather than through the dataclass's `__init__`, which would
+        send each of a referral's 35 columns through `__setattr__` below: every write
+        loads its referral, and that was most of what loading it cost.
+        """
+        record = cls.__new__(cls)
+        fields = record.__dict__
+        fields.update(row._asdict())
+        if fields.keys() != _field_names(cls):
+            wanted = ", ".join(sorted(_field_names(cls) ^ fields.keys()))
+            raise TypeError(f"{cls.__name__}: the row's columns differ from its fields ({wanted})")
+        fields["_changed"] = set()
         return record
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -47,6 +58,11 @@ class Record:
         changes = {name: self.__dict__[name] for name in self._changed}
         self._changed.clear()
         return changes
+
+
+@cache
+def _field_names(kind: type[Record]) -> frozenset[str]:
+    return frozenset(field.name for field in fields(kind))  # type: ignore[arg-type]
 
 
 @dataclass(eq=False)
