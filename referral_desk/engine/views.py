@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row
@@ -193,6 +194,14 @@ class SourceView:
         }
 
 
+@lru_cache(maxsize=4096)
+def _breakdown(text: str) -> dict[str, float]:
+    """An offer's stored breakdown, decoded once per text: a referral's view is built
+    after every write, each time with all its offers. Callers get a copy of it."""
+    decoded: dict[str, float] = json.loads(text)
+    return decoded
+
+
 @dataclass(frozen=True)
 class OfferView:
     """One offer of a referral to an agent, with why that agent."""
@@ -219,7 +228,7 @@ class OfferView:
             responded_at=row.responded_at,
             reason=row.reason,
             score=row.score,
-            breakdown=json.loads(row.breakdown or "{}"),
+            breakdown=dict(_breakdown(row.breakdown or "{}")),
         )
 
     @property

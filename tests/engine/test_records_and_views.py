@@ -1,0 +1,51 @@
+"""What a write loads and what it hands back, as callers rely on them.
+
+A record loaded from a row remembers only the fields set afterwards (those,
+and no others, are written back); a view's breakdown belongs to that view,
+however many views of the same offer were built before it.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import pytest
+
+from referral_desk.engine import models as m
+from referral_desk.engine.clock import ManualClock
+from referral_desk.engine.desk import Desk
+from referral_desk.engine.records import Referral
+from tests.factories import intake
+
+COLUMNS = [column.name for column in m.referral.c]
+
+
+def referral_row(**values: object) -> object:
+    row = namedtuple("Row", COLUMNS)  # type: ignore[misc]
+    return row(**{name: values.get(name) for name in COLUMNS})
+
+
+def test_a_loaded_record_remembers_only_what_was_set_since() -> None:
+    record = Referral.of(referral_row(id=7, status="offered", metro="Austin"))
+    assert (record.id, record.status, record.metro) == (7, "offered", "Austin")
+    assert record.take_changes() == {}
+    record.status = "offered"  # the same value: nothing to write
+    record.status = "accepted"
+    record.assigned_agent_id = "P-ATX-01"
+    assert record.take_changes() == {"status": "accepted", "assigned_agent_id": "P-ATX-01"}
+    assert record.take_changes() == {}
+
+
+def test_a_row_without_every_column_is_refused_by_name() -> None:
+    short = namedtuple("Row", COLUMNS[:-1])  # type: ignore[misc]
+    with pytest.raises(TypeError, match=COLUMNS[-1]):
+        Referral.of(short(*([None] * (len(COLUMNS) - 1))))
+
+
+def test_a_views_breakdown_is_its_own(roster_desk: Desk, clock: ManualClock) -> None:
+    """Changing one view's breakdown leaves the next view of the same offer as stored."""
+    [first] = roster_desk.intake(intake(), clock.now())
+    stored = dict(first.offers[0].breakdown)
+    first.offers[0].breakdown["territory"] = -1.0
+    again = roster_desk.referral(first.id)
+    assert again.offers[0].breakdown == stored
