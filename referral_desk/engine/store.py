@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Table, bindparam, create_engine, event, text, update
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
-from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.expression import Executable
@@ -110,6 +110,8 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.connection.dbapi_connection.in_transaction:
+            return  # an in-memory desk's transaction, begun on the driver (`_OneConnection`)
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         _on_driver(connection, f"BEGIN {mode}")  # every transaction: skip SQLAlchemy's execution
 
@@ -296,15 +298,11 @@ class Store:
         if isinstance(engine.pool, StaticPool):
             self._one = _OneConnection(self._writer)
 
-    def _connection(self, engine: Engine) -> AbstractContextManager[Connection]:
-        """A connection for one transaction: the in-memory desk's own, or one from the pool."""
-        return self._one.held() if self._one is not None else engine.connect()
-
     @contextmanager
     def write(self) -> Iterator[Transaction]:
         """One write transaction: committed when the block ends, rolled back on error."""
         try:
-            with self._connection(self._writer) as connection, connection.begin():
+            with self._begun_write() as connection:
                 transaction = Transaction(connection)
                 yield transaction
                 transaction.flush()
@@ -317,7 +315,14 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Transaction]:
         """A read-only transaction; it never takes the write lock."""
-        with self._connection(self._reader) as connection:
+        if self._one is not None:
+            try:
+                with self._one.transaction("DEFERRED", commit=False) as connection:
+                    yield Transaction(connection)
+            except OperationalError as error:
+                raise _storage_error(error) from error
+            return
+        with self._reader.connect() as connection:
             try:
                 connection.begin()  # one snapshot (BEGIN), also for statements run on the driver
                 yield Transaction(connection)
@@ -325,6 +330,15 @@ class Store:
                 raise _storage_error(error) from error
             finally:
                 connection.rollback()
+
+    @contextmanager
+    def _begun_write(self) -> Iterator[Connection]:
+        if self._one is not None:
+            with self._one.transaction("IMMEDIATE", commit=True) as connection:
+                yield connection
+            return
+        with self._writer.connect() as connection, connection.begin():
+            yield connection
 
     def dispose(self) -> None:
         """Closes every pooled connection."""
@@ -338,9 +352,13 @@ class _OneConnection:
 
     The database lives in a single driver connection (`StaticPool`), so checking
     it out of the pool and wrapping it anew for every transaction bought nothing
-    and cost about 30 µs each — a few percent of a simulated run, which is
-    thousands of short transactions. The lock makes threads take turns, which the
-    one driver connection needs anyway.
+    and cost about 30 µs each, and SQLAlchemy's transaction objects as much
+    again — a tenth of a simulated run, which is thousands of short
+    transactions. So a transaction here is begun and ended on the driver; a
+    plain statement that makes SQLAlchemy begin one of its own (the begin
+    listener sees the driver's open transaction and sends nothing) has
+    SQLAlchemy end it. The lock makes threads take turns, which the one driver
+    connection needs anyway.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -355,11 +373,36 @@ class _OneConnection:
                 self._connection = self._engine.connect()
             yield self._connection
 
+    @contextmanager
+    def transaction(self, begin: str, *, commit: bool) -> Iterator[Connection]:
+        """`BEGIN <begin>` on the driver; committed (or, for reads, rolled back) at the end,
+        rolled back on error."""
+        with self.held() as connection:
+            _on_driver(connection, f"BEGIN {begin}")
+            try:
+                yield connection
+            except BaseException:
+                with suppress(DBAPIError):  # the error that got us here is the one to report
+                    _end(connection, commit=False)
+                raise
+            _end(connection, commit=commit)
+
     def close(self) -> None:
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+
+def _end(connection: Connection, *, commit: bool) -> None:
+    """Ends a transaction begun on the driver, through SQLAlchemy if it began one too."""
+    if connection.in_transaction():
+        if commit:
+            connection.commit()
+        else:
+            connection.rollback()
+        return
+    _on_driver(connection, "COMMIT" if commit else "ROLLBACK")
 
 
 def _storage_error(error: OperationalError) -> StorageError:
