@@ -240,13 +240,15 @@ def _for_driver(
 class Prepared:
     """A statement built once, executed on the driver (see the module's docstring)."""
 
-    __slots__ = ("_plans", "_tables", "statement")
+    __slots__ = ("_keyed", "_plans", "_tables", "statement")
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
         """The SQLAlchemy statement; SQLAlchemy runs it itself where a plan cannot."""
         self._plans: dict[tuple[Any, ...], _Plan | None] = {}
         self._tables: frozenset[Table] | None = None
+        self._keyed = isinstance(statement, UpdateBase)
+        """INSERT and UPDATE compile per set of parameter names (the columns they set)."""
 
     @property
     def tables(self) -> frozenset[Table]:
@@ -274,10 +276,9 @@ class Prepared:
 
     def execute(self, connection: Connection, parameters: Parameters = None) -> Any:
         """Runs the statement in the connection's transaction (one dict, or a list for many)."""
-        many = isinstance(parameters, list | tuple)
+        many = isinstance(parameters, (list, tuple))  # a tuple of types: no union built per call
         first: Mapping[str, Any] = (parameters[0] if many else parameters) or {}  # type: ignore[index,assignment]
-        keys = tuple(sorted(first)) if isinstance(self.statement, UpdateBase) else ()
-        plan = self._plan(connection.dialect, keys)
+        plan = self._plan(connection.dialect, tuple(sorted(first)) if self._keyed else ())
         if plan is None or (many and (plan.expanding or plan.row is not None)):
             return connection.execute(self.statement, parameters)  # type: ignore[arg-type]
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
