@@ -1,9 +1,10 @@
-"""The clock's fee-deadline flag: a closing 10 days away with a fee owed and none logged.
+"""The fee-deadline flag: a closing 10 days away with a fee owed and none logged.
 
 A fee is owed when a partner agent has the referral (receivable) or a referring
-agent sent it (payable). The clock raises one `fee_not_formalized` flag per
-referral once its closing is within 10 days (desk dates) and no agreement is
-logged; a logged agreement, or no fee owed at all, raises nothing.
+agent sent it (payable). One `fee_not_formalized` flag is raised per referral
+once its closing is within 10 days (desk dates) and no agreement is logged: by
+the move into escrow itself when the closing is that near already, else by the
+clock as the days pass. A logged agreement, or no fee owed, raises nothing.
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ def deadline_flags(desk: Desk) -> list[tuple[str | None, str]]:
 def test_a_partners_closing_within_10_days_is_flagged_once(
     roster_desk: Desk, clock: ManualClock
 ) -> None:
+    """Flagged by the move into escrow, before any tick; the clock adds no second one."""
     today = clock.now().date()
     referral = in_escrow(roster_desk, clock, PARTNER, today + timedelta(days=10))
-    roster_desk.tick(clock.now())
     assert deadline_flags(roster_desk) == [
         (
             referral,
@@ -54,8 +55,9 @@ def test_a_partners_closing_within_10_days_is_flagged_once(
             "ask the agent to formalize it",
         )
     ]
-    clock.advance(timedelta(hours=2))
-    roster_desk.tick(clock.now())
+    for _ in range(3):
+        clock.advance(timedelta(hours=2))
+        roster_desk.tick(clock.now())
     assert len(deadline_flags(roster_desk)) == 1
 
 
@@ -66,15 +68,19 @@ def test_a_closing_further_off_waits_until_it_is_10_days_away(
     in_escrow(roster_desk, clock, PARTNER, today + timedelta(days=12))
     roster_desk.tick(clock.now())
     assert deadline_flags(roster_desk) == []
-    clock.advance(timedelta(days=2))
+    clock.advance(timedelta(days=1))  # 11 days before: not yet
+    roster_desk.tick(clock.now())
+    assert deadline_flags(roster_desk) == []
+    clock.advance(timedelta(days=1))  # 10 days before: the clock's sweep finds it
     roster_desk.tick(clock.now())
     assert len(deadline_flags(roster_desk)) == 1
 
 
 def test_a_logged_fee_raises_nothing(roster_desk: Desk, clock: ManualClock) -> None:
     today = clock.now().date()
-    referral = in_escrow(roster_desk, clock, PARTNER, today + timedelta(days=3))
+    referral = in_escrow(roster_desk, clock, PARTNER, today + timedelta(days=12))
     roster_desk.log_fee(referral, "receivable", Decimal(25), "Agent", clock.now())
+    clock.advance(timedelta(days=5))
     roster_desk.tick(clock.now())
     assert deadline_flags(roster_desk) == []
 

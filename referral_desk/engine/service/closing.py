@@ -35,8 +35,9 @@ class ClosingOperations(DeskBase):
         """Moves a referral to a new status (the move is checked before its options)."""
         with self.writing() as session:
             referral = referral_row(session, referral_id)
+            run = self.routing_run(session, now)
             closing.change_status(
-                self.routing_run(session, now),
+                run,
                 referral,
                 status.strip().lower(),
                 sale_price=sale_price,
@@ -45,6 +46,10 @@ class ClosingOperations(DeskBase):
                 reason=reason,
                 on=on,
             )
+            if referral.status == "in_escrow":  # a closing near with no fee: say so at once
+                today = now.astimezone(run.settings.zone).date()
+                for due in flag_rules.due_fee_deadlines(session, today, referral_id=referral.id):
+                    flag_rules.raise_fee_deadline(session, due, now, run.settings)
             return self.written(session, referral.id or 0)
 
     def log_fee(
@@ -167,15 +172,18 @@ class ClosingOperations(DeskBase):
                 self.record(session, flag.referral_id, "flag", now, detail=f"resolved: {note}")
             return FlagView.of(flag)
 
-    flag_sweep_every: timedelta = timedelta(minutes=1)
+    flag_sweep_every: timedelta = timedelta(hours=1)
     """How often the clock looks for time-based flags (they move by the day, not second)."""
     _last_flag_sweep: datetime | None = None
 
     def raise_due_flags(self, now: datetime) -> list[FlagView]:
         """Time-based flags (the clock runs this): closings near with no fee logged.
 
-        The sweep runs at most once a minute per desk process (and again whenever
-        `now` moves backwards, as replays do): the flags it raises change by the day.
+        A referral put in escrow with its closing already near is flagged by that
+        move itself (`change_status`); what is left for the clock is closings that
+        come near as the days pass. So the sweep runs at most once an hour per desk
+        process (and again whenever `now` moves backwards, as replays do); it walked
+        every referral in escrow, and the clock runs at every offer's expiry.
         """
         last = self._last_flag_sweep
         if last is not None and last <= now < last + self.flag_sweep_every:
