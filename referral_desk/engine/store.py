@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
@@ -331,14 +331,10 @@ class Store:
             finally:
                 connection.rollback()
 
-    @contextmanager
-    def _begun_write(self) -> Iterator[Connection]:
+    def _begun_write(self) -> AbstractContextManager[Connection]:
         if self._one is not None:
-            with self._one.transaction("IMMEDIATE", commit=True) as connection:
-                yield connection
-            return
-        with self._writer.connect() as connection, connection.begin():
-            yield connection
+            return self._one.transaction("IMMEDIATE", commit=True)
+        return _pooled_write(self._writer)
 
     def dispose(self) -> None:
         """Closes every pooled connection."""
@@ -366,18 +362,19 @@ class _OneConnection:
         self._connection: Connection | None = None
         self._lock = threading.RLock()
 
-    @contextmanager
-    def held(self) -> Iterator[Connection]:
-        with self._lock:
-            if self._connection is None or self._connection.closed or self._connection.invalidated:
-                self._connection = self._engine.connect()
-            yield self._connection
+    def _open(self) -> Connection:
+        """The kept connection (opened again if it was closed or broke); hold the lock."""
+        connection = self._connection
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._connection = self._engine.connect()
+        return connection
 
     @contextmanager
     def transaction(self, begin: str, *, commit: bool) -> Iterator[Connection]:
         """`BEGIN <begin>` on the driver; committed (or, for reads, rolled back) at the end,
         rolled back on error."""
-        with self.held() as connection:
+        with self._lock:
+            connection = self._open()
             _on_driver(connection, f"BEGIN {begin}")
             try:
                 yield connection
@@ -392,6 +389,12 @@ class _OneConnection:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+
+@contextmanager
+def _pooled_write(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as connection, connection.begin():
+        yield connection
 
 
 def _end(connection: Connection, *, commit: bool) -> None:

@@ -493,7 +493,7 @@ def test_a_closed_in_memory_desk_lets_its_connection_go() -> None:
     desk.intake(intake(), datetime(2026, 11, 24, 15, 0, tzinfo=UTC))
     kept = desk.store._one
     assert kept is not None
-    with kept.held() as connection:
+    with kept.transaction("DEFERRED", commit=False) as connection:
         pass
     desk.close()
     assert connection.closed
