@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
+
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
 from tests.factories import intake
@@ -85,28 +87,18 @@ def test_a_logged_fee_raises_nothing(roster_desk: Desk, clock: ManualClock) -> N
     assert deadline_flags(roster_desk) == []
 
 
-def test_a_team_member_with_a_clients_referral_owes_no_fee(
-    roster_desk: Desk, clock: ManualClock
+@pytest.mark.parametrize(
+    ("agent_id", "source_type", "owed"),
+    [
+        pytest.param(TEAM, "client", False, id="team-member-and-client: no fee"),
+        pytest.param(TEAM, "agent", True, id="referring-agent: payable"),
+        pytest.param(PARTNER, "client", True, id="partner: receivable"),
+    ],
+)
+def test_a_fee_is_owed_to_a_referring_agent_or_by_a_partner(
+    roster_desk: Desk, clock: ManualClock, agent_id: str, source_type: str, owed: bool
 ) -> None:
     today = clock.now().date()
-    in_escrow(roster_desk, clock, TEAM, today + timedelta(days=3), source_type="client")
+    referral = in_escrow(roster_desk, clock, agent_id, today + timedelta(days=3), source_type)
     roster_desk.tick(clock.now())
-    assert deadline_flags(roster_desk) == []
-
-
-def test_a_referring_agents_fee_is_owed_whoever_has_the_referral(
-    roster_desk: Desk, clock: ManualClock
-) -> None:
-    today = clock.now().date()
-    referral = in_escrow(roster_desk, clock, TEAM, today + timedelta(days=3), source_type="agent")
-    roster_desk.tick(clock.now())
-    assert [flagged for flagged, _ in deadline_flags(roster_desk)] == [referral]
-
-
-def test_a_partners_fee_is_owed_whoever_sent_the_referral(
-    roster_desk: Desk, clock: ManualClock
-) -> None:
-    today = clock.now().date()
-    referral = in_escrow(roster_desk, clock, PARTNER, today + timedelta(days=3), "client")
-    roster_desk.tick(clock.now())
-    assert [flagged for flagged, _ in deadline_flags(roster_desk)] == [referral]
+    assert [flagged for flagged, _ in deadline_flags(roster_desk)] == ([referral] if owed else [])
