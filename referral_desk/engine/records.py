@@ -53,6 +53,11 @@ class Record:
             changed.add(name)
         object.__setattr__(self, name, value)
 
+    @property
+    def changed(self) -> bool:
+        """Whether a field was set since loading (or since the last `take_changes`)."""
+        return bool(self._changed)
+
     def take_changes(self) -> dict[str, Any]:
         """The columns set since loading (or since the last call), with their values."""
         changes = {name: self.__dict__[name] for name in self._changed}

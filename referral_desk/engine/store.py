@@ -179,13 +179,15 @@ class Transaction:
     reads what it wrote without an ORM session.
     """
 
-    __slots__ = ("_connection", "_later", "_records")
+    __slots__ = ("_connection", "_later", "_later_tables", "_records")
     _records: list[Record]
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._records: list[Record] = []
         self._later: list[tuple[Prepared, dict[str, Any]]] = []
+        self._later_tables: frozenset[Table] = frozenset()
+        """The tables the queued rows go to."""
 
     @property
     def dialect(self) -> Dialect:
@@ -204,7 +206,7 @@ class Transaction:
         other through SQLAlchemy. Both give rows with the same attributes.
         """
         plain = statement.statement if isinstance(statement, Prepared) else statement
-        if self._later and _may_read_later(statement, self._later):
+        if self._later and _may_read_later(statement, self._later_tables):
             self._insert_later()
         if self._records and _may_read_records(plain, self._records):
             self.flush()
@@ -222,10 +224,12 @@ class Transaction:
         one batch, in the order they were queued, instead of one statement each.
         """
         self._later.append((statement, values))
+        if not statement.tables <= self._later_tables:
+            self._later_tables |= statement.tables
 
     def _insert_later(self) -> None:
         """Inserts the queued rows, each run of one statement as one batch."""
-        queued, self._later = self._later, []
+        queued, self._later, self._later_tables = self._later, [], frozenset()
         for statement, rows in groupby(queued, key=lambda item: item[0]):
             batch = [values for _, values in rows]
             statement.execute(self._connection, batch if len(batch) > 1 else batch[0])
@@ -250,6 +254,8 @@ class Transaction:
         if self._later:
             self._insert_later()
         for record in self._records:
+            if not record.changed:
+                continue
             changes = record.take_changes()
             if changes:
                 statement = _record_update(record.table, frozenset(changes))
@@ -257,14 +263,11 @@ class Transaction:
                 statement.execute(self._connection, {**values, "record_id": record.id})
 
 
-def _may_read_later(
-    statement: Executable | Prepared, later: list[tuple[Prepared, dict[str, Any]]]
-) -> bool:
+def _may_read_later(statement: Executable | Prepared, queued_tables: frozenset[Table]) -> bool:
     """Whether a statement names a table rows are queued for (any plain statement might)."""
     if not isinstance(statement, Prepared):
         return True
-    tables = statement.tables
-    return any(not tables.isdisjoint(queued.tables) for queued, _ in later)
+    return not statement.tables.isdisjoint(queued_tables)
 
 
 def _may_read_records(statement: Executable, records: list[Record]) -> bool:

@@ -30,9 +30,12 @@ def test_a_loaded_record_remembers_only_what_was_set_since() -> None:
     assert (record.id, record.status, record.metro) == (7, "offered", "Austin")
     assert record.take_changes() == {}
     record.status = "offered"  # the same value: nothing to write
+    assert not record.changed
     record.status = "accepted"
     record.assigned_agent_id = "P-ATX-01"
+    assert record.changed
     assert record.take_changes() == {"status": "accepted", "assigned_agent_id": "P-ATX-01"}
+    assert not record.changed
     assert record.take_changes() == {}
 
 
