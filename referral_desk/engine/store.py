@@ -110,8 +110,8 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if connection.connection.dbapi_connection.in_transaction:
-            return  # an in-memory desk's transaction, begun on the driver (`_OneConnection`)
+        if in_memory and connection.connection.dbapi_connection.in_transaction:
+            return  # the desk's own transaction, begun on the driver (`_OneConnection`)
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         _on_driver(connection, f"BEGIN {mode}")  # every transaction: skip SQLAlchemy's execution
 
