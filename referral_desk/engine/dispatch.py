@@ -296,6 +296,7 @@ def _make_offers(
     sequence = len(now_standing.offers)
     for choice in choices:
         sequence += 1
+        breakdown = choice.breakdown.as_dict()
         row = {
             "referral_id": referral.id or 0,
             "agent_id": choice.agent_id,
@@ -304,7 +305,7 @@ def _make_offers(
             "expires_at": expires,
             "status": "offered",
             "score": choice.score,
-            "breakdown": json.dumps(choice.breakdown.as_dict()),
+            "breakdown": json.dumps(breakdown),
         }
         # Written with Core: no object in the session, only the values the message
         # and the event below need.
@@ -318,7 +319,7 @@ def _make_offers(
         session.execute(_COUNT_OFFER, {"offered_agent": choice.agent_id})
         run.offered_agent_ids.append(choice.agent_id)
         _announce_offer(run, referral, offer)
-        values = ", ".join(f"{k} {v:.2f}" for k, v in choice.breakdown.as_dict().items())
+        values = ", ".join(f"{k} {v:.2f}" for k, v in breakdown.items())
         run.journal.record(
             run.session,
             referral.id,

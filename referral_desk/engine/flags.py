@@ -154,6 +154,15 @@ def due_fee_deadlines(
     return list(session.execute(_DUE_FEE_DEADLINE_OF, wanted))
 
 
+def flag_fee_deadline_if_due(
+    session: Transaction, referral_id: int, now: datetime, settings: DeskSettings
+) -> Row[Any] | None:
+    """The fee-not-formalized flag for this referral if its deadline is due and unflagged."""
+    today = now.astimezone(settings.zone).date()
+    due = due_fee_deadlines(session, today, referral_id=referral_id)
+    return raise_fee_deadline(session, due[0], now, settings) if due else None
+
+
 def raise_fee_deadline(
     session: Transaction, referral: Row[Any], now: datetime, settings: DeskSettings | None = None
 ) -> Row[Any]:

@@ -465,8 +465,15 @@ def score_agent(agent: AgentProfile, referral: ReferralProfile, weights: Weights
     Eligibility is not checked here (:func:`rank` does that), so the preview can
     score anyone.
     """
+    return _scored(agent, referral, _checked_weights(weights))
+
+
+def _scored(
+    agent: AgentProfile, referral: ReferralProfile, checked: tuple[tuple[float, ...], float]
+) -> RankedAgent:
+    """`score_agent` with the weights checked already (`_checked_weights`)."""
     breakdown = breakdown_for(agent, referral)
-    return RankedAgent(agent.id, weighted_score(breakdown, weights), breakdown)
+    return RankedAgent(agent.id, _combined(breakdown, *checked), breakdown)
 
 
 # --- ranking and modes -------------------------------------------------------------
@@ -490,8 +497,7 @@ def rank(
     for agent in agents:
         reason = exclusion_reason(agent, referral, today_local)
         if reason is None:
-            breakdown = breakdown_for(agent, referral)
-            scored.append((agent, RankedAgent(agent.id, _combined(breakdown, *checked), breakdown)))
+            scored.append((agent, _scored(agent, referral, checked)))
         else:
             excluded.append(Exclusion(agent.id, reason))
     scored.sort(key=lambda pair: _order(pair[1], pair[0].offers_last_30_days))

@@ -257,10 +257,9 @@ class Transaction:
             if not record.changed:
                 continue
             changes = record.take_changes()
-            if changes:
-                statement = _record_update(record.table, frozenset(changes))
-                values = {f"new_{name}": value for name, value in changes.items()}
-                statement.execute(self._connection, {**values, "record_id": record.id})
+            statement = _record_update(record.table, frozenset(changes))
+            values = {f"new_{name}": value for name, value in changes.items()}
+            statement.execute(self._connection, {**values, "record_id": record.id})
 
 
 def _may_read_later(statement: Executable | Prepared, queued_tables: frozenset[Table]) -> bool:
@@ -318,21 +317,16 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Transaction]:
         """A read-only transaction; it never takes the write lock."""
-        if self._one is not None:
-            try:
-                with self._one.transaction("DEFERRED", commit=False) as connection:
-                    yield Transaction(connection)
-            except OperationalError as error:
-                raise _storage_error(error) from error
-            return
-        with self._reader.connect() as connection:
-            try:
-                connection.begin()  # one snapshot (BEGIN), also for statements run on the driver
+        try:
+            with self._begun_read() as connection:
                 yield Transaction(connection)
-            except OperationalError as error:
-                raise _storage_error(error) from error
-            finally:
-                connection.rollback()
+        except OperationalError as error:
+            raise _storage_error(error) from error
+
+    def _begun_read(self) -> AbstractContextManager[Connection]:
+        if self._one is not None:
+            return self._one.transaction("DEFERRED", commit=False)
+        return _pooled_read(self._reader)
 
     def _begun_write(self) -> AbstractContextManager[Connection]:
         if self._one is not None:
@@ -398,6 +392,16 @@ class _OneConnection:
 def _pooled_write(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as connection, connection.begin():
         yield connection
+
+
+@contextmanager
+def _pooled_read(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as connection:
+        try:
+            connection.begin()  # one snapshot (BEGIN), also for statements run on the driver
+            yield connection
+        finally:
+            connection.rollback()
 
 
 def _end(connection: Connection, *, commit: bool) -> None:

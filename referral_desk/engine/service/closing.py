@@ -47,9 +47,7 @@ class ClosingOperations(DeskBase):
                 on=on,
             )
             if referral.status == "in_escrow":  # a closing near with no fee: say so at once
-                today = now.astimezone(run.settings.zone).date()
-                for due in flag_rules.due_fee_deadlines(session, today, referral_id=referral.id):
-                    flag_rules.raise_fee_deadline(session, due, now, run.settings)
+                flag_rules.flag_fee_deadline_if_due(session, referral.id, now, run.settings)
             return self.written(session, referral.id or 0)
 
     def log_fee(
@@ -195,9 +193,9 @@ class ClosingOperations(DeskBase):
         raised = []
         for number in due:
             with self.writing() as session:
-                still_due = flag_rules.due_fee_deadlines(session, today, referral_id=number)
-                if still_due:
-                    settings = settings_of(session)
-                    flag = flag_rules.raise_fee_deadline(session, still_due[0], now, settings)
+                flag = flag_rules.flag_fee_deadline_if_due(
+                    session, number, now, settings_of(session)
+                )
+                if flag is not None:
                     raised.append(FlagView.of(flag))
         return raised
