@@ -12,13 +12,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from .reports import FeeFigure, Report
+from .figure_text import count_text, duration_text, money_text, percent_text, within_text
+from .reports import Report
 from .timefmt import iso
 
-__all__ = ["duration_text", "to_csv", "to_markdown"]
+__all__ = ["to_csv", "to_markdown"]
 
 SOURCE_TYPE_LABELS = {
     "client": "Past clients",
@@ -35,37 +35,13 @@ SOURCE_TYPE_NOUNS = {
 DIRECTION_LABELS = {"receivable": "Receivable (owed to us)", "payable": "Payable (owed by us)"}
 
 
-def duration_text(seconds: int | None) -> str:
-    """`0 s`, `4 min 10 s`, `2 h 5 min`, `3 d 4 h`; an em dash when there is nothing to say."""
-    if seconds is None:
-        return "—"
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        minutes, rest = divmod(seconds, 60)
-        return f"{minutes} min" + (f" {rest} s" if rest else "")
-    if seconds < 86400:
-        hours, rest = divmod(seconds, 3600)
-        return f"{hours} h" + (f" {rest // 60} min" if rest // 60 else "")
-    days, rest = divmod(seconds, 86400)
-    return f"{days} d" + (f" {rest // 3600} h" if rest // 3600 else "")
-
-
-def _percent(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f}%"
-
-
-def _money(figure: FeeFigure) -> str:
-    return f"${Decimal(figure.amount):,.2f}"
-
-
 def _cell(text: str) -> str:
     """Table cell text: a `|` in a name would split the row."""
     return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
+    return f"{count_text(count)} {word}" + ("" if count == 1 else "s")
 
 
 def _summary(report: Report) -> Iterator[str]:
@@ -76,37 +52,39 @@ def _summary(report: Report) -> Iterator[str]:
     outcomes = report.outcomes
     yield (
         f"- {_plural(received, 'referral')} received. As they stand: "
-        f"{outcomes['closed']} closed, {outcomes['lost']} lost, "
-        f"{outcomes['active']} still active."
+        f"{count_text(outcomes['closed'])} closed, {count_text(outcomes['lost'])} lost, "
+        f"{count_text(outcomes['active'])} still active."
     )
     kind, count = max(report.by_source_type.items(), key=lambda item: item[1])
     top = report.top_sources[0]
     yield (
-        f"- Most came from {SOURCE_TYPE_NOUNS[kind]} ({count}); "
+        f"- Most came from {SOURCE_TYPE_NOUNS[kind]} ({count_text(count)}); "
         f"the top source was {top.name} ({_plural(top.count, 'referral')})."
     )
     if report.offered:
         line = (
-            f"- Half the referrals had their first offer within "
-            f"{duration_text(report.assignment_delay_median)}, nine in ten within "
-            f"{duration_text(report.assignment_delay_p90)}"
+            f"- Half the referrals had their first offer "
+            f"{within_text(report.assignment_delay_median)}, nine in ten "
+            f"{within_text(report.assignment_delay_p90)}"
         )
         if report.accepted:
-            line += (
-                f"; half of those accepted were taken within "
-                f"{duration_text(report.acceptance_median)} of the first offer"
+            line += "; half of those accepted were taken " + (
+                "as soon as they were offered"
+                if report.acceptance_median == 0
+                else f"{within_text(report.acceptance_median)} of the first offer"
             )
         yield line + "."
     yield (
-        f"- {_plural(report.dropped, 'referral')} ({_percent(report.dropped_rate)}) "
+        f"- {_plural(report.dropped, 'referral')} ({percent_text(report.dropped_rate)}) "
         "dropped: unassigned or lost with no agent ever accepting."
     )
     for direction in ("receivable", "payable"):
         pending, paid = report.fees[direction]["pending"], report.fees[direction]["paid"]
         label = "Fees owed to us" if direction == "receivable" else "Fees we owe"
         yield (
-            f"- {label}: {pending.count} pending ({_money(pending)} expected so far), "
-            f"{paid.count} paid ({_money(paid)})."
+            f"- {label}: {count_text(pending.count)} pending "
+            f"({money_text(pending.amount)} expected so far), "
+            f"{count_text(paid.count)} paid ({money_text(paid.amount)})."
         )
 
 
@@ -133,19 +111,20 @@ def to_markdown(report: Report) -> str:
     ]
     for kind, count in report.by_source_type.items():
         share = count / report.received if report.received else None
-        lines.append(f"| {SOURCE_TYPE_LABELS[kind]} | {count} | {_percent(share)} |")
+        label = SOURCE_TYPE_LABELS[kind]
+        lines.append(f"| {label} | {count_text(count)} | {percent_text(share)} |")
     lines += ["", "## Top sources", ""]
     if report.top_sources:
         lines += ["| # | Source | Referrals |", "|---:|---|---:|"]
         for rank, source in enumerate(report.top_sources, start=1):
-            lines.append(f"| {rank} | {_cell(source.name)} | {source.count} |")
+            lines.append(f"| {rank} | {_cell(source.name)} | {count_text(source.count)} |")
     else:
         lines.append("No referring party sent a referral in this period.")
     lines += ["", "## Outcomes", "", "| Outcome | Referrals | Share |", "|---|---:|---:|"]
     for key, label in (("closed", "Closed"), ("lost", "Lost"), ("active", "Still active")):
         count = report.outcomes[key]
         share = count / report.received if report.received else None
-        lines.append(f"| {label} | {count} | {_percent(share)} |")
+        lines.append(f"| {label} | {count_text(count)} | {percent_text(share)} |")
     lines += [
         "",
         "## Referral fees",
@@ -156,7 +135,8 @@ def to_markdown(report: Report) -> str:
     for direction, label in DIRECTION_LABELS.items():
         pending, paid = report.fees[direction]["pending"], report.fees[direction]["paid"]
         lines.append(
-            f"| {label} | {pending.count} | {_money(pending)} | {paid.count} | {_money(paid)} |"
+            f"| {label} | {count_text(pending.count)} | {money_text(pending.amount)} "
+            f"| {count_text(paid.count)} | {money_text(paid.amount)} |"
         )
     median, p90 = report.assignment_delay_median, report.assignment_delay_p90
     lines += [
@@ -168,8 +148,8 @@ def to_markdown(report: Report) -> str:
         f"| Received → first offer, median | {duration_text(median)} |",
         f"| Received → first offer, 90th percentile | {duration_text(p90)} |",
         f"| First offer → accepted, median | {duration_text(report.acceptance_median)} |",
-        f"| Dropped (unassigned or lost, never accepted) | {report.dropped} "
-        f"({_percent(report.dropped_rate)}) |",
+        f"| Dropped (unassigned or lost, never accepted) | {count_text(report.dropped)} "
+        f"({percent_text(report.dropped_rate)}) |",
         "",
         "## Closing rate by monthly cohort",
         "",
@@ -178,8 +158,8 @@ def to_markdown(report: Report) -> str:
         lines += ["| Month received | Received | Closed | Closing rate |", "|---|---:|---:|---:|"]
         for cohort in report.cohorts:
             lines.append(
-                f"| {cohort.month} | {cohort.received} | {cohort.closed} | "
-                f"{_percent(cohort.closing_rate)} |"
+                f"| {cohort.month} | {count_text(cohort.received)} | {count_text(cohort.closed)} | "
+                f"{percent_text(cohort.closing_rate)} |"
             )
     else:
         lines.append("No referral was received in the twelve months ending with this period.")

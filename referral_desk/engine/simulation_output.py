@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .report_formats import duration_text
+from .figure_text import count_text, duration_text, money_text, percent_text
 from .reports import Report
 from .simulate import SimulationResult
 
@@ -54,39 +54,40 @@ def compare_json(
     }
 
 
-def _percent(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f}%"
-
-
 def _fees(report: Report, direction: str) -> str:
     pending, paid = report.fees[direction]["pending"], report.fees[direction]["paid"]
-    return f"{pending.count} pending ${pending.amount} / {paid.count} paid ${paid.amount}"
+    return (
+        f"{count_text(pending.count)} pending {money_text(pending.amount)} / "
+        f"{count_text(paid.count)} paid {money_text(paid.amount)}"
+    )
 
 
 Row = tuple[str, Callable[[SimulationResult], str]]
 
+OUTCOME_ORDER = ("closed", "lost", "active")
+
 ROWS: tuple[Row, ...] = (
-    ("referrals received", lambda r: str(r.report.received)),
+    ("referrals received", lambda r: count_text(r.report.received)),
     (
         "closed / lost / active",
-        lambda r: "{closed} / {lost} / {active}".format(**r.report.outcomes),
+        lambda r: " / ".join(count_text(r.report.outcomes[k]) for k in OUTCOME_ORDER),
     ),
-    ("dropped rate", lambda r: _percent(r.report.dropped_rate)),
+    ("dropped rate", lambda r: percent_text(r.report.dropped_rate)),
     ("received → first offer, median", lambda r: duration_text(r.report.assignment_delay_median)),
     ("received → first offer, p90", lambda r: duration_text(r.report.assignment_delay_p90)),
     ("first offer → accepted, median", lambda r: duration_text(r.report.acceptance_median)),
     ("fees receivable", lambda r: _fees(r.report, "receivable")),
     ("fees payable", lambda r: _fees(r.report, "payable")),
-    ("offers made", lambda r: str(r.counts.offers)),
+    ("offers made", lambda r: count_text(r.counts.offers)),
     ("answers: accept / decline / none", lambda r: _answers(r)),
-    ("routed again by the team lead", lambda r: str(r.counts.reroutes)),
+    ("routed again by the team lead", lambda r: count_text(r.counts.reroutes)),
     ("run time", lambda r: f"{r.seconds:.1f} s ({r.ms_per_referral:.1f} ms/referral)"),
 )
 
 
 def _answers(result: SimulationResult) -> str:
     counts = result.counts
-    return f"{counts.accepts} / {counts.declines} / {counts.silences}"
+    return " / ".join(count_text(n) for n in (counts.accepts, counts.declines, counts.silences))
 
 
 def _cohort_rows(results: list[SimulationResult]) -> list[tuple[str, list[str]]]:
@@ -96,7 +97,7 @@ def _cohort_rows(results: list[SimulationResult]) -> list[tuple[str, list[str]]]
         cells = []
         for result in results:
             cohort = next((c for c in result.report.cohorts if c.month == month), None)
-            cells.append("—" if cohort is None else _percent(cohort.closing_rate))
+            cells.append("—" if cohort is None else percent_text(cohort.closing_rate))
         rows.append((f"closing rate, cohort {month}", cells))
     return rows
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,7 +19,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from ..engine.report_formats import duration_text, to_csv, to_markdown
+from ..engine.figure_text import duration_text, money_text
+from ..engine.report_formats import to_csv, to_markdown
 from ..engine.reports import Report
 from ..locations import data_dir
 from ..widgets.desk_footer import DeskFooter
@@ -55,7 +55,7 @@ def _rows(counts: dict[str, int], total: int) -> str:
     lines = []
     for key, count in counts.items():
         share = f"{count / total:>4.0%}" if total else "  — "
-        lines.append(f"{key:<{width}}  {bar(count, total)}  {count:>5}  {share}")
+        lines.append(f"{key:<{width}}  {bar(count, total)}  {count:>5,}  {share}")
     return "\n".join(lines)
 
 
@@ -65,18 +65,18 @@ def render_figures(report: Report) -> dict[str, str]:
     fees = []
     for direction, states in report.fees.items():
         for state, figure in states.items():
-            money = f"${Decimal(figure.amount):,.2f}"
-            fees.append(f"{direction:<11} {state:<8} {figure.count:>4}  {money:>14}")
+            money = money_text(figure.amount)
+            fees.append(f"{direction:<11} {state:<8} {figure.count:>4,}  {money:>14}")
     cohorts = "\n".join(
         f"{cohort.month}  {bar(cohort.closed, cohort.received)}  "
-        f"{cohort.closed:>3}/{cohort.received:<3} {cohort.closing_rate:>4.0%}"
+        f"{cohort.closed:>3,}/{cohort.received:<3,} {cohort.closing_rate:>4.0%}"
         for cohort in report.cohorts
     )
     dropped = "—" if report.dropped_rate is None else f"{report.dropped_rate:.0%}"
-    top = "\n".join(f"{s.count:>4}  {s.name}" for s in report.top_sources) or "No sources."
+    top = "\n".join(f"{s.count:>4,}  {s.name}" for s in report.top_sources) or "No sources."
     return {
         "summary": (
-            f"{report.received} referrals received in {report.quarter} "
+            f"{report.received:,} referrals received in {report.quarter} "
             f"(as they stand {report.now:%Y-%m-%d %H:%M} UTC) · dropped {dropped}"
         ),
         "sources": _rows(report.by_source_type, total),

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -34,7 +35,7 @@ from referral_desk.engine import report_queries
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.errors import InvalidInput
 from referral_desk.engine.report_formats import to_csv, to_markdown
-from referral_desk.engine.reports import quarter_period
+from referral_desk.engine.reports import Cohort, FeeFigure, SourceCount, quarter_period
 from tests.factories import agent_row, intake, roster_csv
 
 PARTNER, TEAM = "P-ATX-01", "T-ATX-01"
@@ -341,6 +342,45 @@ def test_markdown_is_a_document_with_the_figures(quarter_desk: Desk) -> None:
         "| 2026-07 | 3 | 2 | 66.7% |",
     ):
         assert line in markdown
+
+
+def test_a_busy_quarter_reads_with_grouped_thousands(quarter_desk: Desk) -> None:
+    """A large desk's filed copy groups thousands in counts and money (`12,480`), says
+    `at once` for a delay of none, and leaves the CSV's values plain for spreadsheets."""
+    report = replace(
+        quarter_desk.report("2026-Q3", REPORT_NOW),
+        received=12480,
+        outcomes={"closed": 5210, "lost": 2270, "active": 5000},
+        top_sources=(SourceCount("Ann Client", 1204),),
+        fees={
+            "receivable": {"pending": FeeFigure(1500, 123456750), "paid": FeeFigure(2, 99)},
+            "payable": {"pending": FeeFigure(), "paid": FeeFigure(1001, 100000000)},
+        },
+        assignment_delay_median=0,
+        assignment_delay_p90=9600,
+        acceptance_median=0,
+        dropped=1040,
+        cohorts=(Cohort("2026-07", 4100, 1700),),
+    )
+    markdown = to_markdown(report)
+    for line in (
+        "- 12,480 referrals received. As they stand: 5,210 closed, 2,270 lost, 5,000 still active.",
+        "the top source was Ann Client (1,204 referrals).",
+        "- Half the referrals had their first offer at once, nine in ten within 2 h 40 min; "
+        "half of those accepted were taken as soon as they were offered.",
+        "- 1,040 referrals (8.3%) dropped",
+        "- Fees owed to us: 1,500 pending ($1,234,567.50 expected so far), 2 paid ($0.99).",
+        "| 1 | Ann Client | 1,204 |",
+        "| Receivable (owed to us) | 1,500 | $1,234,567.50 | 2 | $0.99 |",
+        "| Payable (owed by us) | 0 | $0.00 | 1,001 | $1,000,000.00 |",
+        "| Dropped (unassigned or lost, never accepted) | 1,040 (8.3%) |",
+        "| 2026-07 | 4,100 | 1,700 | 41.5% |",
+    ):
+        assert line in markdown
+    rows = list(csv.reader(io.StringIO(to_csv(report))))
+    table = {(section, key): value for section, key, value in rows[1:]}
+    assert table[("received", "value")] == "12480"
+    assert table[("fees", "receivable.pending.amount")] == "1234567.50"
 
 
 def test_csv_is_long_format_with_the_figures(quarter_desk: Desk) -> None:

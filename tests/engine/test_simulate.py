@@ -6,6 +6,7 @@ through the real desk service, which is what the simulator is for.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ import pytest
 
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.errors import InvalidInput
+from referral_desk.engine.reports import FeeFigure
 from referral_desk.engine.simulate import SimulationConfig, run_simulation, window_end
 from referral_desk.engine.simulation_inputs import generated_roster, referral_stream, roster_agents
 from referral_desk.engine.simulation_output import compare_json, compare_text, simulation_json
@@ -82,6 +84,22 @@ def test_a_compared_variant_sees_the_same_referrals() -> None:
     text = compare_text(base, variant, {"acceptance_window_minutes": "15"})
     assert "with acceptance_window_minutes=15" in text
     assert "dropped rate" in text
+
+
+def test_the_table_writes_money_and_counts_as_the_filed_report_does() -> None:
+    """The side-by-side table groups thousands and writes fee amounts in dollars and
+    cents (`1,500 pending $1,234,567.50`), as the Markdown report does."""
+    run = run_simulation(SMALL)
+    fees = {
+        "receivable": {"pending": FeeFigure(1500, 123456750), "paid": FeeFigure(2, 99)},
+        "payable": {"pending": FeeFigure(), "paid": FeeFigure(1001, 100000000)},
+    }
+    busy = replace(run, report=replace(run.report, received=12480, fees=fees))
+    text = compare_text(busy, run, {"broadcast_size": "3"})
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "fees receivable 1,500 pending $1,234,567.50 / 2 paid $0.99 " in " ".join(lines)
+    assert "fees payable 0 pending $0.00 / 1,001 paid $1,000,000.00 " in " ".join(lines)
+    assert f"referrals received 12,480 {run.report.received}" in lines
 
 
 def test_the_stream_depends_on_the_seed_alone() -> None:
