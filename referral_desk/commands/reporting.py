@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..cli import print_json
@@ -103,6 +104,24 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
     return pairs
 
 
+def _progress(label: str) -> Callable[[int, int], None] | None:
+    """Days simulated so far, on one line of a terminal's stderr, cleared when done.
+
+    Nothing when stderr is not a terminal (a script or a pipe reads stdout only).
+    """
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, days: int) -> None:
+        if done >= days:
+            sys.stderr.write("\r\033[K")
+        else:
+            sys.stderr.write(f"\r\033[K{label}: day {done + 1:,} of {days:,}…")
+        sys.stderr.flush()
+
+    return show
+
+
 def run_simulate(arguments: argparse.Namespace) -> int:
     from ..engine.simulate import SimulationConfig, run_simulation
     from ..engine.simulation_output import (
@@ -130,14 +149,16 @@ def run_simulate(arguments: argparse.Namespace) -> int:
     )
     changes = None if arguments.compare is None else _pairs(arguments.compare, "compare")
     config.check()
-    base = run_simulation(config)
+    if changes is not None:
+        config.with_settings(changes).check()
+    base = run_simulation(config, _progress("simulating"))
     if changes is None:
         if arguments.json:
             print_json(simulation_json(base))
         else:
             sys.stdout.write(simulation_text(base))
         return 0
-    variant = run_simulation(config.with_settings(changes))
+    variant = run_simulation(config.with_settings(changes), _progress("simulating the variant"))
     if arguments.json:
         print_json(compare_json(base, variant, changes))
     else:

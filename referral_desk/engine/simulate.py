@@ -35,7 +35,7 @@ from .fees import expected_fee
 from .reports import Report, span_period
 from .schedule import add_business_time
 from .schemas import AgentIn
-from .settings import DeskSettings
+from .settings import DeskSettings, with_setting
 from .simulation_inputs import (
     FALLBACK_ID,
     Arrival,
@@ -49,7 +49,10 @@ from .simulation_inputs import (
 )
 from .views import ReferralView
 
-__all__ = ["SimulationConfig", "SimulationResult", "run_simulation"]
+__all__ = ["Progress", "SimulationConfig", "SimulationResult", "run_simulation"]
+
+Progress = Callable[[int, int], None]
+"""Told (days simulated so far, days in the run) as a run goes on."""
 
 MAX_REROUTES = 2
 """How many times the team lead routes an unassigned referral again before giving up."""
@@ -101,6 +104,12 @@ class SimulationConfig:
             problems.append("response_minutes: must be from 0 to 10000")
         if self.reroute_after_hours < 0:
             problems.append("reroute_after_hours: must not be negative")
+        settings = DeskSettings()
+        for key, text in self.settings.items():
+            try:
+                settings, _ = with_setting(settings, key, text)
+            except InvalidInput as error:
+                problems.extend(error.problems)
         if problems:
             raise InvalidInput(problems)
 
@@ -160,9 +169,16 @@ class _Run:
     """The event loop of one run: a queue of moments, each handled through the desk."""
 
     def __init__(
-        self, config: SimulationConfig, desk: Desk, settings: DeskSettings, agents: list[AgentIn]
+        self,
+        config: SimulationConfig,
+        desk: Desk,
+        settings: DeskSettings,
+        agents: list[AgentIn],
+        progress: Progress | None = None,
     ) -> None:
         self.config, self.desk, self.settings = config, desk, settings
+        self.progress = progress
+        self.days_done = 0
         self.kinds = {agent.id: agent.kind for agent in agents}
         self.counts = RunCounts()
         self.queue: list[Event] = []
@@ -289,8 +305,12 @@ class _Run:
             self.tick(now)
 
     def heartbeat(self, now: datetime, _: Any) -> None:
-        """The clock also runs once a day, as the real one would, for its time-based flags."""
+        """The clock also runs once a day, as the real one would, for its time-based flags;
+        a day gone by is also when a long run says how far it got."""
         self.tick(now)
+        if self.progress is not None:
+            self.progress(self.days_done, self.config.days)
+        self.days_done += 1
         self.push(now + timedelta(days=1), "heartbeat")
 
     def tick(self, now: datetime) -> None:
@@ -373,8 +393,12 @@ class _Run:
         self.fees[referral_id] = directions
 
 
-def run_simulation(config: SimulationConfig) -> SimulationResult:
-    """Plays one seeded run through a fresh in-memory desk and reports on its span."""
+def run_simulation(config: SimulationConfig, progress: Progress | None = None) -> SimulationResult:
+    """Plays one seeded run through a fresh in-memory desk and reports on its span.
+
+    `progress(days_done, days)` is called at the start of every simulated day (and
+    once at the end), so a command can show how far a long run has got.
+    """
     config.check()
     began = time.perf_counter()
     desk = Desk.open("sqlite://", actor="simulator", views_with_history=False)
@@ -392,13 +416,15 @@ def run_simulation(config: SimulationConfig) -> SimulationResult:
         end = start + timedelta(days=config.days)
         for away in vacations(config.seed, agents, config.start, config.days):
             desk.set_vacation(away.agent_id, away.away_from, away.away_until, setup)
-        run = _Run(config, desk, desk.settings(), agents)
+        run = _Run(config, desk, desk.settings(), agents, progress)
         for arrival in referral_stream(
             config.seed, agents, start, config.days, config.per_day, zone
         ):
             run.push(arrival.at.astimezone(UTC), "arrive", arrival)
         run.push(start, "heartbeat")
         run.run(end)
+        if progress is not None:
+            progress(config.days, config.days)
         label = f"simulation {config.start.isoformat()} + {config.days} days"
         report = desk.report_for(span_period(label, start, end, zone), end)
         settings = desk.settings().as_contract()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 
 from referral_desk.cli import main
+from referral_desk.engine import simulate
 from referral_desk.engine.desk import Desk
 from tests.factories import agent_row, intake, roster_csv
 
@@ -207,3 +209,40 @@ def test_simulate_errors_are_one_line(cli: Any, tmp_path: Path) -> None:
     )
     cli("simulate", "--roster", tmp_path / "none.csv").assert_one_line_error("roster: no such file")
     cli("simulate", "--days", "0").assert_one_line_error("days: ")
+
+
+def test_a_bad_compared_setting_is_named_before_anything_runs(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typo in `--compare` is reported at once, not after the base run has taken its
+    minute; so are `--set` values the desk would refuse."""
+    runs: list[object] = []
+    monkeypatch.setattr(simulate, "run_simulation", lambda *a, **k: runs.append(a))
+    cli("simulate", "--compare", "weights.territory=-1").assert_one_line_error(
+        "weights.territory: "
+    )
+    cli("simulate", "--set", "timezone=Mars/Base").assert_one_line_error("timezone: ")
+    cli("simulate", "--compare", "window_minutes=5").assert_one_line_error(
+        "window_minutes: unknown setting"
+    )
+    assert runs == []
+
+
+def test_a_long_run_shows_its_progress_on_a_terminal(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal, stderr shows the simulated day as the run goes and is cleared at the
+    end; the table on stdout is the same as without a terminal."""
+    plain = cli("simulate", "--days", "3", "--per-day", "2", "--seed", "4")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    shown = cli("simulate", "--days", "3", "--per-day", "2", "--seed", "4")
+    assert shown.code == 0
+    steps = [step for step in shown.err.split("\r\033[K") if step]
+    assert steps == [f"simulating: day {day} of 3…" for day in (1, 2, 3)]
+    assert shown.err.endswith("\r\033[K")
+    assert _without_run_time(shown.out) == _without_run_time(plain.out)
+    assert plain.err == ""
+
+
+def _without_run_time(table: str) -> list[str]:
+    return [line for line in table.splitlines() if not line.startswith("run time")]
