@@ -7,6 +7,7 @@ the shares; `m` and `c` write the same report as Markdown or CSV.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from ..engine.figure_text import duration_text, money_text
+from ..engine.figure_text import count_text, duration_text, money_text
 from ..engine.report_formats import to_csv, to_markdown
 from ..engine.reports import Report
 from ..locations import data_dir
@@ -50,30 +51,44 @@ def bar(part: float, whole: float, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
+def _count_width(counts: Iterable[int], least: int) -> int:
+    """The width of the widest count as written (`104,243`), so a column lines up."""
+    return max([least, *(len(count_text(count)) for count in counts)])
+
+
 def _rows(counts: dict[str, int], total: int) -> str:
     width = max((len(key) for key in counts), default=0)
+    digits = _count_width(counts.values(), 5)
     lines = []
     for key, count in counts.items():
         share = f"{count / total:>4.0%}" if total else "  — "
-        lines.append(f"{key:<{width}}  {bar(count, total)}  {count:>5,}  {share}")
+        lines.append(f"{key:<{width}}  {bar(count, total)}  {count:>{digits},}  {share}")
     return "\n".join(lines)
 
 
 def render_figures(report: Report) -> dict[str, str]:
     """Each section of the screen as text (kept apart from widgets, so it is testable)."""
     total = report.received
+    figures = [figure for states in report.fees.values() for figure in states.values()]
+    digits = _count_width((figure.count for figure in figures), 4)
     fees = []
     for direction, states in report.fees.items():
         for state, figure in states.items():
             money = money_text(figure.amount)
-            fees.append(f"{direction:<11} {state:<8} {figure.count:>4,}  {money:>14}")
+            fees.append(f"{direction:<11} {state:<8} {figure.count:>{digits},}  {money:>14}")
+    closed = _count_width((cohort.closed for cohort in report.cohorts), 3)
+    received = _count_width((cohort.received for cohort in report.cohorts), 3)
     cohorts = "\n".join(
         f"{cohort.month}  {bar(cohort.closed, cohort.received)}  "
-        f"{cohort.closed:>3,}/{cohort.received:<3,} {cohort.closing_rate:>4.0%}"
+        f"{cohort.closed:>{closed},}/{cohort.received:<{received},} {cohort.closing_rate:>4.0%}"
         for cohort in report.cohorts
     )
     dropped = "—" if report.dropped_rate is None else f"{report.dropped_rate:.0%}"
-    top = "\n".join(f"{s.count:>4,}  {s.name}" for s in report.top_sources) or "No sources."
+    digits = _count_width((source.count for source in report.top_sources), 4)
+    top = (
+        "\n".join(f"{source.count:>{digits},}  {source.name}" for source in report.top_sources)
+        or "No sources."
+    )
     return {
         "summary": (
             f"{report.received:,} referrals received in {report.quarter} "
@@ -85,9 +100,9 @@ def render_figures(report: Report) -> dict[str, str]:
         "fees": "\n".join(fees),
         "routing": (
             f"received → first offer   median {duration_text(report.assignment_delay_median)}"
-            f" · p90 {duration_text(report.assignment_delay_p90)} ({report.offered} offered)\n"
+            f" · p90 {duration_text(report.assignment_delay_p90)} ({report.offered:,} offered)\n"
             f"first offer → accepted   median {duration_text(report.acceptance_median)}"
-            f" ({report.accepted} accepted)"
+            f" ({report.accepted:,} accepted)"
         ),
         "cohorts": cohorts or "No referrals in the cohort window.",
     }

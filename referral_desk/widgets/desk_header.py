@@ -14,6 +14,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from ..engine.figure_text import count_text
 from ..engine.summary import DeskCounts
 
 if TYPE_CHECKING:
@@ -27,18 +28,18 @@ def counts_content(counts: DeskCounts | None) -> Content:
     if counts is None:
         return Content("counting…")
     parts = [
-        Content.from_markup("[b]$n[/] waiting", n=str(counts.waiting)),
+        Content.from_markup("[b]$n[/] waiting", n=count_text(counts.waiting)),
         Content.from_markup(
             "[b $error]$n[/] unassigned" if counts.unassigned else "[b]$n[/] unassigned",
-            n=str(counts.unassigned),
+            n=count_text(counts.unassigned),
         ),
         Content.from_markup(
             "[b $warning]$n[/] thanks due" if counts.thanks_due else "[b]$n[/] thanks due",
-            n=str(counts.thanks_due),
+            n=count_text(counts.thanks_due),
         ),
         Content.from_markup(
             "[b $warning]$n[/] flags" if counts.open_flags else "[b]$n[/] flags",
-            n=str(counts.open_flags),
+            n=count_text(counts.open_flags),
         ),
     ]
     return Content(" · ").join(parts)

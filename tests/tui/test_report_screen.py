@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 from referral_desk.app import make_app
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.reports import FeeFigure
+from referral_desk.engine.reports import FeeFigure, SourceCount
 from referral_desk.screens.report import (
     ReportScreen,
     bar,
@@ -57,6 +57,42 @@ def test_fee_amounts_read_as_dollars_with_thousands() -> None:
     assert lines[0].endswith("   1       $3,825.00")
     assert lines[2].endswith("$1,234,567.89")
     assert len({len(line) for line in lines}) == 1
+
+
+def test_a_busy_desks_counts_line_up_in_their_columns() -> None:
+    """Six-figure counts are grouped (`104,243`) and still right-aligned under small ones,
+    in the bar sections, the fees and the top sources."""
+    report = SimpleNamespace(
+        received=252_269,
+        quarter="2026-Q3",
+        now=datetime(2026, 10, 15, 0, 0),
+        by_source_type={"client": 87_188, "sphere": 987},
+        outcomes={"closed": 104_243, "lost": 57, "active": 147_969},
+        top_sources=(SourceCount("Party 1", 3_798), SourceCount("Party 7", 987)),
+        dropped_rate=0.2083,
+        fees={
+            "receivable": {"pending": FeeFigure(17_898, 1), "paid": FeeFigure(3, 2)},
+            "payable": {"pending": FeeFigure(0, 0), "paid": FeeFigure(11_910, 5)},
+        },
+        assignment_delay_median=0,
+        assignment_delay_p90=9600,
+        offered=242_296,
+        acceptance_median=599,
+        accepted=187_272,
+        cohorts=(),
+    )
+    figures = render_figures(report)  # type: ignore[arg-type]
+    assert figures["summary"].startswith("252,269 referrals received in 2026-Q3")
+    assert "(242,296 offered)" in figures["routing"]
+    for section, counts in (
+        ("outcomes", ["104,243", "57", "147,969"]),
+        ("sources", ["87,188", "987"]),
+        ("fees", ["17,898", "3", "0", "11,910"]),
+    ):
+        lines = figures[section].splitlines()
+        ends = {line.index(count) + len(count) for line, count in zip(lines, counts, strict=True)}
+        assert len(ends) == 1, figures[section]
+    assert figures["top"].splitlines() == ["3,798  Party 1", "  987  Party 7"]
 
 
 def test_bars_show_the_share() -> None:

@@ -9,11 +9,13 @@ from textual.widgets import DataTable, Footer
 from referral_desk.app import make_app
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
+from referral_desk.engine.summary import DeskCounts
 from referral_desk.navigation import PLACES
 from referral_desk.screens.help import HelpScreen
 from referral_desk.screens.queue import QueueScreen
 from referral_desk.screens.referral_detail import ReferralScreen
 from referral_desk.screens.referrals import ReferralsScreen
+from referral_desk.widgets.desk_header import counts_content
 from tests.factories import agent_row, intake
 from tests.tui.helpers import settle
 
@@ -137,3 +139,11 @@ async def test_a_place_out_of_sight_reads_the_desk_again_when_it_comes_back(
         await pilot.press("o")
         await settle(pilot)
         assert app.screen is roster and table.row_count == before + 1
+
+
+def test_the_header_groups_a_busy_desks_counts() -> None:
+    """`12,480 waiting · 1,204 unassigned · …`: a team lead reads big counts at a glance."""
+    counts = DeskCounts(waiting=12_480, unassigned=1_204, thanks_due=0, open_flags=3)
+    assert counts_content(counts).plain == (
+        "12,480 waiting · 1,204 unassigned · 0 thanks due · 3 flags"
+    )
