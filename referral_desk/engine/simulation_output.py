@@ -65,9 +65,17 @@ def _fees(report: Report, direction: str) -> str:
 Row = tuple[str, Callable[[SimulationResult], str]]
 
 OUTCOME_ORDER = ("closed", "lost", "active")
+FEES_NOTE = "Pending fee amounts count the agreements whose sale price is recorded so far."
+COHORTS_BEFORE = "fees receivable"
+"""The row the cohorts' closing rates (one row a month) go in front of."""
 
 ROWS: tuple[Row, ...] = (
     ("referrals received", lambda r: count_text(r.report.received)),
+    (
+        "from client / sphere / agent / pro",
+        lambda r: " / ".join(count_text(count) for count in r.report.by_source_type.values()),
+    ),
+    ("top source", lambda r: _top_source(r.report)),
     (
         "closed / lost / active",
         lambda r: " / ".join(count_text(r.report.outcomes[k]) for k in OUTCOME_ORDER),
@@ -83,6 +91,13 @@ ROWS: tuple[Row, ...] = (
     ("routed again by the team lead", lambda r: count_text(r.counts.reroutes)),
     ("run time", lambda r: f"{r.seconds:.1f} s ({r.ms_per_referral:.1f} ms/referral)"),
 )
+
+
+def _top_source(report: Report) -> str:
+    if not report.top_sources:
+        return "—"
+    top = report.top_sources[0]
+    return f"{top.name} ({count_text(top.count)})"
 
 
 def _answers(result: SimulationResult) -> str:
@@ -104,7 +119,8 @@ def _cohort_rows(results: list[SimulationResult]) -> list[tuple[str, list[str]]]
 
 def _table(results: list[SimulationResult], headers: list[str]) -> str:
     body = [(label, [value(r) for r in results]) for label, value in ROWS]
-    body[6:6] = _cohort_rows(results)
+    cohorts_at = next(i for i, (label, _) in enumerate(body) if label == COHORTS_BEFORE)
+    body[cohorts_at:cohorts_at] = _cohort_rows(results)
     width = max(len(label) for label, _ in body) + 2
     columns = [
         max(len(header), *(len(cells[i]) for _, cells in body)) + 2
@@ -115,6 +131,7 @@ def _table(results: list[SimulationResult], headers: list[str]) -> str:
         lines.append(
             label.ljust(width) + "".join(c.ljust(w) for c, w in zip(cells, columns, strict=True))
         )
+    lines += ["", FEES_NOTE]
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

@@ -18,7 +18,12 @@ from referral_desk.engine.errors import InvalidInput
 from referral_desk.engine.reports import FeeFigure
 from referral_desk.engine.simulate import SimulationConfig, run_simulation, window_end
 from referral_desk.engine.simulation_inputs import generated_roster, referral_stream, roster_agents
-from referral_desk.engine.simulation_output import compare_json, compare_text, simulation_json
+from referral_desk.engine.simulation_output import (
+    compare_json,
+    compare_text,
+    simulation_json,
+    simulation_text,
+)
 from referral_desk.engine.store import SCHEMA_HEAD, stored_revision
 from tests.factories import agent_row, intake, roster_csv
 
@@ -100,6 +105,17 @@ def test_the_table_writes_money_and_counts_as_the_filed_report_does() -> None:
     assert "fees receivable 1,500 pending $1,234,567.50 / 2 paid $0.99 " in " ".join(lines)
     assert "fees payable 0 pending $0.00 / 1,001 paid $1,000,000.00 " in " ".join(lines)
     assert f"referrals received 12,480 {run.report.received}" in lines
+
+
+def test_the_table_names_where_referrals_came_from() -> None:
+    """As in the report: the count by source type and the top source, for each run."""
+    run = run_simulation(SMALL)
+    by_type = " / ".join(str(count) for count in run.report.by_source_type.values())
+    top = run.report.top_sources[0]
+    lines = [" ".join(line.split()) for line in simulation_text(run).splitlines()]
+    assert f"from client / sphere / agent / pro {by_type}" in lines
+    assert f"top source {top.name} ({top.count})" in lines
+    assert sum(run.report.by_source_type.values()) == run.report.received
 
 
 def test_the_stream_depends_on_the_seed_alone() -> None:
