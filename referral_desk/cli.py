@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--now", metavar="ISO-8601", help="act as if it were this moment (needs Z or an offset)"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    commands.register(subparsers)
+    commands.register(subparsers)  # type: ignore[arg-type]  # _Parser is an ArgumentParser
     return parser
 
 

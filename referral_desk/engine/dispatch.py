@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, func, insert, select, update
 
@@ -297,7 +297,7 @@ def _make_offers(
     for choice in choices:
         sequence += 1
         breakdown = choice.breakdown.as_dict()
-        row = {
+        row: dict[str, Any] = {
             "referral_id": referral.id or 0,
             "agent_id": choice.agent_id,
             "sequence": sequence,

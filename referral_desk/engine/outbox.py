@@ -125,7 +125,7 @@ def deliver_due(
     settings: DeskSettings,
     now: datetime,
     folder: Path,
-    bump: Callable[[object], None],
+    bump: Callable[[Transaction], None],
     transport: Callable[[str], Channel] | None = None,
 ) -> DeliveryReport:
     """One pass: every due message claimed, tried once, and its outcome recorded."""
@@ -152,7 +152,9 @@ def deliver_due(
     return DeliveryReport(sent, retrying, failed)
 
 
-def _sent(store: Store, message_id: int, now: datetime, bump: Callable[[object], None]) -> None:
+def _sent(
+    store: Store, message_id: int, now: datetime, bump: Callable[[Transaction], None]
+) -> None:
     with store.write() as session:
         session.execute(
             update(m.outbox_message)
@@ -177,7 +179,7 @@ def _fail(
     message_id: int,
     error: str,
     now: datetime,
-    bump: Callable[[object], None],
+    bump: Callable[[Transaction], None],
 ) -> None:
     with store.write() as session:
         row = _change_message(

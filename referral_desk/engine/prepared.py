@@ -33,7 +33,7 @@ from sqlalchemy.exc import DBAPIError, InvalidRequestError, MultipleResultsFound
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import ClauseElement
 
 __all__ = ["Prepared", "PreparedResult", "as_sqlalchemy_error"]
 
@@ -176,7 +176,7 @@ class _Plan:
         """Rendered for these very values (literal values in the SQL): nothing to keep."""
         return _Expansion(self.compiled, given).rendered()
 
-    def rows(self, fetched: list[Any], results: tuple[tuple[int, Processor], ...]) -> list[Any]:
+    def rows(self, fetched: Sequence[Any], results: tuple[tuple[int, Processor], ...]) -> list[Any]:
         """Fetched tuples as named rows, each value converted to its column's type."""
         make = self.row._make  # type: ignore[union-attr]
         if not results:
@@ -242,7 +242,7 @@ class Prepared:
 
     __slots__ = ("_keyed", "_plans", "_tables", "statement")
 
-    def __init__(self, statement: Executable) -> None:
+    def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         """The SQLAlchemy statement; SQLAlchemy runs it itself where a plan cannot."""
         self._plans: dict[tuple[Any, ...], _Plan | None] = {}
@@ -270,7 +270,7 @@ class Prepared:
         compiled = self.statement.compile(dialect=dialect, column_keys=list(keys) if keys else None)
         plan = None
         if _plannable(compiled):
-            plan = _Plan(compiled, dialect)  # type: ignore[arg-type]
+            plan = _Plan(compiled, dialect)  # type: ignore[arg-type]  # a SQLCompiler
         self._plans[key] = plan
         return plan
 
@@ -280,13 +280,13 @@ class Prepared:
         first: Mapping[str, Any] = (parameters[0] if many else parameters) or {}  # type: ignore[index,assignment]
         plan = self._plan(connection.dialect, tuple(sorted(first)) if self._keyed else ())
         if plan is None or (many and (plan.expanding or plan.row is not None)):
-            return connection.execute(self.statement, parameters)  # type: ignore[arg-type]
+            return connection.execute(self.statement, parameters)  # type: ignore[call-overload]
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         sql: str | None = plan.sql
         driver_values: Any = None
         try:
             if many:
-                batch = [plan.values(item)[1] for item in parameters]  # type: ignore[union-attr]
+                batch = [plan.values(item)[1] for item in parameters]  # type: ignore[arg-type,union-attr]
                 driver_values = batch
                 cursor.executemany(plan.sql, batch)
                 return PreparedResult([], cursor.rowcount)

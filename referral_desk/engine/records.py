@@ -28,6 +28,8 @@ class Record:
     """A row's columns as attributes, with the ones set since loading remembered."""
 
     table: ClassVar[Table]
+    id: int
+    """Every record's table has an integer primary key, `id`."""
     _changed: set[str]
 
     @classmethod
@@ -41,8 +43,9 @@ class Record:
         record = cls.__new__(cls)
         fields = record.__dict__
         fields.update(row._asdict())
-        if fields.keys() != _field_names(cls):
-            wanted = ", ".join(sorted(_field_names(cls) ^ fields.keys()))
+        names = _field_names(cls)  # type: ignore[arg-type]  # a class is hashable
+        if fields.keys() != names:
+            wanted = ", ".join(sorted(names ^ fields.keys()))
             raise TypeError(f"{cls.__name__}: the row's columns differ from its fields ({wanted})")
         fields["_changed"] = set()
         return record

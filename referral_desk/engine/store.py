@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import UpdateBase
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from .errors import DeskError, StorageError
 from .prepared import Prepared, as_sqlalchemy_error
@@ -269,7 +269,7 @@ def _may_read_later(statement: Executable | Prepared, queued_tables: frozenset[T
     return not statement.tables.isdisjoint(queued_tables)
 
 
-def _may_read_records(statement: Executable, records: list[Record]) -> bool:
+def _may_read_records(statement: ClauseElement | Executable, records: list[Record]) -> bool:
     """Whether a statement could see a tracked record's row: any query, or DML on its table."""
     if isinstance(statement, UpdateBase):
         return any(statement.table is record.table for record in records)

@@ -8,7 +8,8 @@ from sqlalchemy import create_engine
 from referral_desk.engine.models import metadata
 
 config = context.config
-engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
+url = config.get_main_option("sqlalchemy.url", "")
+engine = config.attributes.get("engine") or create_engine(url)
 
 with engine.connect() as connection:
     context.configure(

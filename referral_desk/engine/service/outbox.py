@@ -13,6 +13,7 @@ from .. import outbox as delivery
 from ..channels import Channel
 from ..errors import NotFound, Refused
 from ..ids import format_id, parse_id
+from ..settings import DeskSettings
 from ..store import Transaction
 from ..views import MessageView
 from .base import DeskBase, settings_of
@@ -40,7 +41,8 @@ class OutboxOperations(DeskBase):
         fallback = self.server_outbox_dir or server_outbox_dir()
         return delivery.outbox_folder(self.settings_now(), self.store.url, fallback)
 
-    def settings_now(self):  # type: ignore[no-untyped-def]
+    def settings_now(self) -> DeskSettings:
+        """The desk's settings as stored now (each delivery pass reads them afresh)."""
         with self.store.read() as session:
             return settings_of(session)
 
@@ -55,8 +57,8 @@ class OutboxOperations(DeskBase):
             settings,
             now,
             self.outbox_folder(),
-            self.bump,  # type: ignore[arg-type]
-            chooser,  # type: ignore[arg-type]
+            self.bump,
+            chooser,
         )
 
     def retry_message(self, message_id: str, now: datetime) -> MessageView:

@@ -173,7 +173,8 @@ def find_or_create_party(session: Transaction, data: IntakeIn, now: datetime) ->
 
 
 def _parse_all(items: list[Any], single: bool) -> list[IntakeIn]:
-    parsed, problems = [], []
+    parsed: list[IntakeIn] = []
+    problems: list[str] = []
     for index, item in enumerate(items):
         try:
             parsed.append(parse_intake(item))

@@ -87,8 +87,9 @@ def _backfill_agent_stats() -> None:
         if status in ("accepted", "declined", "interested") and responded_at is not None:
             started = column.process_result_value(offered_at, connection.dialect)
             answered = column.process_result_value(responded_at, connection.dialect)
-            row["response_seconds_sum"] += max(0.0, (answered - started).total_seconds())
-            row["responses"] += 1
+            if started is not None and answered is not None:
+                row["response_seconds_sum"] += max(0.0, (answered - started).total_seconds())
+                row["responses"] += 1
     if stats:
         connection.execute(
             sa.text(

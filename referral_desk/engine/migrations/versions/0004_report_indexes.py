@@ -71,7 +71,10 @@ def upgrade() -> None:
     for name, later, earlier in _DELAYS:
         expression = _seconds(later, earlier, dialect)
         if expression is not None:
-            columns = [sa.text(expression), *dict.fromkeys(("received_at", later, earlier))]
+            columns: list[str | sa.TextClause] = [
+                sa.text(expression),
+                *dict.fromkeys(("received_at", later, earlier)),
+            ]
             op.create_index(name, "referral", columns, unique=False)
 
 
