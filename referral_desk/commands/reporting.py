@@ -71,6 +71,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="every agent's median answer time (default: per agent, 2-25 min; 0 = at once)",
     )
     simulate.add_argument(
+        "--markets",
+        nargs="+",
+        default=None,
+        metavar="METRO=WEIGHT",
+        help="the mix of metros referrals come for, e.g. Austin=3 Houston=1 "
+        "(default: the roster's own markets)",
+    )
+    simulate.add_argument(
         "--routing-only",
         action="store_true",
         help="stop at the acceptance (no closings, losses or fees): faster, routing figures only",
@@ -93,15 +101,28 @@ def run_report(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _pairs(values: list[str], option: str) -> dict[str, str]:
-    """`KEY=VALUE` words as a dict; a word without `=` names the option."""
+def _pairs(values: list[str], option: str, form: str = "KEY=VALUE") -> dict[str, str]:
+    """`KEY=VALUE` words as a dict; a word without `=` names the option and the form."""
     pairs = {}
     for value in values:
         key, equals, text = value.partition("=")
         if not equals or not key.strip():
-            raise InvalidInput([f"{option}: expected KEY=VALUE (got {value[:60]!r})"])
+            raise InvalidInput([f"{option}: expected {form} (got {value[:60]!r})"])
         pairs[key.strip()] = text.strip()
     return pairs
+
+
+def _weights(values: list[str], option: str) -> dict[str, float]:
+    """`METRO=WEIGHT` words as a dict of numbers; a word that is not one names the option."""
+    weights = {}
+    for name, text in _pairs(values, option, "METRO=WEIGHT").items():
+        try:
+            weights[name] = float(text)
+        except ValueError:
+            raise InvalidInput(
+                [f"{option}: {name}: the weight must be a number (got {text[:20]!r})"]
+            ) from None
+    return weights
 
 
 def _progress(label: str) -> Callable[[int, int], None] | None:
@@ -146,6 +167,7 @@ def run_simulate(arguments: argparse.Namespace) -> int:
         accept_probability=arguments.accept_probability,
         response_minutes=arguments.response_minutes,
         lifecycle=not arguments.routing_only,
+        markets=_weights(arguments.markets or [], "markets"),
     )
     changes = None if arguments.compare is None else _pairs(arguments.compare, "compare")
     config.check()

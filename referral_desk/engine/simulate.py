@@ -19,6 +19,7 @@ Output formats live in `simulation_output`.
 from __future__ import annotations
 
 import heapq
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -86,6 +87,9 @@ class SimulationConfig:
     """When the team lead routes an unassigned referral again (0: never)."""
     lifecycle: bool = True
     """Follow accepted referrals to closing (or loss), with their fees."""
+    markets: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    """The mix of metros referrals come for (metro → weight); empty: the roster's own
+    markets, as its agents cover them. A metro nobody covers shows the gap."""
 
     def with_settings(self, changes: Mapping[str, str]) -> SimulationConfig:
         """The same run with some settings changed (the `--compare` variant)."""
@@ -104,6 +108,11 @@ class SimulationConfig:
             problems.append("response_minutes: must be from 0 to 10000")
         if self.reroute_after_hours < 0:
             problems.append("reroute_after_hours: must not be negative")
+        for metro, weight in self.markets.items():
+            if not metro.strip():
+                problems.append("markets: a metro must have a name")
+            elif not (math.isfinite(weight) and weight > 0):
+                problems.append(f"markets: {metro}: the weight must be above 0 (got {weight:g})")
         settings = DeskSettings()
         for key, text in self.settings.items():
             try:
@@ -141,6 +150,8 @@ class SimulationResult:
     counts: RunCounts
     seconds: float
     """Wall-clock seconds the run took (not part of the figures)."""
+    uncovered_markets: tuple[str, ...] = ()
+    """Metros of `config.markets` that no active agent on the roster covers."""
 
     @property
     def ms_per_referral(self) -> float:
@@ -418,7 +429,7 @@ def run_simulation(config: SimulationConfig, progress: Progress | None = None) -
             desk.set_vacation(away.agent_id, away.away_from, away.away_until, setup)
         run = _Run(config, desk, desk.settings(), agents, progress)
         for arrival in referral_stream(
-            config.seed, agents, start, config.days, config.per_day, zone
+            config.seed, agents, start, config.days, config.per_day, zone, config.markets
         ):
             run.push(arrival.at.astimezone(UTC), "arrive", arrival)
         run.push(start, "heartbeat")
@@ -430,4 +441,17 @@ def run_simulation(config: SimulationConfig, progress: Progress | None = None) -
         settings = desk.settings().as_contract()
     finally:
         desk.close()
-    return SimulationResult(config, settings, report, run.counts, time.perf_counter() - began)
+    seconds = time.perf_counter() - began
+    uncovered = uncovered_markets(config.markets, agents)
+    return SimulationResult(config, settings, report, run.counts, seconds, uncovered)
+
+
+def uncovered_markets(markets: Mapping[str, float], agents: list[AgentIn]) -> tuple[str, ...]:
+    """The metros of a set mix that no active agent covers (the fallback aside), in order."""
+    covered = {
+        metro.casefold()
+        for agent in agents
+        if agent.active and agent.id != FALLBACK_ID
+        for metro in agent.metros
+    }
+    return tuple(metro for metro in markets if metro.casefold() not in covered)

@@ -15,7 +15,7 @@ import csv
 import io
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -160,12 +160,42 @@ def _band(rng: random.Random, agent: AgentIn) -> tuple[int, int]:
     return start, start + width
 
 
+def _market_picker(
+    rng: random.Random, routable: list[AgentIn], markets: Mapping[str, float]
+) -> Callable[[], tuple[AgentIn, str]]:
+    """Draws (an agent to take the band from, a metro) for a set mix of metros."""
+    names, weights = list(markets), list(markets.values())
+    covering = {
+        name: [a for a in routable if name.casefold() in {m.casefold() for m in a.metros}]
+        for name in names
+    }
+
+    def pick() -> tuple[AgentIn, str]:
+        metro = rng.choices(names, weights)[0]
+        return rng.choice(covering[metro] or routable), metro
+
+    return pick
+
+
 def referral_stream(
-    seed: int, agents: list[AgentIn], start: datetime, days: int, per_day: float, zone: ZoneInfo
+    seed: int,
+    agents: list[AgentIn],
+    start: datetime,
+    days: int,
+    per_day: float,
+    zone: ZoneInfo,
+    markets: Mapping[str, float] | None = None,
 ) -> Iterator[Arrival]:
-    """Referrals day by day, mostly in daytime, for markets and bands the roster serves."""
+    """Referrals day by day, mostly in daytime, for markets and bands the roster serves.
+
+    `markets` (metro → weight) sets the mix of metros instead: each referral's
+    metro is drawn by weight, and its band, side and type from an agent who
+    covers that metro, or from any agent when nobody does (a market the roster
+    has no one for, which is what trying such a mix is for).
+    """
     rng = random.Random(f"{seed}:stream")
     routable = [a for a in agents if a.active and a.metros and a.id != FALLBACK_ID] or agents
+    pick_market = _market_picker(rng, routable, markets) if markets else None
     pool = max(20, round(per_day * days / 8))
     weights = [1.0 / (1 + rank) ** 0.8 for rank in range(pool)]
     kinds = [""] * pool
@@ -180,21 +210,27 @@ def referral_stream(
             moments.append(midnight + timedelta(hours=hours))
         for moment in sorted(moments):
             index += 1
-            agent = rng.choice(routable)
+            agent, market = pick_market() if pick_market else (rng.choice(routable), None)
             party = rng.choices(range(pool), weights)[0]
             if not kinds[party]:
                 kinds[party] = rng.choices(SOURCE_TYPES, SOURCE_WEIGHTS)[0]
             low, high = _band(rng, agent)
             side = agent.sides if agent.sides != "both" else rng.choice(("buyer", "seller"))
             first = rng.choice(FIRST)
+            # Drawn in this order so a given seed keeps giving the same stream.
+            last = rng.choice(LAST)
+            side = side if rng.random() < 0.9 else rng.choice(("buyer", "seller"))
+            metro = market or rng.choice(agent.metros)
+            own_zips = agent.zips if metro in agent.metros else []
+            zip_code = rng.choice(own_zips) if own_zips and rng.random() < 0.7 else None
             payload = {
                 "client_first_name": first,
-                "client_last_name": rng.choice(LAST),
+                "client_last_name": last,
                 "client_email": f"client{index}@example.com",
                 "client_phone": "",
-                "side": side if rng.random() < 0.9 else rng.choice(("buyer", "seller")),
-                "metro": rng.choice(agent.metros),
-                "zip": rng.choice(agent.zips) if agent.zips and rng.random() < 0.7 else None,
+                "side": side,
+                "metro": metro,
+                "zip": zip_code,
                 "price_min": low,
                 "price_max": high,
                 "property_type": rng.choice(agent.property_types or ["residential"])

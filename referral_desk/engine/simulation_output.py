@@ -26,6 +26,8 @@ def simulation_json(result: SimulationResult) -> dict[str, Any]:
         "per_day": config.per_day,
         "roster": "file" if config.roster_csv else "generated",
         "lifecycle": config.lifecycle,
+        "markets": dict(config.markets) or None,
+        "uncovered_markets": list(result.uncovered_markets),
         "settings": result.settings,
         "report": result.report.to_json(),
         "run": {
@@ -138,10 +140,24 @@ def _table(results: list[SimulationResult], headers: list[str]) -> str:
 def _title(result: SimulationResult) -> str:
     config = result.config
     roster = "your roster" if config.roster_csv else "a generated roster"
+    markets = ""
+    if config.markets:
+        total = sum(config.markets.values())
+        shares = ", ".join(f"{m} {w / total:.0%}" for m, w in config.markets.items())
+        markets = f"Referrals for: {shares}\n"
+        if result.uncovered_markets:
+            gaps = ", ".join(result.uncovered_markets)
+            fallback = result.settings.get("fallback_agent_id")
+            outcome = (
+                f"only the fallback agent ({fallback}) is offered those"
+                if fallback
+                else "those go unassigned (no fallback agent is set)"
+            )
+            markets += f"Nobody on the roster covers {gaps}: {outcome}.\n"
     return (
         f"Simulated desk: {config.days} days × {config.per_day:g} referrals/day on {roster}, "
         f"seed {config.seed}, {result.settings['default_mode']} routing, "
-        f"{result.settings['acceptance_window_minutes']}-minute window\n\n"
+        f"{result.settings['acceptance_window_minutes']}-minute window\n{markets}\n"
     )
 
 

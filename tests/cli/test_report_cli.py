@@ -228,6 +228,24 @@ def test_a_bad_compared_setting_is_named_before_anything_runs(
     assert runs == []
 
 
+def test_simulate_takes_a_market_mix(cli: Any) -> None:
+    """`--markets METRO=WEIGHT…` sets where referrals come from; the JSON says which of
+    them nobody on the roster covers, and a bad weight is named."""
+    arguments = ["simulate", "--days", "2", "--per-day", "5", "--json"]
+    result = cli(*arguments, "--markets", "Nowhere=1")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert document["markets"] == {"Nowhere": 1.0}
+    assert document["uncovered_markets"] == ["Nowhere"]
+    cli("simulate", "--markets", "Austin=lots").assert_one_line_error(
+        "markets: Austin: the weight must be a number"
+    )
+    cli("simulate", "--markets", "Austin=-2").assert_one_line_error(
+        "markets: Austin: the weight must be above 0"
+    )
+    cli("simulate", "--markets", "Austin").assert_one_line_error("markets: expected METRO=WEIGHT")
+
+
 def test_a_long_run_shows_its_progress_on_a_terminal(
     cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,6 +6,7 @@ through the real desk service, which is what the simulator is for.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -129,6 +130,44 @@ def test_the_stream_depends_on_the_seed_alone() -> None:
     assert all(p["metro"] in {m for a in agents for m in a.metros} for p in first)
 
 
+def test_a_set_market_mix_draws_its_metros_by_weight() -> None:
+    """`markets` decides which metros referrals come for, in proportion to the weights;
+    a metro nobody covers still gets a band and a type, and no ZIP of another market."""
+    agents = roster_agents(generated_roster(3, 10))
+    covered = sorted({m for a in agents for m in a.metros})[0]
+    start = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
+    zone = ZoneInfo("America/Chicago")
+    mix = {covered: 3.0, "Nowhere": 1.0}
+    stream = [a.payload for a in referral_stream(3, agents, start, 40, 50, zone, mix)]
+    metros = Counter(p["metro"] for p in stream)
+    assert set(metros) == {covered, "Nowhere"}
+    assert 2.5 < metros[covered] / metros["Nowhere"] < 3.6
+    nowhere = [p for p in stream if p["metro"] == "Nowhere"]
+    assert all(p["zip"] is None and p["price_min"] < p["price_max"] for p in nowhere)
+    assert any(p["zip"] for p in stream if p["metro"] == covered)
+
+
+def test_a_market_nobody_covers_goes_unassigned_and_is_named() -> None:
+    """Referrals for a metro no agent works, on a roster with no fallback, are never
+    offered: they end unassigned however willing the agents are, and the run says why."""
+    roster = roster_csv([agent_row(id="P-ONE", metros="Austin", zips="", capacity="20")])
+    config = SimulationConfig(
+        days=3,
+        per_day=4,
+        seed=2,
+        roster_csv=roster,
+        accept_probability=1.0,
+        markets={"Houston": 1.0},
+    )
+    result = run_simulation(config)
+    assert result.report.received > 0
+    assert result.counts.offers == 0
+    assert result.report.dropped_rate == 1.0
+    assert result.uncovered_markets == ("Houston",)
+    assert simulation_json(result)["uncovered_markets"] == ["Houston"]
+    assert "Nobody on the roster covers Houston: those go unassigned" in simulation_text(result)
+
+
 def test_a_users_roster_is_routed_to() -> None:
     """With `--roster`, referrals come for the roster's markets and go to its agents."""
     roster = roster_csv(
@@ -156,6 +195,8 @@ def test_bad_input_is_named() -> None:
         run_simulation(SimulationConfig(days=0))
     with pytest.raises(InvalidInput, match=r"accept_probability: "):
         run_simulation(SimulationConfig(accept_probability=1.5))
+    with pytest.raises(InvalidInput, match=r"^markets: Austin: the weight must be above 0"):
+        run_simulation(SimulationConfig(markets={"Austin": 0.0}))
 
 
 def test_the_simulated_desk_lives_in_memory() -> None:
