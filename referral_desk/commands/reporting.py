@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from ..cli import print_json
@@ -125,22 +124,37 @@ def _weights(values: list[str], option: str) -> dict[str, float]:
     return weights
 
 
-def _progress(label: str) -> Callable[[int, int], None] | None:
+class _ProgressLine:
     """Days simulated so far, on one line of a terminal's stderr, cleared when done.
 
-    Nothing when stderr is not a terminal (a script or a pipe reads stdout only).
+    A context manager, so the line is cleared however the run ends (Ctrl+C too)
+    and the shell's prompt is not left behind it.
     """
-    if not sys.stderr.isatty():
-        return None
 
-    def show(done: int, days: int) -> None:
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = False
+
+    def __call__(self, done: int, days: int) -> None:
         if done >= days:
-            sys.stderr.write("\r\033[K")
-        else:
-            sys.stderr.write(f"\r\033[K{label}: day {done + 1:,} of {days:,}…")
+            self.clear()
+            return
+        sys.stderr.write(f"\r\033[K{self.label}: day {done + 1:,} of {days:,}…")
         sys.stderr.flush()
+        self.shown = True
 
-    return show
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+            self.shown = False
+
+    def __enter__(self) -> _ProgressLine | None:
+        """Itself on a terminal; None otherwise (a script or a pipe reads stdout only)."""
+        return self if sys.stderr.isatty() else None
+
+    def __exit__(self, *_: object) -> None:
+        self.clear()
 
 
 def run_simulate(arguments: argparse.Namespace) -> int:
@@ -173,14 +187,16 @@ def run_simulate(arguments: argparse.Namespace) -> int:
     config.check()
     if changes is not None:
         config.with_settings(changes).check()
-    base = run_simulation(config, _progress("simulating"))
+    with _ProgressLine("simulating") as progress:
+        base = run_simulation(config, progress)
     if changes is None:
         if arguments.json:
             print_json(simulation_json(base))
         else:
             sys.stdout.write(simulation_text(base))
         return 0
-    variant = run_simulation(config.with_settings(changes), _progress("simulating the variant"))
+    with _ProgressLine("simulating the variant") as progress:
+        variant = run_simulation(config.with_settings(changes), progress)
     if arguments.json:
         print_json(compare_json(base, variant, changes))
     else:

@@ -262,5 +262,21 @@ def test_a_long_run_shows_its_progress_on_a_terminal(
     assert plain.err == ""
 
 
+def test_ctrl_c_leaves_no_progress_line_behind(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Interrupted mid-run, simulate exits 130 and clears its progress line, so the shell's
+    prompt does not land after `day 1 of 90…`."""
+
+    def interrupted(config: object, progress: Any = None) -> None:
+        progress(0, 90)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setattr(simulate, "run_simulation", interrupted)
+    result = cli("simulate")
+    assert result.code == 130
+    assert result.err == "\r\033[Ksimulating: day 1 of 90…\r\033[K"
+    assert result.out == ""
+
+
 def _without_run_time(table: str) -> list[str]:
     return [line for line in table.splitlines() if not line.startswith("run time")]
