@@ -160,15 +160,17 @@ def _band(rng: random.Random, agent: AgentIn) -> tuple[int, int]:
     return start, start + width
 
 
+def _covers(agent: AgentIn, metro: str) -> bool:
+    """Whether the agent lists the metro (as routing compares them: case aside)."""
+    return metro.casefold() in {listed.casefold() for listed in agent.metros}
+
+
 def _market_picker(
     rng: random.Random, routable: list[AgentIn], markets: Mapping[str, float]
 ) -> Callable[[], tuple[AgentIn, str]]:
     """Draws (an agent to take the band from, a metro) for a set mix of metros."""
     names, weights = list(markets), list(markets.values())
-    covering = {
-        name: [a for a in routable if name.casefold() in {m.casefold() for m in a.metros}]
-        for name in names
-    }
+    covering = {name: [a for a in routable if _covers(a, name)] for name in names}
 
     def pick() -> tuple[AgentIn, str]:
         metro = rng.choices(names, weights)[0]
@@ -215,13 +217,14 @@ def referral_stream(
             if not kinds[party]:
                 kinds[party] = rng.choices(SOURCE_TYPES, SOURCE_WEIGHTS)[0]
             low, high = _band(rng, agent)
-            side = agent.sides if agent.sides != "both" else rng.choice(("buyer", "seller"))
+            usual = agent.sides if agent.sides != "both" else rng.choice(("buyer", "seller"))
             first = rng.choice(FIRST)
             # Drawn in this order so a given seed keeps giving the same stream.
             last = rng.choice(LAST)
-            side = side if rng.random() < 0.9 else rng.choice(("buyer", "seller"))
+            side = usual if rng.random() < 0.9 else rng.choice(("buyer", "seller"))
             metro = market or rng.choice(agent.metros)
-            own_zips = agent.zips if metro in agent.metros else []
+            covers = market is None or _covers(agent, market)
+            own_zips = agent.zips if covers else []
             zip_code = rng.choice(own_zips) if own_zips and rng.random() < 0.7 else None
             payload = {
                 "client_first_name": first,

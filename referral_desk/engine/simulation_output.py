@@ -137,23 +137,28 @@ def _table(results: list[SimulationResult], headers: list[str]) -> str:
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
+def _markets_lines(result: SimulationResult) -> str:
+    """The set mix of metros, and which of them nobody on the roster covers."""
+    markets = result.config.markets
+    if not markets:
+        return ""
+    total = sum(markets.values())
+    lines = "Referrals for: " + ", ".join(f"{m} {w / total:.0%}" for m, w in markets.items())
+    if result.uncovered_markets:
+        fallback = result.settings.get("fallback_agent_id")
+        outcome = (
+            f"only the fallback agent ({fallback}) is offered those"
+            if fallback
+            else "those go unassigned (no fallback agent is set)"
+        )
+        lines += f"\nNobody on the roster covers {', '.join(result.uncovered_markets)}: {outcome}."
+    return lines + "\n"
+
+
 def _title(result: SimulationResult) -> str:
     config = result.config
     roster = "your roster" if config.roster_csv else "a generated roster"
-    markets = ""
-    if config.markets:
-        total = sum(config.markets.values())
-        shares = ", ".join(f"{m} {w / total:.0%}" for m, w in config.markets.items())
-        markets = f"Referrals for: {shares}\n"
-        if result.uncovered_markets:
-            gaps = ", ".join(result.uncovered_markets)
-            fallback = result.settings.get("fallback_agent_id")
-            outcome = (
-                f"only the fallback agent ({fallback}) is offered those"
-                if fallback
-                else "those go unassigned (no fallback agent is set)"
-            )
-            markets += f"Nobody on the roster covers {gaps}: {outcome}.\n"
+    markets = _markets_lines(result)
     return (
         f"Simulated desk: {config.days} days × {config.per_day:g} referrals/day on {roster}, "
         f"seed {config.seed}, {result.settings['default_mode']} routing, "
