@@ -11,11 +11,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..cli import print_json
 from ..engine.errors import InvalidInput
 from ..engine.report_formats import to_csv, to_markdown
 from .common import now_of, open_desk
+
+if TYPE_CHECKING:
+    from ..engine.simulate import SimulationConfig
 
 FORMATS = ("json", "md", "csv")
 
@@ -68,6 +72,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         metavar="M",
         help="every agent's median answer time (default: per agent, 2-25 min; 0 = at once)",
+    )
+    simulate.add_argument(
+        "--from-desk",
+        action="store_true",
+        help="simulate this desk (--db): its roster, routing settings and each agent's "
+        "answer habits so far",
     )
     simulate.add_argument(
         "--markets",
@@ -157,8 +167,42 @@ class _ProgressLine:
         self.clear()
 
 
+def _simulation_config(arguments: argparse.Namespace) -> SimulationConfig:
+    """The run the options describe: generated roster, a roster file, or this desk's own
+    roster, settings and agents' habits (`--from-desk`, under any `--set`)."""
+    from ..engine.simulate import SimulationConfig
+
+    roster, settings, habits = None, _pairs(arguments.settings, "set"), {}
+    if arguments.roster and arguments.from_desk:
+        raise InvalidInput(["from_desk: give --roster or --from-desk, not both"])
+    if arguments.roster:
+        path = Path(arguments.roster)
+        if not path.is_file():
+            raise InvalidInput([f"roster: no such file {arguments.roster!r}"])
+        roster = path.read_text(encoding="utf-8-sig")
+    elif arguments.from_desk:
+        from ..engine.simulation_desk import inputs_from_desk
+
+        with open_desk(arguments) as desk:
+            inputs = inputs_from_desk(desk)
+        roster, settings, habits = inputs.roster_csv, {**inputs.settings, **settings}, inputs.habits
+    return SimulationConfig(
+        days=arguments.days,
+        per_day=arguments.per_day,
+        seed=arguments.seed,
+        roster_csv=roster,
+        settings=settings,
+        accept_probability=arguments.accept_probability,
+        response_minutes=arguments.response_minutes,
+        lifecycle=not arguments.routing_only,
+        markets=_weights(arguments.markets or [], "markets"),
+        habits=habits,
+        from_desk=bool(arguments.from_desk),
+    )
+
+
 def run_simulate(arguments: argparse.Namespace) -> int:
-    from ..engine.simulate import SimulationConfig, run_simulation
+    from ..engine.simulate import run_simulation
     from ..engine.simulation_output import (
         compare_json,
         compare_text,
@@ -166,23 +210,7 @@ def run_simulate(arguments: argparse.Namespace) -> int:
         simulation_text,
     )
 
-    roster = None
-    if arguments.roster:
-        path = Path(arguments.roster)
-        if not path.is_file():
-            raise InvalidInput([f"roster: no such file {arguments.roster!r}"])
-        roster = path.read_text(encoding="utf-8-sig")
-    config = SimulationConfig(
-        days=arguments.days,
-        per_day=arguments.per_day,
-        seed=arguments.seed,
-        roster_csv=roster,
-        settings=_pairs(arguments.settings, "set"),
-        accept_probability=arguments.accept_probability,
-        response_minutes=arguments.response_minutes,
-        lifecycle=not arguments.routing_only,
-        markets=_weights(arguments.markets or [], "markets"),
-    )
+    config = _simulation_config(arguments)
     changes = None if arguments.compare is None else _pairs(arguments.compare, "compare")
     config.check()
     if changes is not None:

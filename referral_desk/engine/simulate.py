@@ -41,6 +41,7 @@ from .simulation_inputs import (
     FALLBACK_ID,
     Arrival,
     Habits,
+    ObservedHabits,
     agent_habits,
     answer_for,
     generated_roster,
@@ -87,6 +88,11 @@ class SimulationConfig:
     """When the team lead routes an unassigned referral again (0: never)."""
     lifecycle: bool = True
     """Follow accepted referrals to closing (or loss), with their fees."""
+    habits: Mapping[str, ObservedHabits] = field(default_factory=lambda: MappingProxyType({}))
+    """Agents' habits as a real desk has seen them (agent id → habits); any other agent's
+    are drawn from the seed."""
+    from_desk: bool = False
+    """The roster, settings and habits were read from a real desk (`--from-desk`)."""
     markets: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     """The mix of metros referrals come for (metro → weight); empty: the roster's own
     markets, as its agents cover them. A metro nobody covers shows the gap."""
@@ -215,13 +221,15 @@ class _Run:
         heapq.heappush(self.queue, (moment, self.sequence, kind, data))
 
     def habits_of(self, agent_id: str) -> Habits:
-        """An agent's habits, drawn once from the seed (so the same in every variant)."""
+        """An agent's habits, drawn once from the seed or as observed on a real desk (so the
+        same in every variant)."""
         if agent_id not in self.habits:
             self.habits[agent_id] = agent_habits(
                 self.config.seed,
                 agent_id,
                 self.config.accept_probability,
                 self.config.response_minutes,
+                self.config.habits.get(agent_id),
             )
         return self.habits[agent_id]
 

@@ -18,7 +18,7 @@ import random
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from .roster_io import read_roster_csv
@@ -267,14 +267,36 @@ class Habits:
     """Chance that a referral this agent took ends in a sale."""
 
 
+class ObservedHabits(NamedTuple):
+    """How an agent has answered on a real desk: shares of offers, and a typical time."""
+
+    accept: float
+    decline: float
+    """The rest of the offers lapsed unanswered."""
+    minutes: float
+    """Mean time to answer."""
+
+
 def agent_habits(
-    seed: int, agent_id: str, accept: float | None, response_minutes: float | None
+    seed: int,
+    agent_id: str,
+    accept: float | None,
+    response_minutes: float | None,
+    observed: ObservedHabits | None = None,
 ) -> Habits:
-    """An agent's habits from the seed; `accept` / `response_minutes` override every agent's."""
+    """An agent's habits: `observed` ones if given, else drawn from the seed; `accept` and
+    `response_minutes` override every agent's either way."""
     rng = random.Random(f"{seed}:habits:{agent_id}")
-    accept_p = rng.uniform(0.5, 0.95) if accept is None else accept
-    minutes = rng.uniform(2, 25) if response_minutes is None else response_minutes
-    return Habits(accept_p, (1 - accept_p) * 0.6, minutes, rng.uniform(0.3, 0.75))
+    if observed is None:
+        accept_p = rng.uniform(0.5, 0.95) if accept is None else accept
+        minutes = rng.uniform(2, 25) if response_minutes is None else response_minutes
+        return Habits(accept_p, (1 - accept_p) * 0.6, minutes, rng.uniform(0.3, 0.75))
+    if accept is None:
+        accept_p, decline = observed.accept, observed.decline
+    else:
+        accept_p, decline = accept, (1 - accept) * 0.6
+    minutes = observed.minutes if response_minutes is None else response_minutes
+    return Habits(accept_p, decline, minutes, rng.uniform(0.3, 0.75))
 
 
 def answer_for(

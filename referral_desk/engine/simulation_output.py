@@ -12,7 +12,7 @@ from typing import Any
 
 from .figure_text import count_text, duration_text, money_text, percent_text
 from .reports import Report
-from .simulate import SimulationResult
+from .simulate import SimulationConfig, SimulationResult
 
 __all__ = ["compare_json", "compare_text", "simulation_json", "simulation_text"]
 
@@ -24,7 +24,8 @@ def simulation_json(result: SimulationResult) -> dict[str, Any]:
         "seed": config.seed,
         "days": config.days,
         "per_day": config.per_day,
-        "roster": "file" if config.roster_csv else "generated",
+        "roster": "desk" if config.from_desk else "file" if config.roster_csv else "generated",
+        "habits_from_history": len(config.habits),
         "lifecycle": config.lifecycle,
         "markets": dict(config.markets) or None,
         "uncovered_markets": list(result.uncovered_markets),
@@ -155,9 +156,20 @@ def _markets_lines(result: SimulationResult) -> str:
     return lines + "\n"
 
 
+def _history_note(config: SimulationConfig) -> str:
+    observed = len(config.habits)
+    if observed == 0:
+        return "no agent has answered enough offers yet: habits drawn from the seed"
+    return f"answer habits from the desk's history for {observed:,} agent" + (
+        "" if observed == 1 else "s"
+    )
+
+
 def _title(result: SimulationResult) -> str:
     config = result.config
     roster = "your roster" if config.roster_csv else "a generated roster"
+    if config.from_desk:
+        roster = f"your desk's roster ({_history_note(config)})"
     markets = _markets_lines(result)
     return (
         f"Simulated desk: {config.days} days × {config.per_day:g} referrals/day on {roster}, "

@@ -246,6 +246,32 @@ def test_simulate_takes_a_market_mix(cli: Any) -> None:
     cli("simulate", "--markets", "Austin").assert_one_line_error("markets: expected METRO=WEIGHT")
 
 
+def test_simulate_from_desk_uses_its_roster_and_rules(cli: Any, db: str) -> None:
+    """`--from-desk` runs on the desk's own roster and routing settings, `--set` on top;
+    it cannot be combined with `--roster`, and an empty desk is refused."""
+    arguments = ["--db", db, "simulate", "--from-desk", "--days", "2", "--per-day", "3"]
+    cli("--db", db, "settings", "set", "acceptance_window_minutes", "25")
+    result = cli(*arguments, "--json")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert document["roster"] == "desk"
+    assert document["settings"]["acceptance_window_minutes"] == 25
+    assert document["report"]["received"] == document["run"]["referrals"] > 0
+    changed = json.loads(cli(*arguments, "--set", "acceptance_window_minutes=15", "--json").out)
+    assert changed["settings"]["acceptance_window_minutes"] == 15
+    assert "your desk's roster" in cli(*arguments).out
+    cli(*arguments, "--roster", "roster.csv").assert_one_line_error(
+        "from_desk: give --roster or --from-desk, not both"
+    )
+
+
+def test_simulate_from_an_empty_desk_is_refused(cli: Any, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    cli("--db", empty, "simulate", "--from-desk").assert_one_line_error(
+        "from_desk: the desk has no agents on its roster"
+    )
+
+
 def test_a_long_run_shows_its_progress_on_a_terminal(
     cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

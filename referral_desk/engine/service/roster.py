@@ -9,6 +9,7 @@ from sqlalchemy import Row, insert, select, update
 
 from .. import models as m
 from .. import queries
+from ..answer_history import AgentAnswers, answer_history
 from ..errors import InvalidInput
 from ..roster_io import read_roster_csv, write_roster_csv
 from ..schemas import AgentIn, parse_agent
@@ -26,6 +27,11 @@ class RosterOperations(DeskBase):
             loads = queries.agent_loads(session)
             rows = session.execute(select(m.agent).order_by(m.agent.c.id))
             return [AgentView.of(row, loads.get(row.id, 0)) for row in rows]
+
+    def answer_history(self) -> list[AgentAnswers]:
+        """How each agent has answered offers so far (counts and response times)."""
+        with self.store.read() as session:
+            return answer_history(session)
 
     def agent(self, agent_id: str) -> AgentView:
         """One agent, or NotFound."""
