@@ -203,28 +203,32 @@ def _simulation_config(arguments: argparse.Namespace) -> SimulationConfig:
 
 def run_simulate(arguments: argparse.Namespace) -> int:
     from ..engine.simulate import run_simulation
-    from ..engine.simulation_output import (
-        compare_json,
-        compare_text,
-        simulation_json,
-        simulation_text,
-    )
+    from ..engine.simulation_output import simulation_json, simulation_text
 
     config = _simulation_config(arguments)
-    changes = None if arguments.compare is None else _pairs(arguments.compare, "compare")
     config.check()
-    if changes is not None:
+    if arguments.compare is not None:
+        changes = _pairs(arguments.compare, "compare")
         config.with_settings(changes).check()
+        return _print_compared(arguments, config, changes)
     with _ProgressLine("simulating") as progress:
         base = run_simulation(config, progress)
-    if changes is None:
-        if arguments.json:
-            print_json(simulation_json(base))
-        else:
-            sys.stdout.write(simulation_text(base))
-        return 0
-    with _ProgressLine("simulating the variant") as progress:
-        variant = run_simulation(config.with_settings(changes), progress)
+    if arguments.json:
+        print_json(simulation_json(base))
+    else:
+        sys.stdout.write(simulation_text(base))
+    return 0
+
+
+def _print_compared(
+    arguments: argparse.Namespace, config: SimulationConfig, changes: dict[str, str]
+) -> int:
+    """The base and the variant, run side by side (two processes on two cores)."""
+    from ..engine.simulation_compare import run_side_by_side
+    from ..engine.simulation_output import compare_json, compare_text
+
+    with _ProgressLine("simulating both runs") as progress:
+        base, variant = run_side_by_side(config, config.with_settings(changes), progress)
     if arguments.json:
         print_json(compare_json(base, variant, changes))
     else:

@@ -25,6 +25,11 @@ class InvalidInput(DeskError):
         self.problems = tuple(problems)
         super().__init__("; ".join(self.problems))
 
+    def __reduce__(self) -> tuple[type[InvalidInput], tuple[tuple[str, ...]]]:
+        """Pickled as its problems, so it crosses a process boundary whole (a simulated
+        variant runs in a second process)."""
+        return (type(self), (self.problems,))
+
 
 class NotFound(DeskError):
     """A referral, agent, task, flag or message id that the desk does not have."""

@@ -6,9 +6,11 @@ through the real desk service, which is what the simulator is for.
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +19,13 @@ import pytest
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.errors import InvalidInput
 from referral_desk.engine.reports import FeeFigure
-from referral_desk.engine.simulate import SimulationConfig, run_simulation, window_end
+from referral_desk.engine.simulate import (
+    SimulationConfig,
+    SimulationResult,
+    run_simulation,
+    window_end,
+)
+from referral_desk.engine.simulation_compare import run_side_by_side
 from referral_desk.engine.simulation_inputs import generated_roster, referral_stream, roster_agents
 from referral_desk.engine.simulation_output import (
     compare_json,
@@ -33,7 +41,11 @@ SMALL = SimulationConfig(days=3, per_day=4, seed=11)
 
 def figures(config: SimulationConfig) -> dict[str, Any]:
     """A run's report and counts: everything but how long it took."""
-    document = simulation_json(run_simulation(config))
+    return result_figures(run_simulation(config))
+
+
+def result_figures(result: SimulationResult) -> dict[str, Any]:
+    document = simulation_json(result)
     document["run"].pop("seconds")
     document["run"].pop("ms_per_referral")
     return document
@@ -117,6 +129,37 @@ def test_the_table_names_where_referrals_came_from() -> None:
     assert f"from client / sphere / agent / pro {by_type}" in lines
     assert f"top source {top.name} ({top.count})" in lines
     assert sum(run.report.by_source_type.values()) == run.report.received
+
+
+def test_side_by_side_runs_give_the_figures_of_runs_one_after_the_other() -> None:
+    """`--compare` runs the variant in a second process: the figures are exactly those of
+    the two runs made one after the other, and the progress follows the base run."""
+    variant = replace(
+        SMALL.with_settings({"acceptance_window_minutes": "15"}),
+        markets=MappingProxyType({"Austin": 1.0}),
+    )
+    days: list[int] = []
+    base_run, variant_run = run_side_by_side(SMALL, variant, lambda done, _: days.append(done))
+    assert result_figures(base_run) == figures(SMALL)
+    assert result_figures(variant_run) == figures(variant)
+    assert days == list(range(SMALL.days + 1))
+
+
+def test_a_variant_its_desk_refuses_stops_the_comparison_with_the_desks_message() -> None:
+    """A variant naming an agent the roster lacks fails in its process; the error comes
+    back whole (field and message), not as a crash, and the base run stops too."""
+    variant = SMALL.with_settings({"fallback_agent_id": "P-NOBODY"})
+    days: list[int] = []
+    with pytest.raises(InvalidInput, match=r"^fallback_agent_id: unknown agent 'P-NOBODY'$"):
+        run_side_by_side(replace(SMALL, days=365), variant, lambda done, _: days.append(done))
+    assert len(days) < 365
+
+
+def test_bad_input_crosses_a_process_boundary_whole() -> None:
+    """An `InvalidInput` pickled and back keeps its problems (not the letters of them)."""
+    error = pickle.loads(pickle.dumps(InvalidInput(["days: too many", "seed: odd"])))
+    assert error.problems == ("days: too many", "seed: odd")
+    assert str(error) == "days: too many; seed: odd"
 
 
 def test_the_stream_depends_on_the_seed_alone() -> None:
