@@ -120,10 +120,52 @@ def _cohort_rows(results: list[SimulationResult]) -> list[tuple[str, list[str]]]
     return rows
 
 
+def _signed_duration(seconds: int) -> str:
+    if seconds == 0:
+        return "same"
+    return ("+" if seconds > 0 else "−") + duration_text(abs(seconds))
+
+
+def _duration_change(figure: Callable[[Report], int | None]) -> Change:
+    def change(base: SimulationResult, variant: SimulationResult) -> str:
+        before, after = figure(base.report), figure(variant.report)
+        return "" if before is None or after is None else _signed_duration(after - before)
+
+    return change
+
+
+def _count_change(figure: Callable[[SimulationResult], int]) -> Change:
+    return lambda base, variant: f"{figure(variant) - figure(base):+,}"
+
+
+def _dropped_change(base: SimulationResult, variant: SimulationResult) -> str:
+    before, after = base.report.dropped_rate, variant.report.dropped_rate
+    return "" if before is None or after is None else f"{(after - before) * 100:+.1f} pts"
+
+
+Change = Callable[[SimulationResult, SimulationResult], str]
+
+CHANGES: dict[str, Change] = {
+    "dropped rate": _dropped_change,
+    "received → first offer, median": _duration_change(lambda r: r.assignment_delay_median),
+    "received → first offer, p90": _duration_change(lambda r: r.assignment_delay_p90),
+    "first offer → accepted, median": _duration_change(lambda r: r.acceptance_median),
+    "offers made": _count_change(lambda r: r.counts.offers),
+    "routed again by the team lead": _count_change(lambda r: r.counts.reroutes),
+}
+"""The rows whose difference a team lead comparing two rules reads first (variant − base)."""
+
+
 def _table(results: list[SimulationResult], headers: list[str]) -> str:
     body = [(label, [value(r) for r in results]) for label, value in ROWS]
     cohorts_at = next(i for i, (label, _) in enumerate(body) if label == COHORTS_BEFORE)
     body[cohorts_at:cohorts_at] = _cohort_rows(results)
+    if len(results) == 2:
+        headers = [*headers, "change"]
+        body = [
+            (label, [*cells, CHANGES[label](*results) if label in CHANGES else ""])
+            for label, cells in body
+        ]
     width = max(len(label) for label, _ in body) + 2
     columns = [
         max(len(header), *(len(cells[i]) for _, cells in body)) + 2

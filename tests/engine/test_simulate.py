@@ -120,6 +120,31 @@ def test_the_table_writes_money_and_counts_as_the_filed_report_does() -> None:
     assert f"referrals received 12,480 {run.report.received}" in lines
 
 
+def test_a_comparison_says_what_changed() -> None:
+    """The side-by-side table adds the variant's change from the base where a team lead
+    reads one: dropped rate in points, delays as signed durations, counts signed."""
+    base = run_simulation(SMALL)
+    report = base.report
+    variant = replace(
+        base,
+        report=replace(
+            report,
+            dropped=report.dropped + 1,
+            acceptance_median=(report.acceptance_median or 0) + 125,
+        ),
+        counts=replace(base.counts, offers=base.counts.offers + 1204),
+    )
+    lines = [" ".join(line.split()) for line in compare_text(base, variant, {}).splitlines()]
+    assert lines[2].endswith(" change")
+    points = f"{100 / report.received:+.1f} pts"
+    assert any(line.startswith("dropped rate") and line.endswith(points) for line in lines)
+    assert any(line.endswith("+2 min 5 s") for line in lines if "accepted, median" in line)
+    assert any(line.endswith("+1,204") for line in lines if line.startswith("offers made"))
+    assert any(line.endswith(" same") for line in lines if "first offer, median" in line)
+    received = next(line for line in lines if line.startswith("referrals received"))
+    assert received == f"referrals received {report.received} {report.received}"
+
+
 def test_the_table_names_where_referrals_came_from() -> None:
     """As in the report: the count by source type and the top source, for each run."""
     run = run_simulation(SMALL)
