@@ -165,6 +165,12 @@ def _covers(agent: AgentIn, metro: str) -> bool:
     return metro.casefold() in {listed.casefold() for listed in agent.metros}
 
 
+def uncovered_markets(markets: Mapping[str, float], agents: list[AgentIn]) -> tuple[str, ...]:
+    """The metros of a set mix that no active agent covers (the fallback aside), in order."""
+    working = [agent for agent in agents if agent.active and agent.id != FALLBACK_ID]
+    return tuple(metro for metro in markets if not any(_covers(agent, metro) for agent in working))
+
+
 def _market_picker(
     rng: random.Random, routable: list[AgentIn], markets: Mapping[str, float]
 ) -> Callable[[], tuple[AgentIn, str]]:
