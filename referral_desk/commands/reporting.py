@@ -36,7 +36,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     report.set_defaults(handler=run_report)
 
     simulate = subparsers.add_parser(
-        "simulate", help="what-if: run the routing rules on a simulated stream of referrals"
+        "simulate",
+        help="what-if: run the routing rules on a simulated stream of referrals",
+        description="Run the real desk on a simulated, seeded stream of referrals (on a "
+        "desk in memory: nothing is written to yours) and print the report's figures for "
+        "the span; --compare runs a second setting on the same stream, side by side.",
     )
     simulate.add_argument("--roster", metavar="FILE.csv", help="your roster (default: generated)")
     simulate.add_argument("--days", type=int, default=90, help="days of referrals (default 90)")
@@ -64,14 +68,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=float,
         default=None,
         metavar="P",
-        help="every agent accepts with this probability (default: per agent, 0.5-0.95)",
+        help="every agent accepts with this probability (default: per agent, as observed "
+        "with --from-desk, else drawn from 0.5-0.95)",
     )
     simulate.add_argument(
         "--response-minutes",
         type=float,
         default=None,
         metavar="M",
-        help="every agent's median answer time (default: per agent, 2-25 min; 0 = at once)",
+        help="every agent's typical answer time (default: per agent, as observed with "
+        "--from-desk, else drawn from 2-25 min; 0 = at once)",
     )
     simulate.add_argument(
         "--from-desk",

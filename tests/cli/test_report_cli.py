@@ -251,7 +251,10 @@ def test_simulate_from_desk_uses_its_roster_and_rules(cli: Any, db: str) -> None
     it cannot be combined with `--roster`, and an empty desk is refused."""
     arguments = ["--db", db, "simulate", "--from-desk", "--days", "2", "--per-day", "3"]
     cli("--db", db, "settings", "set", "acceptance_window_minutes", "25")
+    before = cli("--db", db, "queue", "--json").out, cli("--db", db, "sources", "--json").out
     result = cli(*arguments, "--json")
+    after = cli("--db", db, "queue", "--json").out, cli("--db", db, "sources", "--json").out
+    assert after == before  # the what-if ran in memory: the desk itself is untouched
     assert result.code == 0, result.err
     document = json.loads(result.out)
     assert document["roster"] == "desk"
