@@ -251,9 +251,9 @@ def test_simulate_from_desk_uses_its_roster_and_rules(cli: Any, db: str) -> None
     it cannot be combined with `--roster`, and an empty desk is refused."""
     arguments = ["--db", db, "simulate", "--from-desk", "--days", "2", "--per-day", "3"]
     cli("--db", db, "settings", "set", "acceptance_window_minutes", "25")
-    before = cli("--db", db, "queue", "--json").out, cli("--db", db, "sources", "--json").out
+    before = _queue_and_sources(cli, db)
     result = cli(*arguments, "--json")
-    after = cli("--db", db, "queue", "--json").out, cli("--db", db, "sources", "--json").out
+    after = _queue_and_sources(cli, db)
     assert after == before  # the what-if ran in memory: the desk itself is untouched
     assert result.code == 0, result.err
     document = json.loads(result.out)
@@ -266,6 +266,11 @@ def test_simulate_from_desk_uses_its_roster_and_rules(cli: Any, db: str) -> None
     cli(*arguments, "--roster", "roster.csv").assert_one_line_error(
         "from_desk: give --roster or --from-desk, not both"
     )
+
+
+def _queue_and_sources(cli: Any, db: str) -> tuple[str, str]:
+    read = ("--db", db, "--now", NOW)
+    return cli(*read, "queue", "--json").out, cli(*read, "sources", "--json").out
 
 
 def test_simulate_from_an_empty_desk_is_refused(cli: Any, tmp_path: Path) -> None:
