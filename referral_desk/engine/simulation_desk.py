@@ -16,6 +16,7 @@ from typing import Any
 from .answer_history import AgentAnswers
 from .desk import Desk
 from .errors import InvalidInput
+from .roster_io import write_roster_csv
 from .simulation_inputs import ObservedHabits
 
 __all__ = ["MIN_ENDED_OFFERS", "ROUTING_SETTINGS", "DeskInputs", "inputs_from_desk"]
@@ -67,7 +68,7 @@ def inputs_from_desk(desk: Desk) -> DeskInputs:
         for record in desk.answer_history()
         if (observed := observed_habits(record)) is not None
     }
-    return DeskInputs(desk.export_roster(), settings, habits, len(agents))
+    return DeskInputs(write_roster_csv(agents), settings, habits, len(agents))
 
 
 def observed_habits(record: AgentAnswers) -> ObservedHabits | None:
