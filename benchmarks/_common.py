@@ -38,10 +38,10 @@ from typing import Any
 
 from sqlalchemy import Boolean, Date, bindparam, event, insert
 
-from referral_desk.engine import models as m
-from referral_desk.engine.columns import ExactDecimal, UTCDateTime
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.store import SCHEMA_HEAD
+from referral_desk.engine.storage import tables as m
+from referral_desk.engine.storage.columns import ExactDecimal, UTCDateTime
+from referral_desk.engine.storage.store import SCHEMA_HEAD
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 """The benchmarks' "now": a Monday, 08:00 in the desk's default zone (America/Chicago)."""
@@ -530,7 +530,7 @@ def seed_parties(desk: Desk, count: int, rng: random.Random) -> list[tuple[str, 
 
 def _party_key(name: str, kind: str, email: str) -> str:
     """The engine's identity key of a referring party (what intake looks parties up by)."""
-    from referral_desk.engine.service.referrals import identity_key
+    from referral_desk.engine.desk.referrals import identity_key
 
     return identity_key(name, kind, email)
 

@@ -49,8 +49,8 @@ from _common import (
     time_calls,
 )
 
-from referral_desk.engine import lapses
 from referral_desk.engine.desk import Desk
+from referral_desk.engine.desk.routing import lapses
 
 IDLE_TARGET = 0.002
 LAPSE_TARGET = 0.010

@@ -32,8 +32,8 @@ from _common import machine_line
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from referral_desk.engine import simulate
-from referral_desk.engine.simulate import SimulationConfig, run_simulation
+from referral_desk.engine.simulate import run as simulate
+from referral_desk.engine.simulate.run import SimulationConfig, run_simulation
 
 TARGET = 60.0
 """Seconds for 10,000 referrals."""

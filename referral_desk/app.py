@@ -22,11 +22,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from .desk_clock import COUNTS_EVERY, ClockBeat, beat, lapse_toast
-from .engine.clock import Clock, SystemClock
-from .engine.desk import Desk
-from .engine.errors import DeskError
-from .engine.lapses import Lapse
-from .engine.summary import DeskCounts
+from .engine import Clock, Desk, DeskCounts, DeskError, Lapse, SystemClock
 from .messages import DeskChanged, OffersLapsed, ShowReferral
 from .navigation import PLACES, Place, place_exists, screen_factory
 from .providers import AgentsProvider, DeskActionsProvider, ReferralsProvider
@@ -105,7 +101,7 @@ class ReferralDeskApp(App[None]):
         return self.clock.now()
 
     async def on_mount(self) -> None:
-        self.sub_title = self.desk.store.url
+        self.sub_title = self.desk.url
         # The screens read the desk as of now; only later changes need a DeskChanged.
         self._revision = self.desk.revision()
         await self.switch_mode("queue")
@@ -210,12 +206,9 @@ class ReferralDeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def _recount(self) -> None:
-        from .engine.summary import agent_names, desk_counts
-
+        desk = self.desk
         self.post_message(
-            ClockBeat(
-                [], self.desk.revision(), desk_counts(self.desk, self.now()), agent_names(self.desk)
-            )
+            ClockBeat([], desk.revision(), desk.counts(self.now()), desk.agent_names())
         )
 
     def _all_screens(self) -> list[Screen[object]]:

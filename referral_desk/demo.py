@@ -14,9 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from .engine.desk import Desk
-from .engine.errors import DeskError
-from .engine.timefmt import iso
+from .engine import Desk, DeskError, iso
 from .locations import demo_data_dir
 
 FALLBACK_AGENT = "T-HQ-01"

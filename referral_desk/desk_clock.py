@@ -15,9 +15,7 @@ from datetime import datetime
 
 from textual.message import Message
 
-from .engine.desk import Desk
-from .engine.lapses import Lapse
-from .engine.summary import DeskCounts, agent_names, desk_counts
+from .engine import Desk, DeskCounts, Lapse
 
 __all__ = ["COUNTS_EVERY", "ClockBeat", "beat", "lapse_toast"]
 
@@ -47,8 +45,8 @@ def beat(desk: Desk, now: datetime, seen_revision: int | None, recount: bool) ->
     lapses = desk.tick(now)
     revision = desk.revision()
     changed = revision != seen_revision
-    counts = desk_counts(desk, now) if changed or recount or lapses else None
-    names = agent_names(desk) if changed else None
+    counts = desk.counts(now) if changed or recount or lapses else None
+    names = desk.agent_names() if changed else None
     return ClockBeat(lapses, revision, counts, names)
 
 

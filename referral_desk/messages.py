@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from .engine.lapses import Lapse
+from .engine import Lapse
 
 
 @dataclass

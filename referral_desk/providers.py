@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from .engine.summary import find_referrals
 from .messages import ShowReferral
 
 if TYPE_CHECKING:
     from .app import ReferralDeskApp
-    from .engine.views import AgentView
+    from .engine import AgentView
 
 __all__ = ["AgentsProvider", "DeskActionsProvider", "ReferralsProvider"]
 
@@ -70,7 +69,7 @@ class ReferralsProvider(Provider):
         app: ReferralDeskApp = self.app  # type: ignore[assignment]
         if len(query.strip()) < 2:
             return
-        found = await asyncio.to_thread(find_referrals, app.desk, query, 20)
+        found = await asyncio.to_thread(app.desk.find_referrals, query, 20)
         matcher = self.matcher(query)
         for referral in found:
             title = f"{referral.id} {referral.client_first_name} {referral.client_last_name}"

@@ -91,7 +91,7 @@ class PostgresServer:
 
     def make_template(self) -> None:
         """Creates the template database at the current schema (through the real migrations)."""
-        from referral_desk.engine.store import open_store
+        from referral_desk.engine.storage.store import open_store
 
         self.template = f"rd_template_{os.getpid()}"
         self.execute(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
@@ -255,7 +255,7 @@ def _last_line(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def _unavailable(reason: str) -> None:
-    from referral_desk.engine.store import shown_url
+    from referral_desk.engine.storage.connect import shown_url
 
     url = os.environ.get(URL_ENV, "")
     if url:

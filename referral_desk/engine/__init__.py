@@ -1,0 +1,137 @@
+"""The desk's engine: everything the desk knows and does, with no screen and no web page.
+
+Rooms by area, from the ground up: `rules/` (pure decisions), `storage/`
+(tables, transactions), `read/` (views and read queries), `delivery/`
+(messages and escalations), `report/` (the quarterly report), `desk/` (the
+service: the one place that writes) and `simulate/` (what-if runs). `clock.py`
+is the only module that reads the system clock.
+
+This package is the engine's public API: the screens, widgets and the rest of
+the app import from here only (import-linter checks it). The names load on
+first use, so importing the package costs nothing and a headless command loads
+only what it uses.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .clock import Clock, FixedClock, OffsetClock, SystemClock
+    from .desk import Desk
+    from .desk.routing.lapses import Lapse
+    from .read.messages import MessageView
+    from .read.people import AgentView, SourceView
+    from .read.summary import DeskCounts, ReferralName
+    from .read.views import EventView, FeeView, FlagView, OfferView, ReferralView, TaskView
+    from .report.figure_text import count_text, duration_text, money_text, percent_text
+    from .report.figures import Report
+    from .report.formats import to_csv, to_markdown
+    from .rules.eligibility import RoutingDecision
+    from .rules.errors import DeskError, InvalidInput, NotFound, Refused, StorageError
+    from .rules.lifecycle import SALE_RECORDING_TARGETS, STATUS_LABELS, TRANSITIONS, USER_MOVES
+    from .rules.settings import WEIGHT_KEYS, DeskSettings
+    from .rules.timefmt import cents_to_text, iso, parse_day, parse_moment
+    from .rules.vocabulary import (
+        AGENT_KINDS,
+        AGENT_SIDES,
+        CHANNELS,
+        MODES,
+        PROPERTY_TYPES,
+        SEQUENTIAL_MODES,
+        SIDES,
+        SOURCE_TYPES,
+    )
+
+_HOMES: dict[str, tuple[str, ...]] = {
+    ".clock": ("Clock", "FixedClock", "OffsetClock", "SystemClock"),
+    ".desk": ("Desk",),
+    ".desk.routing.lapses": ("Lapse",),
+    ".read.messages": ("MessageView",),
+    ".read.people": ("AgentView", "SourceView"),
+    ".read.summary": ("DeskCounts", "ReferralName"),
+    ".read.views": ("EventView", "FeeView", "FlagView", "OfferView", "ReferralView", "TaskView"),
+    ".report.figure_text": ("count_text", "duration_text", "money_text", "percent_text"),
+    ".report.figures": ("Report",),
+    ".report.formats": ("to_csv", "to_markdown"),
+    ".rules.eligibility": ("RoutingDecision",),
+    ".rules.errors": ("DeskError", "InvalidInput", "NotFound", "Refused", "StorageError"),
+    ".rules.lifecycle": ("SALE_RECORDING_TARGETS", "STATUS_LABELS", "TRANSITIONS", "USER_MOVES"),
+    ".rules.settings": ("WEIGHT_KEYS", "DeskSettings"),
+    ".rules.timefmt": ("cents_to_text", "iso", "parse_day", "parse_moment"),
+    ".rules.vocabulary": (
+        "AGENT_KINDS",
+        "AGENT_SIDES",
+        "CHANNELS",
+        "MODES",
+        "PROPERTY_TYPES",
+        "SEQUENTIAL_MODES",
+        "SIDES",
+        "SOURCE_TYPES",
+    ),
+}
+"""Where each public name lives (a test keeps this, `__all__` and the imports above equal)."""
+
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = [
+    "AGENT_KINDS",
+    "AGENT_SIDES",
+    "CHANNELS",
+    "MODES",
+    "PROPERTY_TYPES",
+    "SALE_RECORDING_TARGETS",
+    "SEQUENTIAL_MODES",
+    "SIDES",
+    "SOURCE_TYPES",
+    "STATUS_LABELS",
+    "TRANSITIONS",
+    "USER_MOVES",
+    "WEIGHT_KEYS",
+    "AgentView",
+    "Clock",
+    "Desk",
+    "DeskCounts",
+    "DeskError",
+    "DeskSettings",
+    "EventView",
+    "FeeView",
+    "FixedClock",
+    "FlagView",
+    "InvalidInput",
+    "Lapse",
+    "MessageView",
+    "NotFound",
+    "OfferView",
+    "OffsetClock",
+    "ReferralName",
+    "ReferralView",
+    "Refused",
+    "Report",
+    "RoutingDecision",
+    "SourceView",
+    "StorageError",
+    "SystemClock",
+    "TaskView",
+    "cents_to_text",
+    "count_text",
+    "duration_text",
+    "iso",
+    "money_text",
+    "parse_day",
+    "parse_moment",
+    "percent_text",
+    "to_csv",
+    "to_markdown",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Imports a public name from its module the first time it is asked for."""
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # the next look-up is a plain attribute
+    return value

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from .desk import Desk
-    from .lapses import Lapse
+    from .desk.routing.lapses import Lapse
 
 
 class Clock(Protocol):

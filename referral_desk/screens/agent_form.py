@@ -21,9 +21,15 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
-from ..engine.errors import DeskError, InvalidInput
-from ..engine.views import AgentView
-from ..engine.vocabulary import AGENT_KINDS, AGENT_SIDES, CHANNELS, PROPERTY_TYPES
+from ..engine import (
+    AGENT_KINDS,
+    AGENT_SIDES,
+    CHANNELS,
+    PROPERTY_TYPES,
+    AgentView,
+    DeskError,
+    InvalidInput,
+)
 from ..widgets.form_field import FormField, problems_by_field
 from ..widgets.price_input import PriceError, PriceInput, parse_price
 from .common import announce_write, desk_of, now_of

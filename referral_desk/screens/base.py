@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual import events, on
 from textual.screen import Screen
 
-from ..engine.desk import Desk
+from ..engine import Desk
 from ..messages import DeskChanged
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from textual.dom import DOMNode
 
 if TYPE_CHECKING:
     from ..app import ReferralDeskApp
-    from ..engine.desk import Desk
+    from ..engine import Desk
 
 __all__ = ["announce_write", "desk_of", "local_time", "now_of", "theme_style"]
 

@@ -20,9 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from ..engine.errors import DeskError, InvalidInput
-from ..engine.routing import RoutingDecision
-from ..engine.views import AgentView, ReferralView, SourceView
+from ..engine import AgentView, DeskError, InvalidInput, ReferralView, RoutingDecision, SourceView
 from ..messages import ShowReferral
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..engine.views import AgentView
+from ..engine import AgentView
 
 __all__ = ["AgentCard", "AgentChoice", "PickAgent", "ReasonPrompt"]
 

@@ -23,9 +23,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
-from ..engine.lifecycle import STATUS_LABELS
-from ..engine.summary import agent_names
-from ..engine.views import ReferralView
+from ..engine import STATUS_LABELS, ReferralView
 from ..messages import ShowReferral
 from ..widgets.countdown import COUNTDOWN_WIDTH, CountdownStyles, countdown_text
 from ..widgets.desk_footer import DeskFooter
@@ -206,7 +204,7 @@ class QueueScreen(RespondingScreen):
     def _load(self) -> None:
         desk = self.desk
         revision = desk.revision()
-        names = dict(self.desk_app.agent_names) or agent_names(desk)
+        names = dict(self.desk_app.agent_names) or desk.agent_names()
         zone = desk.settings().zone
         rows = [queue_row(referral, names, zone) for referral in desk.queue()]
         self.post_message(QueueLoaded(rows, revision))

@@ -24,10 +24,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Label, Static
 
-from ..engine.lifecycle import STATUS_LABELS, TRANSITIONS, USER_MOVES
-from ..engine.summary import agent_names
-from ..engine.timefmt import cents_to_text
-from ..engine.views import OfferView, ReferralView
+from ..engine import STATUS_LABELS, TRANSITIONS, USER_MOVES, OfferView, ReferralView, cents_to_text
 from ..widgets.countdown import countdown_level, countdown_text
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
@@ -137,7 +134,7 @@ class ReferralScreen(RespondingScreen):
     def _load(self) -> None:
         desk = self.desk
         revision = desk.revision()
-        names = dict(self.desk_app.agent_names) or agent_names(desk)
+        names = dict(self.desk_app.agent_names) or desk.agent_names()
         referral = desk.referral(self.referral_id)
         self.post_message(ReferralLoaded(referral, revision, desk.settings().zone, names))
 

@@ -19,8 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from ..engine.lifecycle import STATUS_LABELS
-from ..engine.views import ReferralView
+from ..engine import STATUS_LABELS, ReferralView
 from ..messages import ShowReferral
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader

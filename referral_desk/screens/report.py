@@ -20,9 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from ..engine.figure_text import count_text, duration_text, money_text
-from ..engine.report_formats import to_csv, to_markdown
-from ..engine.reports import Report
+from ..engine import Report, count_text, duration_text, money_text, to_csv, to_markdown
 from ..locations import data_dir
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader

@@ -18,8 +18,7 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
-from ..engine.views import OfferView, ReferralView
-from ..engine.vocabulary import SEQUENTIAL_MODES
+from ..engine import SEQUENTIAL_MODES, OfferView, ReferralView
 from ..widgets.countdown import countdown_text
 from .base import DeskScreen
 from .modals import AgentChoice, PickAgent, ReasonPrompt

@@ -20,8 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from ..engine.errors import DeskError
-from ..engine.views import AgentView
+from ..engine import AgentView, DeskError
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from ..widgets.price_input import format_band

@@ -23,7 +23,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, DirectoryTree, Input, Label, Static
 
-from ..engine.errors import DeskError, InvalidInput
+from ..engine import DeskError, InvalidInput
 from ..widgets.form_field import FormField
 from .common import announce_write, desk_of, now_of
 

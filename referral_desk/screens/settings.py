@@ -24,10 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static, Switch
 from textual.widgets.select import InvalidSelectValueError
 
-from ..engine.errors import DeskError, InvalidInput
-from ..engine.settings import WEIGHT_KEYS, DeskSettings
-from ..engine.views import AgentView
-from ..engine.vocabulary import MODES
+from ..engine import MODES, WEIGHT_KEYS, AgentView, DeskError, DeskSettings, InvalidInput
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from ..widgets.form_field import FormField

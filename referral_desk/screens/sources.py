@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from ..engine.views import ReferralView, SourceView
+from ..engine import ReferralView, SourceView
 from ..messages import ShowReferral
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader

@@ -22,9 +22,15 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ..engine.errors import DeskError, InvalidInput
-from ..engine.lifecycle import SALE_RECORDING_TARGETS, STATUS_LABELS, TRANSITIONS, USER_MOVES
-from ..engine.views import ReferralView
+from ..engine import (
+    SALE_RECORDING_TARGETS,
+    STATUS_LABELS,
+    TRANSITIONS,
+    USER_MOVES,
+    DeskError,
+    InvalidInput,
+    ReferralView,
+)
 
 if TYPE_CHECKING:
     from ..app import ReferralDeskApp

@@ -22,8 +22,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..engine.errors import DeskError
-from ..engine.views import SourceView, TaskView
+from ..engine import DeskError, SourceView, TaskView
 from ..messages import ShowReferral
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader

@@ -18,9 +18,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from ..engine.errors import DeskError, InvalidInput
-from ..engine.timefmt import parse_day
-from ..engine.views import AgentView
+from ..engine import AgentView, DeskError, InvalidInput, parse_day
 from ..widgets.form_field import FormField, problems_by_field
 from .common import announce_write, desk_of, now_of
 

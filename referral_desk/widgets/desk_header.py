@@ -14,8 +14,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
-from ..engine.figure_text import count_text
-from ..engine.summary import DeskCounts
+from ..engine import DeskCounts, count_text
 
 if TYPE_CHECKING:
     from ..app import ReferralDeskApp

@@ -21,8 +21,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, TextArea
 
-from ..engine.views import AgentView, SourceView
-from ..engine.vocabulary import MODES, PROPERTY_TYPES, SIDES, SOURCE_TYPES
+from ..engine import MODES, PROPERTY_TYPES, SIDES, SOURCE_TYPES, AgentView, SourceView
 from .form_field import FormField, problems_by_field
 from .price_input import PriceError, PriceInput, parse_price
 

@@ -16,8 +16,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ..engine.routing import RoutingDecision
-from ..engine.views import ReferralView
+from ..engine import ReferralView, RoutingDecision
 from .score import ScoreBreakdown
 
 __all__ = ["RoutingOutcome"]

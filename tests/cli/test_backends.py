@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from referral_desk import cli
+from referral_desk.cli import entry as cli
 
 pytestmark = pytest.mark.postgres
 

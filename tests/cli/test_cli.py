@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import func, select
 
 from referral_desk.cli import main
-from referral_desk.engine import models as m
 from referral_desk.engine.desk import Desk
+from referral_desk.engine.storage import tables as m
 from tests.conftest import ROSTER_CSV
 from tests.factories import agent_row, intake, roster_csv
 

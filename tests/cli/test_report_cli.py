@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from referral_desk.cli import main
-from referral_desk.engine import simulate
 from referral_desk.engine.desk import Desk
+from referral_desk.engine.simulate import run as simulate
 from tests.factories import agent_row, intake, roster_csv
 
 NOW = "2026-11-23T14:00:00Z"

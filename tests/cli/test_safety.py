@@ -23,9 +23,10 @@ from typing import Any
 import pytest
 
 from referral_desk.cli import main
-from referral_desk.engine import migrate
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.store import SCHEMA_HEAD, make_engine
+from referral_desk.engine.storage import migrate
+from referral_desk.engine.storage.connect import make_engine
+from referral_desk.engine.storage.store import SCHEMA_HEAD
 from tests.conftest import ROSTER_CSV
 from tests.factories import intake
 

@@ -14,8 +14,9 @@ import pytest
 
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.profiles import load_profiles
-from referral_desk.engine.routing import RankedAgent, tied_agent_ids
+from referral_desk.engine.desk.routing.profiles import load_profiles
+from referral_desk.engine.rules.eligibility import tied_agent_ids
+from referral_desk.engine.rules.scoring import RankedAgent
 from tests.engine.test_load_counter import counted_loads
 from tests.factories import agent_row, intake
 
@@ -97,7 +98,7 @@ def test_tied_agents_are_those_sharing_a_rounded_score(
     scores: tuple[float, ...], tied: set[str]
 ) -> None:
     """Only agents whose score another agent shares need their 30-day counts."""
-    from referral_desk.engine.routing import Breakdown
+    from referral_desk.engine.rules.scoring import Breakdown
 
     nothing = Breakdown(0, 0, 0, 0, 0)
     ranked = [RankedAgent(name, score, nothing) for name, score in zip("ABC", scores, strict=True)]

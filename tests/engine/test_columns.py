@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import DateTime
 from sqlalchemy.dialects import sqlite
 
-from referral_desk.engine.columns import UTCDateTime
+from referral_desk.engine.storage.columns import UTCDateTime
 
 DIALECT = sqlite.dialect()
 STOCK = DateTime().dialect_impl(DIALECT)

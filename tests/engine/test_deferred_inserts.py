@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, insert, select
 
-from referral_desk.engine import models as m
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.prepared import Prepared
+from referral_desk.engine.storage import tables as m
+from referral_desk.engine.storage.prepared import Prepared
 from tests.factories import intake
 
 AT = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)

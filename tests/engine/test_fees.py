@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from referral_desk.engine.fees import (
+from referral_desk.engine.rules.fees import (
     DEFAULT_RECEIVABLE_PERCENT,
     FeeTerms,
     check_agreed_by,
@@ -24,7 +24,7 @@ from referral_desk.engine.fees import (
     parse_decimal,
     validate_agreement,
 )
-from referral_desk.engine.lifecycle import MAX_SALE_PRICE, InvalidFields
+from referral_desk.engine.rules.lifecycle import MAX_SALE_PRICE, InvalidFields
 
 AGREED_BY_MESSAGE = "agreed_by: the agent who agreed the fee must be named"
 

@@ -17,7 +17,7 @@ import pytest
 
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.errors import DeskError
+from referral_desk.engine.rules.errors import DeskError
 from tests.conftest import MONDAY_MORNING, ROSTER_CSV
 from tests.factories import intake
 

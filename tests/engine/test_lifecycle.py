@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from referral_desk.engine.lifecycle import (
+from referral_desk.engine.rules.lifecycle import (
     ACTIVE_STATUSES,
     MAX_SALE_PRICE,
     ROUTING_TARGETS,
@@ -30,7 +30,7 @@ from referral_desk.engine.lifecycle import (
     outcome,
     validate_change,
 )
-from referral_desk.engine.vocabulary import REFERRAL_STATUSES
+from referral_desk.engine.rules.vocabulary import REFERRAL_STATUSES
 
 LEGAL = [(current, target) for current, targets in TRANSITIONS.items() for target in targets]
 ILLEGAL = [
@@ -434,8 +434,8 @@ def test_lifecycle_fees_and_thanks_do_not_import_textual() -> None:
     """The engine's lifecycle, fee and thanks modules load without the UI."""
     code = (
         "import sys\n"
-        "import referral_desk.engine.lifecycle, referral_desk.engine.fees, "
-        "referral_desk.engine.thanks\n"
+        "import referral_desk.engine.rules.lifecycle, referral_desk.engine.rules.fees, "
+        "referral_desk.engine.rules.thanks\n"
         "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if 'textual' in m)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -19,9 +19,9 @@ from sqlalchemy import text
 
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.errors import DeskError
-from referral_desk.engine.lifecycle import USER_MOVES
-from referral_desk.engine.views import ReferralView
+from referral_desk.engine.read.views import ReferralView
+from referral_desk.engine.rules.errors import DeskError
+from referral_desk.engine.rules.lifecycle import USER_MOVES
 from tests.factories import intake
 
 COUNTED_LOADS = """

@@ -18,8 +18,8 @@ import pytest
 
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.errors import DeskError, InvalidInput
-from referral_desk.engine.views import OfferView, ReferralView
+from referral_desk.engine.read.views import OfferView, ReferralView
+from referral_desk.engine.rules.errors import DeskError, InvalidInput
 from tests.factories import agent_row, intake
 
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)

@@ -22,11 +22,11 @@ from typing import Any
 
 import pytest
 
-from referral_desk.engine.channels import Parcel, Undeliverable
 from referral_desk.engine.clock import ManualClock
+from referral_desk.engine.delivery.channels import Parcel, Undeliverable
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.errors import DeskError, InvalidInput, NotFound, Refused
-from referral_desk.engine.views import MessageView
+from referral_desk.engine.read.messages import MessageView
+from referral_desk.engine.rules.errors import DeskError, InvalidInput, NotFound, Refused
 from tests.factories import agent_row, intake, roster_csv
 
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)

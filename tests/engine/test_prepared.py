@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from referral_desk.engine import models as m
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.prepared import Prepared
+from referral_desk.engine.storage import tables as m
+from referral_desk.engine.storage.prepared import Prepared
 from tests.factories import intake
 
 

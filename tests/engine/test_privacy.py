@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.views import MessageView, TaskView
+from referral_desk.engine.read.messages import MessageView
+from referral_desk.engine.read.views import TaskView
 from tests.factories import agent_row, intake, roster_csv
 
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)

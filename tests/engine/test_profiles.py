@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.profiles import load_profiles
+from referral_desk.engine.desk.routing.profiles import load_profiles
 from tests.conftest import ROSTER_CSV
 from tests.factories import intake
 

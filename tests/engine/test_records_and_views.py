@@ -11,10 +11,10 @@ from collections import namedtuple
 
 import pytest
 
-from referral_desk.engine import models as m
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.records import Referral
+from referral_desk.engine.storage import tables as m
+from referral_desk.engine.storage.records import Referral
 from tests.factories import intake
 
 COLUMNS = [column.name for column in m.referral.c]

@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from referral_desk.engine.simulate import SimulationConfig, run_simulation
+from referral_desk.engine.simulate.run import SimulationConfig, run_simulation
 
 runs = st.builds(
     SimulationConfig,

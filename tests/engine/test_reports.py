@@ -31,11 +31,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, text
 
-from referral_desk.engine import report_queries
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.errors import InvalidInput
-from referral_desk.engine.report_formats import to_csv, to_markdown
-from referral_desk.engine.reports import Cohort, FeeFigure, SourceCount, quarter_period
+from referral_desk.engine.report import queries as report_queries
+from referral_desk.engine.report.figures import Cohort, FeeFigure, SourceCount, quarter_period
+from referral_desk.engine.report.formats import to_csv, to_markdown
+from referral_desk.engine.rules.errors import InvalidInput
 from tests.factories import agent_row, intake, roster_csv
 
 PARTNER, TEAM = "P-ATX-01", "T-ATX-01"

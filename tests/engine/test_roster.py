@@ -20,7 +20,7 @@ import pytest
 
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.errors import DeskError, InvalidInput
+from referral_desk.engine.rules.errors import DeskError, InvalidInput
 from tests.conftest import ROSTER_CSV
 from tests.factories import agent_row, roster_csv
 

@@ -12,25 +12,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from referral_desk.engine.routing import (
-    AgentHistory,
-    AgentProfile,
-    Breakdown,
+from referral_desk.engine.rules.eligibility import (
     Exclusion,
-    ReferralProfile,
     SharedReasonExclusions,
-    Weights,
     exclusion_reason,
-    history_value,
     network_group_for,
     on_duty_now,
     pick_round_robin,
-    price_value,
     rank,
-    score_agent,
     settle_ties,
 )
-from referral_desk.engine.schedule import parse_schedule
+from referral_desk.engine.rules.schedule import parse_schedule
+from referral_desk.engine.rules.scoring import (
+    AgentHistory,
+    AgentProfile,
+    Breakdown,
+    ReferralProfile,
+    Weights,
+    history_value,
+    price_value,
+    score_agent,
+)
 
 TODAY = date(2026, 11, 23)
 

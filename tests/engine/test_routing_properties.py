@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.errors import DeskError
-from referral_desk.engine.lapses import Lapse
+from referral_desk.engine.desk.routing.lapses import Lapse
+from referral_desk.engine.rules.errors import DeskError
 from tests.factories import agent_row, intake
 
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)

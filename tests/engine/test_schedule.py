@@ -9,12 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from referral_desk.engine.schedule import (
-    WeeklySchedule,
-    add_business_time,
-    end_of_nth_business_day,
-    parse_schedule,
-)
+from referral_desk.engine.rules.business_time import add_business_time, end_of_nth_business_day
+from referral_desk.engine.rules.schedule import WeeklySchedule, parse_schedule
 
 CHICAGO = ZoneInfo("America/Chicago")
 BUSINESS = parse_schedule("mon-fri 08:00-18:00")

@@ -17,23 +17,22 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.errors import InvalidInput
-from referral_desk.engine.reports import FeeFigure
-from referral_desk.engine.simulate import (
-    SimulationConfig,
-    SimulationResult,
-    run_simulation,
-    window_end,
-)
-from referral_desk.engine.simulation_compare import run_side_by_side
-from referral_desk.engine.simulation_inputs import generated_roster, referral_stream, roster_agents
-from referral_desk.engine.simulation_output import (
+from referral_desk.engine.report.figures import FeeFigure
+from referral_desk.engine.rules.errors import InvalidInput
+from referral_desk.engine.simulate.compare import run_side_by_side
+from referral_desk.engine.simulate.inputs import generated_roster, referral_stream, roster_agents
+from referral_desk.engine.simulate.output import (
     compare_json,
     compare_text,
     simulation_json,
     simulation_text,
 )
-from referral_desk.engine.store import SCHEMA_HEAD, stored_revision
+from referral_desk.engine.simulate.run import (
+    SimulationConfig,
+    SimulationResult,
+    run_simulation,
+)
+from referral_desk.engine.storage.store import SCHEMA_HEAD, stored_revision
 from tests.factories import agent_row, intake, roster_csv
 
 SMALL = SimulationConfig(days=3, per_day=4, seed=11)
@@ -278,14 +277,15 @@ def test_the_simulated_desk_lives_in_memory() -> None:
 
 
 def test_simulated_windows_close_when_the_desks_do() -> None:
-    """The simulator's window end is the engine's, business-hours pause included."""
+    """The window end the simulator reads from the settings is the one offers get, business-hours
+    pause included."""
     desk = Desk.open("sqlite://")
     try:
         desk.import_roster(roster_csv([agent_row()]), datetime(2026, 1, 1, tzinfo=UTC))
         friday_evening = datetime(2026, 1, 9, 23, 45, tzinfo=UTC)  # 17:45 in Chicago
         desk.set_setting("pause_outside_business_hours", "true", friday_evening)
         offer = desk.intake(intake(received_at=None), friday_evening)[0].offers[0]
-        assert window_end(desk.settings(), friday_evening) == offer.expires_at
+        assert desk.settings().offer_window_end(friday_evening) == offer.expires_at
         assert offer.expires_at.astimezone(UTC) == datetime(2026, 1, 12, 14, 15, tzinfo=UTC)
     finally:
         desk.close()

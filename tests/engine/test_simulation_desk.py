@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.errors import InvalidInput
-from referral_desk.engine.simulate import SimulationConfig, run_simulation
-from referral_desk.engine.simulation_desk import MIN_ENDED_OFFERS, inputs_from_desk
-from referral_desk.engine.simulation_inputs import ObservedHabits, roster_agents
+from referral_desk.engine.rules.errors import InvalidInput
+from referral_desk.engine.simulate.from_desk import MIN_ENDED_OFFERS, inputs_from_desk
+from referral_desk.engine.simulate.inputs import ObservedHabits, roster_agents
+from referral_desk.engine.simulate.run import SimulationConfig, run_simulation
 from tests.factories import agent_row, intake, roster_csv
 
 START = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)

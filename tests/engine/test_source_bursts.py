@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from referral_desk.engine import flags
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
+from referral_desk.engine.desk.closing import flags
 from tests.factories import intake
 
 

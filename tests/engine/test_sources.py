@@ -13,8 +13,8 @@ import pytest
 
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.errors import InvalidInput
-from referral_desk.engine.views import SourceView
+from referral_desk.engine.read.people import SourceView
+from referral_desk.engine.rules.errors import InvalidInput
 from tests.factories import intake
 
 

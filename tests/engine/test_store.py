@@ -23,10 +23,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from referral_desk.engine import migrate
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.errors import StorageError
-from referral_desk.engine.store import SCHEMA_HEAD, make_engine, stored_revision
+from referral_desk.engine.rules.errors import StorageError
+from referral_desk.engine.storage import migrate
+from referral_desk.engine.storage.connect import make_engine
+from referral_desk.engine.storage.store import SCHEMA_HEAD, stored_revision
 from tests.factories import intake
 
 REPO = Path(__file__).resolve().parents[2]
@@ -324,7 +325,7 @@ def test_migrated_schema_is_the_one_the_code_uses(desk: Desk) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from referral_desk.engine.models import metadata
+    from referral_desk.engine.storage.tables import metadata
 
     with desk.store.engine.connect() as connection, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SQLite cannot reflect the expression indexes
@@ -382,16 +383,23 @@ def test_engine_does_not_import_textual(tmp_path: Path) -> None:
         import importlib, json, pkgutil, sys
         import referral_desk.engine
         loaded = []
-        for module in pkgutil.iter_modules(referral_desk.engine.__path__):
-            if module.name != "migrations":
-                importlib.import_module(f"referral_desk.engine.{module.name}")
-                loaded.append(module.name)
+        for module in pkgutil.walk_packages(referral_desk.engine.__path__, "referral_desk.engine."):
+            if ".migrations" not in module.name:
+                importlib.import_module(module.name)
+                loaded.append(module.name.removeprefix("referral_desk.engine."))
         import referral_desk.cli
         print(json.dumps({"textual": "textual" in sys.modules, "loaded": loaded}))
     """
     result = run_python(code, tmp_path)
     assert result["textual"] is False
-    assert set(result["loaded"]) >= {"desk", "store", "schemas", "settings", "views"}
+    assert set(result["loaded"]) >= {
+        "desk",
+        "storage.store",
+        "rules.schemas",
+        "rules.settings",
+        "read.views",
+        "simulate.run",
+    }
 
 
 def test_a_command_on_a_current_desk_loads_no_orm_and_no_mail(tmp_path: Path) -> None:

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from referral_desk.engine.lifecycle import InvalidFields
-from referral_desk.engine.schedule import parse_schedule
-from referral_desk.engine.settings import DeskSettings
-from referral_desk.engine.thanks import (
+from referral_desk.engine.rules.lifecycle import InvalidFields
+from referral_desk.engine.rules.schedule import parse_schedule
+from referral_desk.engine.rules.settings import DeskSettings
+from referral_desk.engine.rules.thanks import (
     GIFT_POLICIES,
     card_draft,
     card_due,
@@ -27,7 +27,7 @@ from referral_desk.engine.thanks import (
     recognition_suggestion,
     thanks_draft,
 )
-from referral_desk.engine.vocabulary import REFERRAL_STATUSES, SOURCE_TYPES
+from referral_desk.engine.rules.vocabulary import REFERRAL_STATUSES, SOURCE_TYPES
 
 CHICAGO = ZoneInfo("America/Chicago")
 BUSINESS = parse_schedule("mon-fri 08:00-18:00")

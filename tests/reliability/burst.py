@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from referral_desk.engine import models as m
 from referral_desk.engine.desk import Desk
+from referral_desk.engine.storage import tables as m
 from tests.factories import agent_row, intake, roster_csv
 
 AGENTS = 31

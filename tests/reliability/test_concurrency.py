@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from referral_desk.engine import models as m
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.store import BUSY_TIMEOUT_ENV
+from referral_desk.engine.storage import tables as m
+from referral_desk.engine.storage.connect import BUSY_TIMEOUT_ENV
 from tests.conftest import ROSTER_CSV
 from tests.factories import agent_row, intake, roster_csv
 from tests.reliability.burst import after_windows, check_invariants, seed_burst

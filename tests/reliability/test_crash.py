@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from referral_desk.engine import models as m
 from referral_desk.engine.desk import Desk
+from referral_desk.engine.storage import tables as m
 from tests.reliability.burst import after_windows, check_invariants, integrity, seed_burst
 from tests.reliability.processes import run_command, start_command
 

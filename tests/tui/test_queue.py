@@ -9,8 +9,7 @@ from textual.widgets import DataTable, Input, Static
 from referral_desk.app import ReferralDeskApp, make_app
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.summary import desk_counts
-from referral_desk.engine.views import ReferralView
+from referral_desk.engine.read.views import ReferralView
 from referral_desk.screens.queue import QueueScreen
 from referral_desk.widgets.countdown import countdown_text
 from tests.tui.helpers import settle
@@ -119,7 +118,7 @@ async def test_header_counts_match_the_desk(demo_db: str, clock: ManualClock) ->
     app = make_app(demo_db, clock, clock_interval=None)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        counts = desk_counts(app.desk, clock.now())
+        counts = app.desk.counts(clock.now())
         assert app.counts == counts
         shown = str(app.screen.query_one("#desk-counts", Static).render())
         assert f"{counts.waiting} waiting" in shown

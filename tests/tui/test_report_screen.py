@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 from referral_desk.app import make_app
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.reports import FeeFigure, SourceCount
+from referral_desk.engine.report.figures import FeeFigure, SourceCount
 from referral_desk.screens.report import (
     ReportScreen,
     bar,

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Footer
 from referral_desk.app import make_app
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.summary import DeskCounts
+from referral_desk.engine.read.summary import DeskCounts
 from referral_desk.navigation import PLACES
 from referral_desk.screens.help import HelpScreen
 from referral_desk.screens.queue import QueueScreen

@@ -1,0 +1,99 @@
+"""What every subcommand needs: the desk, the time, JSON in and out."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..engine.clock import Clock, FixedClock, SystemClock
+from ..engine.desk import Desk
+from ..engine.rules.errors import InvalidInput
+from ..engine.rules.timefmt import parse_moment
+
+Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+@contextmanager
+def open_desk(arguments: argparse.Namespace) -> Iterator[Desk]:
+    """The desk named by `--db`, acting as the user at the keyboard."""
+    with open_desk_at(database(arguments)) as desk:
+        yield desk
+
+
+@contextmanager
+def open_desk_at(target: str) -> Iterator[Desk]:
+    """The desk at a path or URL, closed when the block ends."""
+    from ..locations import server_outbox_dir
+
+    desk = Desk.open(target, actor=_actor())
+    desk.server_outbox_dir = server_outbox_dir()
+    try:
+        yield desk
+    finally:
+        desk.close()
+
+
+def now_of(arguments: argparse.Namespace) -> datetime:
+    """`--now`, else the system time."""
+    return clock_from(arguments).now()
+
+
+def _actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return "desk"
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def database(arguments: argparse.Namespace) -> str:
+    """The `--db` value, else `$REFERRAL_DESK_DB`, else the default file."""
+    from ..locations import default_database
+
+    return arguments.db or default_database()
+
+
+def clock_from(arguments: argparse.Namespace) -> Clock:
+    """A fixed clock at `--now`, or the system clock."""
+    if arguments.now:
+        return FixedClock(parse_moment(arguments.now))
+    return SystemClock()
+
+
+def read_json_input(source: str) -> Any:
+    """Reads JSON from a file path or `-` (stdin); bad JSON names where it broke."""
+    if source == "-":
+        binary = getattr(sys.stdin, "buffer", None)
+        data: bytes | str = binary.read() if binary is not None else sys.stdin.read()
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InvalidInput([f"file: no such file {source!r}"])
+        data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise InvalidInput([f"input: not UTF-8 text (byte {error.start})"]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            [f"input: not valid JSON (line {error.lineno} column {error.colno}: {error.msg})"]
+        ) from None
+    except (ValueError, RecursionError) as error:  # 5,000-digit numbers, nesting 1,000 deep
+        raise InvalidInput([f"input: not JSON the desk can read ({error})"]) from None
+
+
+def print_json(document: Any) -> None:
+    """One JSON document on stdout."""
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,199 @@
+"""How a queued message leaves the desk: a file, an SMTP server, or a webhook.
+
+Each channel either returns (delivered), raises `TryAgain` (a passing
+failure: the server is down or answered 5xx) or raises `Undeliverable` (the
+message itself is refused: 4xx, a bad address). Channels know nothing of the
+database: the outbox dispatcher records what they report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from ..rules.settings import DeskSettings
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+# smtplib, urllib.request and the email package are imported where a message is
+# delivered: together they cost every command and every start of the desk about
+# 15 ms, and most of those never send anything.
+
+SIGNATURE_HEADER = "X-Referral-Desk-Signature"
+SMTP_PASSWORD_ENV = "REFERRAL_DESK_SMTP_PASSWORD"
+WEBHOOK_SECRET_ENV = "REFERRAL_DESK_WEBHOOK_SECRET"
+NETWORK_TIMEOUT_SECONDS = 10
+
+
+class TryAgain(Exception):
+    """Delivery failed for now; a later attempt may succeed."""
+
+
+class Undeliverable(Exception):
+    """Delivery will never succeed as the message stands."""
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """What a channel needs to deliver one message."""
+
+    message_id: str
+    kind: str
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    referral_id: str | None
+    created_at: str
+
+
+class Channel(Protocol):
+    """Delivers one parcel, or raises TryAgain / Undeliverable."""
+
+    name: str
+
+    def deliver(self, parcel: Parcel) -> None: ...
+
+
+def email_of(parcel: Parcel, sender: str) -> EmailMessage:
+    """The parcel as an RFC 5322 email."""
+    from email.message import EmailMessage
+    from email.utils import make_msgid
+
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = parcel.recipient
+    email["Subject"] = parcel.subject
+    email["Message-ID"] = make_msgid(idstring=parcel.message_id, domain="referral-desk")
+    email["Date"] = parcel.created_at
+    email["X-Referral-Desk-Message"] = parcel.message_id
+    if parcel.referral_id:
+        email["X-Referral-Desk-Referral"] = parcel.referral_id
+    email.set_content(parcel.body)
+    return email
+
+
+class FileChannel:
+    """Writes each message as an `.eml` file, ready to send by hand (no set-up needed)."""
+
+    name = "file"
+
+    def __init__(self, folder: Path, sender: str) -> None:
+        self.folder = folder
+        self.sender = sender
+
+    def deliver(self, parcel: Parcel) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            target = self.folder / f"{parcel.message_id}-{parcel.kind}.eml"
+            partial = target.with_suffix(".eml.partial")
+            data = bytes(email_of(parcel, self.sender))
+            descriptor = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(partial, target)
+        except OSError as error:
+            raise TryAgain(f"outbox folder {self.folder}: {error}") from error
+
+
+class SmtpChannel:
+    """Sends email through an SMTP server (STARTTLS and login as configured)."""
+
+    name = "smtp"
+
+    def __init__(self, settings: DeskSettings) -> None:
+        self.settings = settings
+
+    def deliver(self, parcel: Parcel) -> None:
+        import smtplib
+
+        settings = self.settings
+        try:
+            with smtplib.SMTP(
+                settings.smtp_host, settings.smtp_port, timeout=NETWORK_TIMEOUT_SECONDS
+            ) as server:
+                if settings.smtp_starttls:
+                    server.starttls()
+                if settings.smtp_username:
+                    server.login(settings.smtp_username, os.environ.get(SMTP_PASSWORD_ENV, ""))
+                server.send_message(email_of(parcel, settings.smtp_from))
+        except smtplib.SMTPRecipientsRefused as error:
+            raise Undeliverable(f"smtp refused {parcel.recipient}: {error}") from error
+        except smtplib.SMTPResponseException as error:
+            if 500 <= error.smtp_code < 600:
+                raise Undeliverable(f"smtp {error.smtp_code}: {error.smtp_error!r}") from error
+            raise TryAgain(f"smtp {error.smtp_code}: {error.smtp_error!r}") from error
+        except (TimeoutError, smtplib.SMTPException, OSError) as error:
+            raise TryAgain(f"smtp {settings.smtp_host}:{settings.smtp_port}: {error}") from error
+
+
+class WebhookChannel:
+    """POSTs the message as JSON (for an SMS gateway), HMAC-SHA256 signed when a secret is set."""
+
+    name = "webhook"
+
+    def __init__(self, url: str, secret: str = "") -> None:
+        self.url = url
+        self.secret = secret
+
+    def deliver(self, parcel: Parcel) -> None:
+        import urllib.error
+        import urllib.request
+
+        body = json.dumps(
+            {
+                "id": parcel.message_id,
+                "kind": parcel.kind,
+                "channel": parcel.channel,
+                "to": parcel.recipient,
+                "subject": parcel.subject,
+                "body": parcel.body,
+                "referral_id": parcel.referral_id,
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
+        request = urllib.request.Request(self.url, data=body, method="POST")
+        request.add_header("Content-Type", "application/json")
+        if self.secret:
+            digest = hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
+            request.add_header(SIGNATURE_HEADER, f"sha256={digest}")
+        try:
+            with urllib.request.urlopen(request, timeout=NETWORK_TIMEOUT_SECONDS) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            if 400 <= error.code < 500:
+                raise Undeliverable(f"webhook answered {error.code}") from error
+            raise TryAgain(f"webhook answered {error.code}") from error
+        except (urllib.error.URLError, OSError) as error:
+            raise TryAgain(f"webhook {self.url}: {error}") from error
+
+
+def signature_of(body: bytes, secret: str) -> str:
+    """The signature header value a receiver should expect for a body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def transport_for(channel: str, settings: DeskSettings, outbox_folder: Path) -> Channel:
+    """email → SMTP if configured, else a file; sms → the webhook if configured, else a file."""
+    if channel == "email" and settings.smtp_host:
+        return SmtpChannel(settings)
+    if channel == "sms" and settings.webhook_url:
+        return WebhookChannel(settings.webhook_url, os.environ.get(WEBHOOK_SECRET_ENV, ""))
+    return FileChannel(outbox_folder, settings.smtp_from)
+
+
+def when(created_at: object) -> str:
+    """An email Date header for a stored time."""
+    from datetime import datetime
+    from email.utils import format_datetime
+
+    assert isinstance(created_at, datetime)
+    return format_datetime(created_at)

@@ -1,0 +1,214 @@
+"""Messages the desk sends, built and queued in the transaction that caused them.
+
+Privacy is enforced here, where a message is built, not in the channels: each
+kind of message is given only the values it may carry. An offer gets the
+market, ZIP, band, type, side, timeline and the client's first name — never
+the last name, email, phone or notes; only the award (to the receiving agent,
+after the award) carries the client's contact details. Templates are plain
+files (`referral_desk/templates/*.txt`, overridable from the `templates_dir`
+setting): a template that names a value its kind is not given shows the
+placeholder, never the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from string import Template
+from typing import Final
+
+from sqlalchemy import insert
+
+from ..rules.ids import format_id
+from ..rules.settings import DeskSettings
+from ..storage import tables as m
+from ..storage.prepared import Prepared
+from ..storage.records import Referral
+from ..storage.rows import Contact, OfferTerms
+from ..storage.transaction import Transaction
+
+PACKAGED_TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
+DESK_NAME: Final = "Referral Desk"
+
+OFFER_FIELDS: Final = frozenset(
+    {
+        "agent_first_name",
+        "client_first_name",
+        "side",
+        "market",
+        "band",
+        "property_type",
+        "timeline",
+        "deadline",
+        "window_minutes",
+        "referral_id",
+        "desk_name",
+        "network",
+    }
+)
+"""Everything an offer (or a withdrawal) may say: no contact details of the client."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A message ready to queue."""
+
+    kind: str
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+
+
+def render(kind: str, values: dict[str, str], settings: DeskSettings) -> tuple[str, str]:
+    """Fills a template (`Subject:` line, blank line, body) with the values it may use."""
+    text = _template_text(kind, settings)
+    filled = Template(text).safe_substitute(values)
+    first, _, rest = filled.partition("\n")
+    subject = first.removeprefix("Subject:").strip() if first.startswith("Subject:") else kind
+    body = rest.lstrip("\n") if first.startswith("Subject:") else filled
+    return " ".join(subject.split()), body
+
+
+def _template_text(kind: str, settings: DeskSettings) -> str:
+    if settings.templates_dir:
+        custom = Path(settings.templates_dir).expanduser() / f"{kind}.txt"
+        if custom.is_file():
+            return custom.read_text(encoding="utf-8")
+    return _packaged_template(kind)
+
+
+@cache
+def _packaged_template(kind: str) -> str:
+    """A template shipped with the desk: read once (they change only with the code)."""
+    return (PACKAGED_TEMPLATES / f"{kind}.txt").read_text(encoding="utf-8")
+
+
+def band(referral: Referral) -> str:
+    """`$400K–$700K` — a price band as agents talk about it."""
+    return f"{_short(referral.price_min)}–{_short(referral.price_max)}"
+
+
+def _short(dollars: int) -> str:
+    if dollars >= 1_000_000:
+        return f"${dollars / 1_000_000:.2f}".rstrip("0").rstrip(".") + "M"
+    if dollars >= 1_000:
+        return f"${dollars / 1_000:.0f}K"
+    return f"${dollars}"
+
+
+def _local(moment: datetime, settings: DeskSettings) -> str:
+    return moment.astimezone(settings.zone).strftime("%a %b %d, %I:%M %p %Z").replace(" 0", " ")
+
+
+def route_for(agent: Contact) -> tuple[str, str]:
+    """(channel, recipient) for an agent: their preferred channel, else what reaches them."""
+    preferred = agent.preferred_channel
+    if preferred == "email" and agent.email:
+        return "email", agent.email
+    if preferred == "sms" and agent.phone:
+        return "sms", agent.phone
+    if preferred == "call" and agent.phone:
+        return "call", agent.phone
+    if agent.email:
+        return "email", agent.email
+    if agent.phone:
+        return "call", agent.phone
+    return "call", agent.name
+
+
+def offer_values(
+    agent: Contact, referral: Referral, offer: OfferTerms, settings: DeskSettings
+) -> dict[str, str]:
+    """The values an offer may carry (see `OFFER_FIELDS`)."""
+    values = {
+        "agent_first_name": agent.name.split()[0] if agent.name.split() else agent.name,
+        "client_first_name": referral.client_first_name,
+        "side": referral.side,
+        "market": f"{referral.metro} {referral.zip or ''}".strip(),
+        "band": band(referral),
+        "property_type": referral.property_type,
+        "timeline": referral.timeline or "not given",
+        "deadline": _local(offer.expires_at, settings),
+        "window_minutes": str(settings.acceptance_window_minutes),
+        "referral_id": format_id("referral", referral.id or 0),
+        "desk_name": DESK_NAME,
+        "network": referral.network or "",
+    }
+    assert set(values) <= OFFER_FIELDS
+    return values
+
+
+def offer_draft(
+    agent: Contact, referral: Referral, offer: OfferTerms, settings: DeskSettings, kind: str
+) -> Draft:
+    """A new offer (`offer`, `broadcast_offer` or `network_offer`) to one agent."""
+    channel, recipient = route_for(agent)
+    subject, body = render(kind, offer_values(agent, referral, offer, settings), settings)
+    return Draft(kind, channel, recipient, subject, body)
+
+
+def withdrawn_draft(
+    agent: Contact, referral: Referral, offer: OfferTerms, settings: DeskSettings
+) -> Draft:
+    """The offer went to someone else: tell the agent, still without contact details."""
+    channel, recipient = route_for(agent)
+    subject, body = render("withdrawn", offer_values(agent, referral, offer, settings), settings)
+    return Draft("withdrawn", channel, recipient, subject, body)
+
+
+def award_draft(agent: Contact, referral: Referral, settings: DeskSettings) -> Draft:
+    """The referral is the agent's: the one message that carries the client's contact."""
+    channel, recipient = route_for(agent)
+    values = {
+        "agent_first_name": agent.name.split()[0] if agent.name.split() else agent.name,
+        "client_full_name": f"{referral.client_first_name} {referral.client_last_name}".strip(),
+        "client_email": referral.client_email or "not given",
+        "client_phone": referral.client_phone or "not given",
+        "side": referral.side,
+        "market": referral.metro,
+        "zip": referral.zip or "",
+        "band": band(referral),
+        "property_type": referral.property_type,
+        "timeline": referral.timeline or "not given",
+        "notes": referral.notes or "none",
+        "referral_id": format_id("referral", referral.id or 0),
+        "desk_name": DESK_NAME,
+    }
+    subject, body = render("award", values, settings)
+    return Draft("award", channel, recipient, subject, body)
+
+
+_INSERT_MESSAGE = Prepared(insert(m.outbox_message))
+
+
+def queue(
+    session: Transaction, draft: Draft, now: datetime, referral_id: int | None = None
+) -> None:
+    """Stores a message in the outbox (same transaction as its cause); delivery comes later.
+
+    A Core insert: nothing reads the message back as an object in this transaction.
+    """
+    session.execute(
+        _INSERT_MESSAGE,
+        {
+            "kind": draft.kind,
+            "channel": draft.channel,
+            "recipient": draft.recipient,
+            "subject": draft.subject,
+            "body": draft.body,
+            "referral_id": referral_id,
+            "status": "to_call" if draft.channel == "call" else "pending",
+            "created_at": now,
+            "attempts": 0,
+            "next_attempt_at": now,
+        },
+    )
+
+
+def team_draft(kind: str, values: dict[str, str], address: str, settings: DeskSettings) -> Draft:
+    """A notice to the team lead or the bookkeeper (internal: fees and ids are fine)."""
+    subject, body = render(kind, values, settings)
+    return Draft(kind, "email", address, subject, body)

@@ -1,0 +1,215 @@
+"""Delivering the outbox: claim, send, record — so nothing is lost or sent twice.
+
+A message is claimed by a conditional update (`pending` → `sending`, with a
+lease), delivered outside any transaction, and its delivery recorded at once
+in its own transaction before anything else happens. A sender killed mid-send
+leaves the message `sending` until its lease runs out; it is then tried again.
+Failures back off exponentially (capped); after the last try the message is
+`failed` and a `delivery_failed` flag tells the team lead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import Row, and_, bindparam, or_, select, update
+from sqlalchemy.engine import make_url
+
+from ..rules.ids import format_id
+from ..rules.settings import DeskSettings
+from ..storage import tables as m
+from ..storage.prepared import Prepared
+from ..storage.store import Store
+from ..storage.transaction import Transaction
+from .channels import Channel, Parcel, TryAgain, Undeliverable, transport_for
+from .escalation import raise_flag
+
+_MESSAGE = Prepared(
+    select(m.outbox_message).where(m.outbox_message.c.id == bindparam("message_id"))
+)
+
+LEASE: Final = timedelta(minutes=2)
+"""How long a claimed message is left to its sender before another may retry it."""
+FIRST_RETRY: Final = timedelta(seconds=30)
+RETRY_CAP: Final = timedelta(hours=1)
+BATCH: Final = 50
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one pass of the dispatcher did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at an hour."""
+    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), RETRY_CAP)
+
+
+def outbox_folder(settings: DeskSettings, database_url: str, server_fallback: Path) -> Path:
+    """`outbox_dir` if set; beside a SQLite file as `<name>.outbox/`; else the fallback."""
+    if settings.outbox_dir:
+        return Path(settings.outbox_dir).expanduser()
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        database = Path(url.database or "")
+        return database.with_name(f"{database.stem}.outbox")
+    return server_fallback
+
+
+def _claim(store: Store, now: datetime) -> Iterator[tuple[int, int]]:
+    """Claims due messages (pending, or sending with a lapsed lease): (id, attempts).
+
+    One at a time, as the dispatcher asks for the next: a lease covers one delivery,
+    not a whole batch, so a sender killed mid-send holds back only its message, and a
+    long pass never outlives the leases of messages it has yet to send.
+    """
+    due = or_(
+        and_(m.outbox_message.c.status == "pending", m.outbox_message.c.next_attempt_at <= now),
+        and_(m.outbox_message.c.status == "sending", m.outbox_message.c.next_attempt_at <= now),
+    )
+    with store.read() as session:
+        candidates = list(
+            session.execute(
+                select(m.outbox_message.c.id)
+                .where(due)
+                .order_by(m.outbox_message.c.id)
+                .limit(BATCH)
+            ).scalars()
+        )
+    for message_id in candidates:
+        attempts: int | None = None
+        with store.write() as session:
+            changed = session.execute(
+                update(m.outbox_message)
+                .where(m.outbox_message.c.id == message_id, due)
+                .values(
+                    status="sending",
+                    attempts=m.outbox_message.c.attempts + 1,
+                    next_attempt_at=now + LEASE,
+                )
+            ).rowcount
+            if changed == 1:
+                attempts = session.execute(
+                    select(m.outbox_message.c.attempts).where(m.outbox_message.c.id == message_id)
+                ).scalar_one()
+        if attempts is not None:
+            yield message_id, attempts
+
+
+def _parcel(store: Store, message_id: int) -> Parcel:
+    with store.read() as session:
+        row = session.execute(_MESSAGE, {"message_id": message_id}).one()
+        from .channels import when
+
+        return Parcel(
+            message_id=format_id("message", message_id),
+            kind=row.kind,
+            channel=row.channel,
+            recipient=row.recipient,
+            subject=row.subject,
+            body=row.body,
+            referral_id=format_id("referral", row.referral_id) if row.referral_id else None,
+            created_at=when(row.created_at),
+        )
+
+
+def deliver_due(
+    store: Store,
+    settings: DeskSettings,
+    now: datetime,
+    folder: Path,
+    bump: Callable[[Transaction], None],
+    transport: Callable[[str], Channel] | None = None,
+) -> DeliveryReport:
+    """One pass: every due message claimed, tried once, and its outcome recorded."""
+    choose = transport or (lambda channel: transport_for(channel, settings, folder))
+    sent = retrying = failed = 0
+    for message_id, attempts in _claim(store, now):
+        parcel = _parcel(store, message_id)
+        try:
+            choose(parcel.channel).deliver(parcel)
+        except TryAgain as error:
+            if attempts >= settings.delivery_max_attempts:
+                _fail(store, settings, message_id, str(error), now, bump)
+                failed += 1
+            else:
+                _retry(store, message_id, str(error), now + backoff(attempts))
+                retrying += 1
+            continue
+        except Undeliverable as error:
+            _fail(store, settings, message_id, str(error), now, bump)
+            failed += 1
+            continue
+        _sent(store, message_id, now, bump)
+        sent += 1
+    return DeliveryReport(sent, retrying, failed)
+
+
+def _sent(
+    store: Store, message_id: int, now: datetime, bump: Callable[[Transaction], None]
+) -> None:
+    with store.write() as session:
+        session.execute(
+            update(m.outbox_message)
+            .where(m.outbox_message.c.id == message_id)
+            .values(status="sent", sent_at=now, last_error=None, next_attempt_at=None)
+        )
+        bump(session)
+
+
+def _retry(store: Store, message_id: int, error: str, at: datetime) -> None:
+    with store.write() as session:
+        session.execute(
+            update(m.outbox_message)
+            .where(m.outbox_message.c.id == message_id, m.outbox_message.c.status == "sending")
+            .values(status="pending", last_error=error[:2000], next_attempt_at=at)
+        )
+
+
+def _fail(
+    store: Store,
+    settings: DeskSettings,
+    message_id: int,
+    error: str,
+    now: datetime,
+    bump: Callable[[Transaction], None],
+) -> None:
+    with store.write() as session:
+        row = _change_message(
+            session, message_id, status="failed", last_error=error[:2000], next_attempt_at=None
+        )
+        detail = (
+            f"{format_id('message', message_id)} ({row.kind} to {row.recipient}) could not be "
+            f"delivered after {row.attempts} tries: {error[:300]}"
+        )
+        # No notice for this flag: a failing channel must not queue more failing mail.
+        raise_flag(session, "delivery_failed", now, detail, referral_id=row.referral_id)
+        bump(session)
+
+
+def retry_now(session: Transaction, message_id: int, now: datetime) -> Row[Any]:
+    """Puts a failed (or waiting) message back in line for the next pass; returns it."""
+    return _change_message(session, message_id, status="pending", next_attempt_at=now, attempts=0)
+
+
+def mark_sent(session: Transaction, message_id: int, now: datetime) -> Row[Any]:
+    """Records a message as sent now (the VA made the call it asked for); returns it."""
+    return _change_message(session, message_id, status="sent", sent_at=now)
+
+
+def _change_message(session: Transaction, message_id: int, **values: Any) -> Row[Any]:
+    """Sets some columns of one message and returns it as it now stands."""
+    return session.execute(
+        update(m.outbox_message)
+        .where(m.outbox_message.c.id == message_id)
+        .values(**values)
+        .returning(*m.outbox_message.c)
+    ).one()

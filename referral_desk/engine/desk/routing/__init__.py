@@ -1,0 +1,11 @@
+"""Routing inside the desk's writes: who is offered a referral, and what follows.
+
+`dispatch.py` makes offers by mode and falls back; `responses.py` takes an
+agent's answer and the sender's award; `lapses.py` is the clock's work on
+offers past their window; `candidates.py` and `profiles.py` read the roster as
+routing sees it; `previews.py` is the same decision with nothing written;
+`service.py` is the area's face on the desk. The pure rules they apply are in
+`engine/rules/` (`scoring.py`, `eligibility.py`).
+"""
+
+__all__ = ["candidates", "dispatch", "lapses", "previews", "profiles", "responses", "service"]

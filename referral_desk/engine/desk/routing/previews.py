@@ -1,0 +1,117 @@
+"""`preview`: the routing decision for a referral that is not stored.
+
+The same candidates and ranking as real routing, over a read-only session,
+put in the order the referral's mode would offer them (on duty now, the
+round-robin rotation, the network group, the private agent), plus every agent
+who does not cover the market, so the VA sees why each agent would not get it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ...rules.eligibility import (
+    Exclusion,
+    RoutingDecision,
+    SharedReasonExclusions,
+    network_group_for,
+    on_duty_now,
+    pick_round_robin,
+)
+from ...rules.schemas import IntakeIn
+from ...rules.scoring import AgentProfile, RankedAgent, ReferralProfile, Weights
+from ...rules.settings import DeskSettings
+from ...storage.transaction import Transaction
+from .candidates import all_agent_ids, rank_candidates
+from .profiles import covering_profiles
+
+
+def _profile_of(data: IntakeIn) -> ReferralProfile:
+    return ReferralProfile(
+        metro=data.metro.strip().casefold(),
+        zip=data.zip,
+        side=data.side,
+        price_min=data.price_min,
+        price_max=data.price_max,
+        property_type=data.property_type,
+    )
+
+
+def preview_decision(
+    session: Transaction, data: IntakeIn, settings: DeskSettings, now: datetime
+) -> RoutingDecision:
+    """Ranked eligible agents and excluded ones with reasons, for an intake object.
+
+    The fallback agent, when eligible, is listed last: sequential routing offers
+    it only once nobody else is left, whatever its score.
+    """
+    profile = _profile_of(data)
+    profiles = covering_profiles(session, profile)
+    covering = [agent.id for agent in profiles]
+    today = now.astimezone(settings.zone).date()
+    decision = rank_candidates(session, profiles, profile, Weights(**settings.weights), today, now)
+    place = f"ZIP {data.zip} or {data.metro}" if data.zip else data.metro
+    elsewhere = all_agent_ids(session, besides=covering)
+    ranked, by_mode = _as_the_mode_would(
+        list(decision.ranked), {agent.id: agent for agent in profiles}, data, settings, now
+    )
+    excluded = SharedReasonExclusions(
+        [*decision.excluded, *by_mode], elsewhere, f"does not cover {place}"
+    )
+    fallback = settings.fallback_agent_id
+    in_order = [c for c in ranked if c.agent_id != fallback]
+    in_order += [c for c in ranked if c.agent_id == fallback]
+    return RoutingDecision(tuple(in_order), excluded)
+
+
+def _as_the_mode_would(
+    ranked: list[RankedAgent],
+    profiles: dict[str, AgentProfile],
+    data: IntakeIn,
+    settings: DeskSettings,
+    now: datetime,
+) -> tuple[list[RankedAgent], list[Exclusion]]:
+    """Orders and filters the eligible agents the way the referral's mode offers them."""
+    mode = data.mode or settings.default_mode
+    fallback = settings.fallback_agent_id
+    if mode == "on_duty":
+        local_now = now.astimezone(settings.zone)
+        off = [
+            c
+            for c in ranked
+            if c.agent_id != fallback and not on_duty_now(profiles[c.agent_id], local_now)
+        ]
+        return [c for c in ranked if c not in off], [
+            Exclusion(c.agent_id, "not on duty now") for c in off
+        ]
+    if mode == "round_robin":
+        order = {agent.id: index for index, agent in enumerate(_rotation(profiles, ranked))}
+        return sorted(ranked, key=lambda c: order[c.agent_id]), []
+    if mode == "private":
+        chosen = [c for c in ranked if c.agent_id == data.agent_id]
+        return chosen, [
+            Exclusion(c.agent_id, "private referral: offered to its chosen agent only")
+            for c in ranked
+            if c.agent_id != data.agent_id
+        ]
+    if mode == "network":
+        group = data.network or network_group_for(profiles.values(), _profile_of(data))
+        outside = [
+            c for c in ranked if c.agent_id != fallback and profiles[c.agent_id].network != group
+        ]
+        return [c for c in ranked if c not in outside], [
+            Exclusion(c.agent_id, f"not in network {group or '(none)'}") for c in outside
+        ]
+    return ranked, []
+
+
+def _rotation(profiles: dict[str, AgentProfile], ranked: list[RankedAgent]) -> list[AgentProfile]:
+    """The round-robin order: who the rotation picks first, second, …"""
+    waiting = [profiles[c.agent_id] for c in ranked]
+    order = []
+    while waiting:
+        chosen = pick_round_robin(waiting)
+        assert chosen is not None
+        order.append(chosen)
+        waiting.remove(chosen)
+    return order

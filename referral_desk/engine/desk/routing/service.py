@@ -1,0 +1,101 @@
+"""Routing operations: answers to offers, awards, re-routing, preview, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ...read.views import ReferralView
+from ...rules.eligibility import RoutingDecision
+from ...rules.errors import InvalidInput, Refused
+from ...rules.lifecycle import REASON_MAX
+from ...rules.schemas import parse_intake
+from ...storage.rows import agent_row, referral_row
+from ..writer import DeskWriter, settings_of
+from . import dispatch, lapses, responses
+from .previews import preview_decision
+
+
+class RoutingService:
+    """What agents answer, and what the clock does when they do not."""
+
+    def __init__(self, writer: DeskWriter, raise_due_flags: Callable[[datetime], object]) -> None:
+        self.writer = writer
+        self._raise_due_flags = raise_due_flags
+        """The closing area's time-based flags, which the clock raises at each tick."""
+
+    def respond(
+        self,
+        referral_id: str,
+        agent_id: str,
+        response: str,
+        now: datetime,
+        reason: str | None = None,
+    ) -> ReferralView:
+        """Records an agent's answer: accept / claim, decline, or interest (network)."""
+        if reason is not None and len(reason) > REASON_MAX:  # the column's width, on any backend
+            raise InvalidInput([f"reason: must be at most {REASON_MAX} characters"])
+        with self.writer.writing() as session:
+            referral = referral_row(session, referral_id)
+            run = self.writer.routing_run(session, now)
+            responses.respond(run, referral, agent_id.strip(), response.strip().lower(), reason)
+            return self.writer.written(session, referral.id or 0)
+
+    def award(self, referral_id: str, agent_id: str, now: datetime) -> ReferralView:
+        """Picks the receiver among interested agents of a network referral."""
+        with self.writer.writing() as session:
+            referral = referral_row(session, referral_id)
+            responses.award(self.writer.routing_run(session, now), referral, agent_id.strip())
+            return self.writer.written(session, referral.id or 0)
+
+    def reroute(self, referral_id: str, now: datetime, agent_id: str | None = None) -> ReferralView:
+        """Routes an unassigned referral again, or offers it privately to one agent."""
+        with self.writer.writing() as session:
+            referral = referral_row(session, referral_id)
+            if referral.status != "unassigned":
+                raise Refused(
+                    "status: only an unassigned referral can be routed again "
+                    f"(it is {referral.status})"
+                )
+            run = self.writer.routing_run(session, now)
+            if agent_id is not None:
+                agent_row(session, agent_id, field="agent_id")
+                referral.mode, referral.private_agent_id = "private", agent_id
+                refusal = dispatch.private_refusal(run, referral)
+                if refusal is not None:
+                    raise InvalidInput([f"agent_id: {agent_id} is not eligible: {refusal}"])
+            self.writer.record(
+                session,
+                referral.id,
+                "rerouted",
+                now,
+                agent_id=agent_id,
+                detail=f"routing again ({referral.mode})",
+            )
+            dispatch.start(run, referral)
+            return self.writer.written(session, referral.id or 0)
+
+    def preview(self, payload: Any, now: datetime) -> RoutingDecision:
+        """Who would get this referral and why each other agent would not; writes nothing."""
+        data = parse_intake(payload)
+        with self.writer.read() as session:
+            return preview_decision(session, data, settings_of(session), now)
+
+    def tick(self, now: datetime) -> list[lapses.Lapse]:
+        """The clock: lapses every offer past its window and routes what follows.
+
+        Also raises the time-based flags (a closing near with no fee logged).
+        """
+
+        def write_one(offer_id: int) -> lapses.Lapse | None:
+            with self.writer.store.write() as session:
+                settings = settings_of(session)
+                lapse = lapses.lapse_one(session, self.writer, settings, offer_id, now)
+                if lapse is not None:
+                    self.writer.bump(session)
+                return lapse
+
+        handled = lapses.handle_due(self.writer.read, write_one, now)
+        self._raise_due_flags(now)
+        return handled

@@ -1,0 +1,197 @@
+"""Read-side queries shared by the service and its views.
+
+Kept apart from `desk.py` so the service module holds only writes; nothing
+here changes the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Row, Select, Table, bindparam, func, select
+
+from ..rules.ids import format_id
+from ..storage import tables as m
+from ..storage.prepared import Prepared
+from ..storage.rows import referring_party, stored_referral
+from ..storage.transaction import Transaction
+from .people import SourceView
+from .views import EventView, FeeView, FlagView, OfferView, ReferralView, TaskView
+
+_STATS = m.agent_stats
+_LOADS_OF_SOME = Prepared(
+    select(_STATS.c.agent_id, _STATS.c.load).where(
+        _STATS.c.agent_id.in_(bindparam("ids", expanding=True))
+    )
+)
+_LOADS_OF_ALL = Prepared(select(_STATS.c.agent_id, _STATS.c.load))
+
+
+def agent_loads(session: Transaction, agent_ids: Iterable[str] | None = None) -> dict[str, int]:
+    """Open offers plus referrals assigned in an active status, per agent.
+
+    The database keeps the count in `agent_stats.load` (triggers of migration 0007),
+    so the roster reads one integer per agent instead of counting its rows.
+    """
+    if agent_ids is None:
+        rows = session.execute(_LOADS_OF_ALL)
+    else:
+        rows = session.execute(_LOADS_OF_SOME, {"ids": list(agent_ids)})
+    return {agent_id: count for agent_id, count in rows}
+
+
+def _attached(table: Table) -> Select[Any]:
+    """A referral's rows of one table, in the order they were written."""
+    return select(table).where(table.c.referral_id == bindparam("number")).order_by(table.c.id)
+
+
+_OFFERS_OF = Prepared(_attached(m.offer))
+_EVENTS_OF = Prepared(_attached(m.event))
+_FEES_OF = Prepared(_attached(m.fee_agreement))
+_TASKS_OF = Prepared(_attached(m.ack_task))
+_FLAGS_OF = Prepared(_attached(m.flag))
+
+
+def referral_view(
+    session: Transaction, number: int, history: bool = True, current: Any = None
+) -> ReferralView | None:
+    """One referral with everything attached to it (`history=False`: its offers only,
+    as lists show a referral).
+
+    `current` is the referral's row when the caller holds it already (a write's
+    record, every change flushed), so it is not read again. Everything else is
+    read as Core rows with statements built once: the desk returns this view
+    after every write.
+    """
+    wanted = {"number": number}
+    row = current or stored_referral(session, number)
+    if row is None:
+        return None
+    party = referring_party(session, row.source_id)
+    offers = tuple(OfferView.of(offer) for offer in session.execute(_OFFERS_OF, wanted))
+    if not history:
+        return _view(row, SourceView.of(party), offers=offers)
+    return _view(
+        row,
+        SourceView.of(party),
+        offers=offers,
+        events=tuple(EventView.of(event) for event in session.execute(_EVENTS_OF, wanted)),
+        fees=tuple(FeeView.of(fee) for fee in session.execute(_FEES_OF, wanted)),
+        tasks=tuple(TaskView.of(task) for task in session.execute(_TASKS_OF, wanted)),
+        flags=tuple(FlagView.of(flag) for flag in session.execute(_FLAGS_OF, wanted)),
+    )
+
+
+def referral_views(
+    session: Transaction,
+    statuses: Sequence[str] | None = None,
+    *,
+    limit: int = 200,
+    oldest_first: bool = False,
+    with_offers: bool = True,
+    source_id: int | None = None,
+    offset: int = 0,
+) -> list[ReferralView]:
+    """Several referrals with their sources and offers (no history): for lists.
+
+    `source_id` keeps one referring party's; `offset` pages through a long list.
+    """
+    referral, party = m.referral, m.referring_party
+    query = select(referral)
+    if source_id is not None:
+        query = query.where(referral.c.source_id == source_id)
+    if statuses is not None:
+        query = query.where(referral.c.status.in_(list(statuses)))
+    order = referral.c.received_at
+    query = query.order_by(order if oldest_first else order.desc(), referral.c.id)
+    rows = session.execute(query.limit(limit).offset(offset)).all()
+    if not rows:
+        return []
+    source_ids = sorted({row.source_id for row in rows})
+    sources = {
+        source.id: SourceView.of(source)
+        for source in session.execute(select(party).where(party.c.id.in_(source_ids)))
+    }
+    offers_by_referral: dict[int, list[OfferView]] = {}
+    if with_offers:
+        ids = [row.id for row in rows]
+        for offer in session.execute(
+            select(m.offer).where(m.offer.c.referral_id.in_(ids)).order_by(m.offer.c.id)
+        ):
+            offers_by_referral.setdefault(offer.referral_id, []).append(OfferView.of(offer))
+    return [
+        _view(row, sources[row.source_id], offers=tuple(offers_by_referral.get(row.id, ())))
+        for row in rows
+    ]
+
+
+def source_views(
+    session: Transaction, limit: int | None = None, offset: int = 0
+) -> list[SourceView]:
+    """Referring parties, most referrals first, each with its latest referral's time
+    (a page of them with `limit` / `offset`; the id settles ties so pages never overlap)."""
+    latest = (
+        select(m.referral.c.source_id, func.max(m.referral.c.received_at).label("last"))
+        .group_by(m.referral.c.source_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(m.referring_party, latest.c.last)
+        .outerjoin(latest, latest.c.source_id == m.referring_party.c.id)
+        .order_by(
+            m.referring_party.c.referral_count.desc(),
+            m.referring_party.c.name,
+            m.referring_party.c.id,
+        )
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    from ..storage.columns import UTCDateTime
+
+    convert = UTCDateTime().process_result_value
+    return [SourceView.of(row, convert(row.last, session.dialect)) for row in rows]
+
+
+def _view(
+    row: Row[Any],
+    source: SourceView,
+    *,
+    offers: tuple[OfferView, ...] = (),
+    events: tuple[EventView, ...] = (),
+    fees: tuple[FeeView, ...] = (),
+    tasks: tuple[TaskView, ...] = (),
+    flags: tuple[FlagView, ...] = (),
+) -> ReferralView:
+    assert row.id is not None
+    return ReferralView(
+        id=format_id("referral", row.id),
+        status=row.status,
+        received_at=row.received_at,
+        mode=row.mode,
+        side=row.side,
+        metro=row.metro,
+        zip=row.zip,
+        price_min=row.price_min,
+        price_max=row.price_max,
+        property_type=row.property_type,
+        timeline=row.timeline,
+        notes=row.notes,
+        client_first_name=row.client_first_name,
+        client_last_name=row.client_last_name,
+        client_email=row.client_email,
+        client_phone=row.client_phone,
+        source=source,
+        lead_source=row.lead_source,
+        network=row.network,
+        assigned_agent_id=row.assigned_agent_id,
+        sale_price=row.sale_price,
+        commission_rate=row.commission_rate,
+        closing_date=row.closing_date,
+        lost_reason=row.lost_reason,
+        offers=offers,
+        events=events,
+        fees=fees,
+        tasks=tasks,
+        flags=flags,
+    )

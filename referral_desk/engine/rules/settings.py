@@ -1,0 +1,228 @@
+"""The desk's settings: defaults, validation, and the text form `settings set` takes.
+
+Keys are the contract's (`weights.territory`, `acceptance_window_minutes`, …).
+Each is stored as JSON under its key; a missing key means its default, so a
+new setting never needs a migration.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .business_time import add_business_time
+from .errors import InvalidInput
+from .schedule import WeeklySchedule, parse_schedule
+from .vocabulary import MODES, one_of
+
+WEIGHT_KEYS = ("territory", "price", "capacity", "history", "property_type")
+
+
+class DeskSettings(BaseModel):
+    """Every setting of a desk, with its default."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    timezone: str = "America/Chicago"
+    """IANA zone of the desk: business days, on-duty hours and typed dates use it."""
+    acceptance_window_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    """How long an agent has to answer an offer."""
+    weight_territory: float = Field(
+        default=40, ge=0, allow_inf_nan=False, alias="weights.territory"
+    )
+    """Weight of the territory match (ZIP 1.0, metro only 0.6)."""
+    weight_price: float = Field(default=25, ge=0, allow_inf_nan=False, alias="weights.price")
+    """Weight of the overlap of the client's band with the agent's sweet spot."""
+    weight_capacity: float = Field(default=20, ge=0, allow_inf_nan=False, alias="weights.capacity")
+    """Weight of the agent's free slots."""
+    weight_history: float = Field(default=10, ge=0, allow_inf_nan=False, alias="weights.history")
+    """Weight of the agent's accept rate and response speed."""
+    weight_property_type: float = Field(
+        default=5, ge=0, allow_inf_nan=False, alias="weights.property_type"
+    )
+    """Weight of serving the referral's property type."""
+    default_mode: str = "best_fit"
+    """Routing mode for an intake that names none."""
+    broadcast_size: int = Field(default=10, ge=1, le=500)
+    """How many agents a broadcast offers the referral to at once (plus the fallback)."""
+    fallback_agent_id: str | None = None
+    """The agent offered a referral when nobody eligible is left."""
+    card_practice: bool = False
+    """Whether the agent sends handwritten cards (adds a card task to each intake)."""
+    holidays: tuple[date, ...] = ()
+    """Days that are not business days, in the desk's time zone."""
+    agent_name: str = Field(default="", max_length=200)
+    """Whose voice thank-you drafts are written in."""
+    max_offers_before_fallback: int = Field(default=5, ge=1, le=100)
+    """Sequential offers made before the fallback agent gets the referral."""
+    business_hours: str = "mon-fri 08:00-18:00"
+    """The desk's business hours (cards, paused windows)."""
+    pause_outside_business_hours: bool = False
+    """Whether acceptance windows count down only during business hours."""
+    team_lead_email: str = Field(default="", max_length=320)
+    """Where reassignment and flag notices go (empty: they are not sent)."""
+    bookkeeper_email: str = Field(default="", max_length=320)
+    """Where the notice of a payable fee falling due goes (empty: not sent)."""
+    outbox_dir: str = Field(default="", max_length=1000)
+    """Folder for the file channel's .eml files (empty: beside the database)."""
+    templates_dir: str = Field(default="", max_length=1000)
+    """Folder of message templates that override the packaged ones (empty: none)."""
+    smtp_host: str = Field(default="", max_length=255)
+    """SMTP server for email (empty: email goes to the outbox folder as .eml files)."""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    """SMTP port."""
+    smtp_starttls: bool = True
+    """Whether to upgrade the SMTP connection with STARTTLS."""
+    smtp_username: str = Field(default="", max_length=320)
+    """SMTP login (the password comes from REFERRAL_DESK_SMTP_PASSWORD)."""
+    smtp_from: str = Field(default="referral-desk@localhost", max_length=320)
+    """The From address of email the desk sends."""
+    webhook_url: str = Field(default="", max_length=1000)
+    """URL that receives SMS messages as JSON (empty: they go to the outbox folder)."""
+    delivery_max_attempts: int = Field(default=8, ge=1, le=50)
+    """Tries before a message is marked failed and a flag raised."""
+
+    @field_validator("team_lead_email", "bookkeeper_email")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        from .schemas import normalize_email
+
+        return normalize_email(value)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @field_validator("default_mode")
+    @classmethod
+    def _known_mode(cls, value: str) -> str:
+        if value not in MODES or value in ("private", "network"):
+            allowed = tuple(mode for mode in MODES if mode not in ("private", "network"))
+            raise ValueError(f"must be {one_of(allowed)}")
+        return value
+
+    @field_validator("business_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        schedule = parse_schedule(value)
+        if schedule.is_empty():
+            raise ValueError("must name at least one day with hours")
+        return schedule.format()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The desk's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def business_schedule(self) -> WeeklySchedule:
+        """The business hours, parsed."""
+        return parse_schedule(self.business_hours)
+
+    def offer_window_end(self, offered_at: datetime) -> datetime:
+        """When an offer made at `offered_at` stops taking answers: the acceptance window
+        later, counting only business hours when windows pause outside them."""
+        window = timedelta(minutes=self.acceptance_window_minutes)
+        if not self.pause_outside_business_hours:
+            return offered_at + window
+        return add_business_time(
+            offered_at, window, self.business_schedule, self.zone, frozenset(self.holidays)
+        )
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """The five routing weights by dimension name."""
+        return {key: getattr(self, f"weight_{key}") for key in WEIGHT_KEYS}
+
+    def as_contract(self) -> dict[str, Any]:
+        """Every setting under its contract key, JSON-ready."""
+        values = self.model_dump(by_alias=True, mode="json")
+        values["holidays"] = ";".join(day.isoformat() for day in self.holidays)
+        return values
+
+
+SETTING_KEYS: tuple[str, ...] = tuple(
+    (field.alias or name) for name, field in DeskSettings.model_fields.items()
+)
+
+
+def _parse_text(key: str, text: str) -> Any:
+    """Turns the text a user typed for a key into the value the model validates."""
+    text = text.strip()
+    if key == "holidays":
+        return [part.strip() for part in text.split(";") if part.strip()]
+    if key == "fallback_agent_id":
+        return text or None
+    if key.startswith("weights."):
+        try:
+            return float(Decimal(text))
+        except InvalidOperation:
+            raise ValueError(f"not a number ({text[:40]!r})") from None
+    return text
+
+
+def validated(stored: dict[str, Any]) -> DeskSettings:
+    """Builds settings from stored values, raising `InvalidInput` naming each bad key."""
+    try:
+        settings = DeskSettings.model_validate(stored)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors(include_url=False):
+            name = str(item["loc"][0]) if item["loc"] else "settings"
+            key = (
+                DeskSettings.model_fields[name].alias or name
+                if name in DeskSettings.model_fields
+                else name
+            )
+            message = item["msg"].removeprefix("Value error, ")
+            problems.append(f"{key}: {message[:1].lower() + message[1:]}")
+        raise InvalidInput(problems) from None
+    if sum(settings.weights.values()) <= 0:
+        raise InvalidInput(["weights: must not all be zero (the score divides by their sum)"])
+    return settings
+
+
+def with_setting(current: DeskSettings, key: str, text: str) -> tuple[DeskSettings, Any]:
+    """The settings after `settings set KEY TEXT`, and the JSON value to store."""
+    if key not in SETTING_KEYS:
+        raise InvalidInput([f"{key}: unknown setting (known: {', '.join(SETTING_KEYS)})"])
+    try:
+        value = _parse_text(key, text)
+    except ValueError as error:
+        raise InvalidInput([f"{key}: {error}"]) from None
+    values = current.model_dump(by_alias=True, mode="json")
+    values[key] = value
+    try:
+        updated = validated(values)
+    except InvalidInput as error:
+        if key.startswith("weights.") and error.problems[0].startswith("weights:"):
+            raise InvalidInput([f"{key}: {error.problems[0].split(': ', 1)[1]}"]) from None
+        raise
+    stored = updated.as_contract()[key]
+    return updated, stored
+
+
+def load(rows: dict[str, str]) -> DeskSettings:
+    """Settings from the stored `key → JSON text` rows."""
+    values = {key: json.loads(text) for key, text in rows.items() if key in SETTING_KEYS}
+    if isinstance(values.get("holidays"), str):
+        values["holidays"] = [part for part in values["holidays"].split(";") if part]
+    return validated(values)

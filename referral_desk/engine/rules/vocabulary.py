@@ -1,0 +1,75 @@
+"""The desk's fixed vocabularies, in one place for validation, routing and screens."""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Side = Literal["buyer", "seller"]
+AgentSides = Literal["buyer", "seller", "both"]
+AgentKind = Literal["partner", "team"]
+Channel = Literal["sms", "email", "call"]
+SourceType = Literal["client", "sphere", "agent", "professional"]
+Mode = Literal["best_fit", "round_robin", "on_duty", "broadcast", "network", "private"]
+
+SIDES: Final = ("buyer", "seller")
+AGENT_SIDES: Final = ("buyer", "seller", "both")
+AGENT_KINDS: Final = ("partner", "team")
+CHANNELS: Final = ("sms", "email", "call")
+SOURCE_TYPES: Final = ("client", "sphere", "agent", "professional")
+MODES: Final = ("best_fit", "round_robin", "on_duty", "broadcast", "network", "private")
+SEQUENTIAL_MODES: Final = ("best_fit", "round_robin", "on_duty")
+
+PROPERTY_TYPES: Final = (
+    "residential",
+    "condo",
+    "townhouse",
+    "multi-family",
+    "land",
+    "commercial",
+    "farm-ranch",
+    "mobile",
+)
+
+REFERRAL_STATUSES: Final = (
+    "draft",
+    "new",
+    "offered",
+    "accepted",
+    "pending",
+    "awarded",
+    "working",
+    "in_escrow",
+    "fee_sent",
+    "fee_received",
+    "closed",
+    "lost",
+    "archived",
+    "unassigned",
+)
+
+OFFER_STATUSES: Final = ("offered", "accepted", "declined", "lapsed", "withdrawn", "interested")
+OPEN_OFFER_STATUSES: Final = ("offered", "interested")
+ACTIVE_ASSIGNED_STATUSES: Final = ("pending", "awarded", "working", "in_escrow")
+"""Referral statuses that occupy a slot of the assigned agent's capacity."""
+
+WAITING_STATUSES: Final = ("offered", "accepted", "pending", "unassigned")
+"""Referral statuses the desk is waiting on: what the queue shows."""
+
+
+def one_of(values: tuple[str, ...]) -> str:
+    """`a, b or c` — the tail of a 'must be one of' message."""
+    if len(values) == 1:
+        return values[0]
+    return ", ".join(values[:-1]) + " or " + values[-1]
+
+
+FLAG_KINDS: Final = (
+    "roster_exhausted",
+    "fee_not_formalized",
+    "fee_discrepancy",
+    "source_burst",
+    "status_inquiry",
+    "delivery_failed",
+)
+MANUAL_KINDS: Final = ("status_inquiry", "fee_discrepancy", "roster_exhausted")
+"""Kinds a user may raise by hand (`flags raise`)."""

@@ -1,1 +1,0 @@
-"""The desk service, split by area; `engine.desk.Desk` combines them."""

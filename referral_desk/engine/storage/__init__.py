@@ -1,0 +1,21 @@
+"""Where the desk's data lives: tables, migrations, connections and transactions.
+
+`tables.py` states every table once (SQLAlchemy Core); `store.py` opens a desk
+and hands out read and write transactions (`transaction.py`); `records.py` are
+the rows a write changes field by field; `prepared.py` runs the hot statements
+on the driver directly; `backup.py` copies and restores a SQLite desk. Nothing
+above this room builds an engine or a connection.
+"""
+
+__all__ = [
+    "backup",
+    "columns",
+    "connect",
+    "migrate",
+    "prepared",
+    "records",
+    "rows",
+    "store",
+    "tables",
+    "transaction",
+]

@@ -1,0 +1,179 @@
+"""Backing up and restoring a SQLite desk: a copy you can trust, and the way back to it.
+
+A backup is taken with SQLite's online backup API on a connection of the desk's
+own engine, so desks and the clock may keep writing while it runs and the copy
+is still one consistent moment. It is written to a temporary file beside the
+target and renamed into place, owner-only (0600): it holds clients' contact
+details. A PostgreSQL desk is backed up with the server's own tools.
+
+A restore refuses anything that is not a healthy desk database from this or an
+older version, refuses while another desk or the clock has the database open,
+and keeps the desk it replaces as `<name>.before-restore`, so a restore can be
+undone by restoring that file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, suppress
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from ..rules.errors import InvalidInput, Refused, StorageError
+from .connect import database_url
+from .store import SCHEMA_HEAD, open_store
+
+__all__ = ["backup_desk", "restore_desk", "sqlite_desk_path"]
+
+DESK_TABLES = frozenset({"alembic_version", "agent", "referral", "offer", "event", "setting"})
+"""Tables every desk database has had since the first schema: what makes a file a desk."""
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def backup_desk(source: Path, target: Path) -> str:
+    """Copies the desk at `source` to `target` while it keeps running; returns its schema."""
+    store = open_store(str(source))
+    try:
+        with private_temp(target) as partial:
+            raw = store.engine.raw_connection()
+            try:
+                with closing(sqlite3.connect(partial, isolation_level=None)) as copy:
+                    raw.driver_connection.backup(copy)  # type: ignore[union-attr]
+                    copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            finally:
+                raw.close()
+            revision = _check_desk_file(partial, "backup")
+            os.replace(partial, target)
+    finally:
+        store.dispose()
+    return revision
+
+
+def restore_desk(backup: Path, target: Path) -> Path | None:
+    """Replaces the desk at `target` with `backup`; returns where the replaced desk was kept."""
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with private_temp(target) as partial:
+        _copy_backup(backup, partial)
+        _check_desk_file(partial, "file")
+        previous = _set_aside(target)
+        os.replace(partial, target)
+    try:
+        open_store(str(target)).dispose()  # migrates a backup from an older version
+    except Exception:
+        if previous is not None:
+            os.replace(previous, target)
+        raise
+    return previous
+
+
+def sqlite_desk_path(target: str, command: str) -> Path:
+    """The desk's SQLite file, or a refusal naming the server's own tool."""
+    url = make_url(database_url(target))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(url.database or "").resolve()
+    if url.get_backend_name() == "postgresql":
+        shown = url.set(drivername="postgresql").render_as_string(hide_password=True)
+        tool = (
+            f"pg_dump --format=custom --file=FILE '{shown}'"
+            if command == "backup"
+            else f"pg_restore --clean --if-exists --dbname='{shown}' FILE"
+        )
+        raise Refused(f"{command}: a PostgreSQL desk is {command}d with the server's tools: {tool}")
+    raise Refused(f"{command}: only a SQLite desk file can be {command}d here")
+
+
+@contextmanager
+def private_temp(beside: Path) -> Iterator[str]:
+    """An empty owner-only file next to `beside` (same folder, so a rename is atomic)."""
+    descriptor, name = tempfile.mkstemp(
+        prefix=f".{beside.name}.", suffix=".partial", dir=beside.parent
+    )
+    os.close(descriptor)  # mkstemp creates it 0600 whatever the umask
+    try:
+        yield name
+    finally:
+        for leftover in (name, f"{name}-wal", f"{name}-shm", f"{name}-journal"):
+            with suppress(FileNotFoundError):
+                os.unlink(leftover)
+
+
+def _copy_backup(backup: Path, partial: str) -> None:
+    """Copies a backup through SQLite (so its own -wal, if any, is included)."""
+    with backup.open("rb") as head:
+        is_sqlite = head.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    if not is_sqlite:
+        raise InvalidInput([f"file: {backup.name} is not a desk database (not a SQLite file)"])
+    # A lone file is opened immutable (no -shm is made beside it); one with a -wal
+    # beside it (copied from a live desk) is read with its WAL, so nothing is lost.
+    has_wal = Path(f"{backup}-wal").exists()
+    uri = f"{backup.as_uri()}?mode=ro" if has_wal else f"{backup.as_uri()}?immutable=1"
+    try:
+        with (
+            closing(sqlite3.connect(uri, uri=True)) as source,
+            closing(sqlite3.connect(partial, isolation_level=None)) as copy,
+        ):
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")
+    except sqlite3.DatabaseError as error:
+        raise InvalidInput(
+            [f"file: {backup.name} cannot be read as a database ({error})"]
+        ) from None
+
+
+def _check_desk_file(path: str, field: str) -> str:
+    """Checks a copy is an intact desk this version can open; returns its schema revision."""
+    from .migrate import known_revisions
+
+    try:
+        with closing(sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)) as copy:
+            health = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master")}
+            missing = DESK_TABLES - tables
+            if missing:
+                raise InvalidInput(
+                    [f"{field}: not a desk database (no {', '.join(sorted(missing))} table)"]
+                )
+            row = copy.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise InvalidInput([f"{field}: not a desk database ({error})"]) from None
+    if health != "ok":
+        raise InvalidInput([f"{field}: the database is damaged (integrity check: {health})"])
+    revision = str(row[0]) if row else ""
+    if revision not in known_revisions():
+        raise InvalidInput(
+            [f"{field}: schema {revision or '(none)'} is not one this desk knows (newest "
+             f"{SCHEMA_HEAD}); upgrade referral-desk"]
+        )  # fmt: skip
+    return revision
+
+
+def _set_aside(target: Path) -> Path | None:
+    """Moves the current desk to `<name>.before-restore`, refusing while it is in use.
+
+    Leaving WAL mode needs the only connection to the file: if another desk or
+    the clock has it open, this fails and nothing is moved. Once out of WAL the
+    file holds every committed write by itself, so it can be renamed safely.
+    """
+    if not target.exists():
+        return None
+    try:
+        with closing(sqlite3.connect(target, timeout=1.0, isolation_level=None)) as current:
+            current.execute("PRAGMA busy_timeout=1000")
+            mode = current.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise StorageError(f"database: cannot set {target.name} aside ({error})") from None
+    if str(mode).lower() != "delete":
+        raise Refused(
+            f"database: {target.name} is open in another desk or the clock; stop them, then restore"
+        )
+    aside = target.with_name(f"{target.name}.before-restore")
+    os.replace(target, aside)
+    for suffix in ("-wal", "-shm"):
+        with suppress(FileNotFoundError):
+            os.unlink(f"{target}{suffix}")
+    return aside

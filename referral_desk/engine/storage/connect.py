@@ -1,0 +1,153 @@
+"""Connecting to a desk database: the engine factory, SQLite's pragmas, PostgreSQL's
+writer lock, and how a database is named in messages.
+
+Nothing connects at import time: `make_engine(url)` builds an engine when a desk
+is opened (`store.open_store`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.pool import StaticPool
+
+from .prepared import as_sqlalchemy_error
+
+BUSY_TIMEOUT_ENV = "REFERRAL_DESK_BUSY_TIMEOUT_MS"
+"""Overrides the busy timeout (milliseconds), e.g. to test what a long-held lock does."""
+
+
+def _busy_timeout_ms() -> int:
+    try:
+        return max(1, int(os.environ.get(BUSY_TIMEOUT_ENV, "") or 10_000))
+    except ValueError:
+        return 10_000
+
+
+BUSY_TIMEOUT_MS = _busy_timeout_ms()
+"""How long a write waits for another desk's write before reporting the database busy."""
+
+WRITER_LOCK_KEY = 0x5244_4B31
+"""PostgreSQL advisory lock every write transaction takes ("RDK1"): one writer at a time.
+
+The engine was built on SQLite's single writer (`BEGIN IMMEDIATE`): a write
+reads, decides, then writes (find-or-create a referring party, the next offer's
+sequence, the rotation). Under PostgreSQL's READ COMMITTED two such writes could
+interleave; holding this lock for the transaction gives them the same order
+SQLite does, and the same busy timeout (`lock_timeout`). Reads never take it.
+"""
+
+
+def database_url(value: str) -> str:
+    """Turns a `--db` value (a file path or any SQLAlchemy URL) into a URL."""
+    if "://" in value:
+        return value
+    path = Path(value).expanduser().resolve()
+    return f"sqlite:///{path}"
+
+
+def shown_url(url_or_path: str) -> str:
+    """The database as it may be printed or logged: a URL's password hidden."""
+    if "://" not in url_or_path:
+        return url_or_path
+    try:
+        return make_url(url_or_path).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: show only its scheme
+        return url_or_path.split("://", 1)[0] + "://…"
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    """Creates a missing SQLite file (and folder) readable by the owner only."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(descriptor)
+
+
+def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
+    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for writes.
+
+    pysqlite sends no BEGIN before a SELECT, so "read, then update" could
+    interleave between two clocks; taking over BEGIN makes a write
+    transaction hold the write lock from its first statement.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if in_memory and connection.connection.dbapi_connection.in_transaction:
+            return  # the desk's own transaction, begun on the driver (`_OneConnection`)
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        on_driver(connection, f"BEGIN {mode}")  # every transaction: skip SQLAlchemy's execution
+
+
+def on_driver(connection: Connection, sql: str) -> None:
+    """Runs one statement on the driver, its errors raised as SQLAlchemy's (busy, locked)."""
+    try:
+        connection.connection.dbapi_connection.execute(sql)  # type: ignore[union-attr]
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise as_sqlalchemy_error(connection.dialect, error, sql, ()) from error
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """Write transactions take the desk's writer lock, waiting at most the busy timeout.
+
+    `SET LOCAL` and the `_xact_` lock both end with the transaction, so a
+    pooled connection carries nothing over to the next one.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get("desk_writer"):
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
+
+
+SQLITE_STATEMENT_CACHE = 1024
+"""Parsed statements each SQLite connection keeps (the driver's default is 128).
+
+The desk runs a few hundred distinct statements (an IN list of each length is one
+of its own); past the driver's cache, SQLite parsed and planned the routing
+queries again on every use, a fifth more than running them."""
+
+
+def _sqlite_arguments() -> dict[str, Any]:
+    return {"check_same_thread": False, "cached_statements": SQLITE_STATEMENT_CACHE}
+
+
+def make_engine(url: str) -> Engine:
+    """Builds an engine for the URL, with SQLite's pragmas when it is SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        engine = create_engine(url, pool_pre_ping=True)
+        if engine.dialect.name == "postgresql":
+            _configure_postgresql(engine)
+        return engine
+    in_memory = parsed.database in (None, "", ":memory:")
+    if in_memory:
+        engine = create_engine(url, connect_args=_sqlite_arguments(), poolclass=StaticPool)
+    else:
+        _prepare_sqlite_file(url)
+        engine = create_engine(
+            url, connect_args={**_sqlite_arguments(), "timeout": BUSY_TIMEOUT_MS / 1000}
+        )
+    _configure_sqlite(engine, in_memory)
+    return engine

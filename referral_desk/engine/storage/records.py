@@ -1,0 +1,132 @@
+"""Rows a write changes field by field: a referral, its fee agreements.
+
+Routing and the lifecycle read a referral, decide, and set a few of its fields
+(`referral.status = "offered"`), the way they would on an object. A record is
+that object without an ORM: a plain dataclass loaded from a Core row, which
+remembers which fields were set. The transaction it was loaded in
+(`store.Transaction`) writes exactly those columns back with one `UPDATE`
+before its next read and before it commits, so a read in the same write
+always sees what the write did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any, ClassVar, Self
+
+from sqlalchemy import Table
+
+from . import tables as m
+
+__all__ = ["FeeAgreement", "Record", "Referral"]
+
+
+class Record:
+    """A row's columns as attributes, with the ones set since loading remembered."""
+
+    table: ClassVar[Table]
+    id: int
+    """Every record's table has an integer primary key, `id`."""
+    _changed: set[str]
+
+    @classmethod
+    def of(cls, row: Any) -> Self:
+        """The record of a row holding every column of the record's table.
+
+        Filled in one step rather than through the dataclass's `__init__`, which would
+        send each of a referral's 35 columns through `__setattr__` below: every write
+        loads its referral, and that was most of what loading it cost.
+        """
+        record = cls.__new__(cls)
+        fields = record.__dict__
+        fields.update(row._asdict())
+        names = _field_names(cls)  # type: ignore[arg-type]  # a class is hashable
+        if fields.keys() != names:
+            wanted = ", ".join(sorted(names ^ fields.keys()))
+            raise TypeError(f"{cls.__name__}: the row's columns differ from its fields ({wanted})")
+        fields["_changed"] = set()
+        return record
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        changed: set[str] | None = self.__dict__.get("_changed")
+        if changed is not None and self.__dict__.get(name) != value:
+            changed.add(name)
+        object.__setattr__(self, name, value)
+
+    @property
+    def changed(self) -> bool:
+        """Whether a field was set since loading (or since the last `take_changes`)."""
+        return bool(self._changed)
+
+    def take_changes(self) -> dict[str, Any]:
+        """The columns set since loading (or since the last call), with their values."""
+        changes = {name: self.__dict__[name] for name in self._changed}
+        self._changed.clear()
+        return changes
+
+
+@cache
+def _field_names(kind: type[Record]) -> frozenset[str]:
+    return frozenset(field.name for field in fields(kind))  # type: ignore[arg-type]
+
+
+@dataclass(eq=False)
+class Referral(Record):
+    """A referral as a write changes it (every column of `referral`)."""
+
+    table: ClassVar[Table] = m.referral
+
+    id: int
+    received_at: datetime
+    client_first_name: str
+    client_last_name: str
+    client_email: str
+    client_phone: str
+    side: str
+    metro: str
+    zip: str | None
+    price_min: int
+    price_max: int
+    property_type: str
+    timeline: str
+    notes: str
+    source_id: int
+    lead_source: str
+    mode: str
+    network: str | None
+    private_agent_id: str | None
+    status: str
+    assigned_agent_id: str | None
+    sale_price: int | None
+    commission_rate: Decimal | None
+    closing_date: date | None
+    lost_reason: str | None
+    archived_from: str | None
+    first_offered_at: datetime | None
+    accepted_at: datetime | None
+    closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(eq=False)
+class FeeAgreement(Record):
+    """A fee agreement as logging, closing and payments change it."""
+
+    table: ClassVar[Table] = m.fee_agreement
+
+    id: int
+    referral_id: int
+    direction: str
+    counterparty: str
+    percent: Decimal
+    agreed_by: str
+    agreed_on: date
+    expected_cents: int | None
+    due_on: date | None
+    paid_cents: int | None
+    paid_on: date | None
+    created_at: datetime

@@ -1,0 +1,138 @@
+"""One transaction on the desk database, and the records it writes back.
+
+Every engine read and write goes through a `Transaction`: it runs Core and
+prepared statements, queues rows to insert in batches, and writes the changed
+fields of the records (`records.py`) it loaded before any statement that could
+read them and before it commits.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import groupby
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import Table, bindparam, update
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.expression import ClauseElement, Executable
+
+from .prepared import Prepared
+
+if TYPE_CHECKING:
+    from .records import Record
+
+RecordT = TypeVar("RecordT", bound="Record")
+
+
+class Transaction:
+    """One transaction on the desk database: every engine read and write goes through it.
+
+    It holds the records (`records.py`) loaded to be changed, and writes their
+    changed columns back before any statement that could read them (a query, or a
+    change to their table) and before the transaction commits, so the write path
+    reads what it wrote without an ORM session.
+    """
+
+    __slots__ = ("_connection", "_later", "_later_tables", "_records")
+    _records: list[Record]
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._records: list[Record] = []
+        self._later: list[tuple[Prepared, dict[str, Any]]] = []
+        self._later_tables: frozenset[Table] = frozenset()
+        """The tables the queued rows go to."""
+
+    @property
+    def dialect(self) -> Dialect:
+        """The database's dialect (`sqlite`, `postgresql`)."""
+        return self._connection.dialect
+
+    @property
+    def connection(self) -> Connection:
+        """The SQLAlchemy connection, for what needs the driver itself."""
+        return self._connection
+
+    def execute(self, statement: Executable | Prepared, parameters: Any = None) -> Any:
+        """Runs a statement (its parameters a dict, or a list of dicts for many rows).
+
+        A `Prepared` statement runs on the driver directly (`prepared.py`); any
+        other through SQLAlchemy. Both give rows with the same attributes.
+        """
+        plain = statement.statement if isinstance(statement, Prepared) else statement
+        if self._later and _may_read_later(statement, self._later_tables):
+            self._insert_later()
+        if self._records and _may_read_records(plain, self._records):
+            self.flush()
+        if isinstance(statement, Prepared):
+            return statement.execute(self._connection, parameters)
+        if parameters is None:
+            return self._connection.execute(statement)
+        return self._connection.execute(statement, parameters)
+
+    def insert_later(self, statement: Prepared, values: dict[str, Any]) -> None:
+        """Queues a row to insert: before any statement that names its table, else at commit.
+
+        For rows written many times a transaction and seldom read back in it (a
+        referral's events): the queued rows of a statement go to the database in
+        one batch, in the order they were queued, instead of one statement each.
+        """
+        self._later.append((statement, values))
+        if not statement.tables <= self._later_tables:
+            self._later_tables |= statement.tables
+
+    def _insert_later(self) -> None:
+        """Inserts the queued rows, each run of one statement as one batch."""
+        queued, self._later, self._later_tables = self._later, [], frozenset()
+        for statement, rows in groupby(queued, key=lambda item: item[0]):
+            batch = [values for _, values in rows]
+            statement.execute(self._connection, batch if len(batch) > 1 else batch[0])
+
+    def track(self, record: RecordT) -> RecordT:
+        """Remembers a record whose changes this transaction writes back."""
+        self._records.append(record)
+        return record
+
+    def tracked(self, kind: type[RecordT], record_id: int) -> RecordT | None:
+        """The record of that kind and id this transaction loaded last, its changes
+        written (so it is the row as the database now holds it); None if none."""
+        for record in reversed(self._records):
+            if isinstance(record, kind) and record.id == record_id:
+                self.flush()
+                return record
+        return None
+
+    def flush(self) -> None:
+        """Writes the queued rows and every tracked record's changed columns (one UPDATE a
+        changed record)."""
+        if self._later:
+            self._insert_later()
+        for record in self._records:
+            if not record.changed:
+                continue
+            changes = record.take_changes()
+            statement = _record_update(record.table, frozenset(changes))
+            values = {f"new_{name}": value for name, value in changes.items()}
+            statement.execute(self._connection, {**values, "record_id": record.id})
+
+
+def _may_read_later(statement: Executable | Prepared, queued_tables: frozenset[Table]) -> bool:
+    """Whether a statement names a table rows are queued for (any plain statement might)."""
+    if not isinstance(statement, Prepared):
+        return True
+    return not statement.tables.isdisjoint(queued_tables)
+
+
+def _may_read_records(statement: ClauseElement | Executable, records: list[Record]) -> bool:
+    """Whether a statement could see a tracked record's row: any query, or DML on its table."""
+    if isinstance(statement, UpdateBase):
+        return any(statement.table is record.table for record in records)
+    return True
+
+
+@lru_cache(maxsize=256)
+def _record_update(table: Table, names: frozenset[str]) -> Prepared:
+    """`UPDATE table SET <names> WHERE id = :record_id`, built once per set of columns."""
+    values = {name: bindparam(f"new_{name}", type_=table.c[name].type) for name in names}
+    return Prepared(update(table).where(table.c.id == bindparam("record_id")).values(values))
