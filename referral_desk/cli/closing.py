@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from ..engine.read.views import ReferralView
-from ..engine.rules.fees import parse_decimal
-from ..engine.rules.timefmt import parse_day
+from ..engine import parse_day, parse_decimal
 from .common import add_json_flag, now_of, open_desk, print_json
 from .referrals import summary
+
+if TYPE_CHECKING:
+    from ..engine import ReferralView
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -12,10 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..engine.clock import Clock, FixedClock, SystemClock
-from ..engine.desk import Desk
-from ..engine.rules.errors import InvalidInput
-from ..engine.rules.timefmt import parse_moment
+from ..engine import Clock, Desk, FixedClock, InvalidInput, SystemClock, parse_moment
 
 Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
 

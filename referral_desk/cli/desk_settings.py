@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..engine.rules.errors import Refused
+from ..engine import Refused
 from .common import add_json_flag, clock_from, database, now_of, open_desk, open_desk_at, print_json
 
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from ..engine.rules.errors import DeskError
+from ..engine import DeskError
 
 Handler = Callable[[argparse.Namespace], int]
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from ..engine.read.messages import MessageView
-from ..engine.rules.errors import InvalidInput
+from ..engine import InvalidInput
 from .common import add_json_flag, now_of, open_desk, print_json
+
+if TYPE_CHECKING:
+    from ..engine import MessageView
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

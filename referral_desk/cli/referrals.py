@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from ..engine.read.views import ReferralView
 from .common import add_json_flag, now_of, open_desk, print_json, read_json_input
+
+if TYPE_CHECKING:
+    from ..engine import ReferralView
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..engine.report.formats import to_csv, to_markdown
-from ..engine.rules.errors import InvalidInput
+from ..engine import InvalidInput
 from .common import now_of, open_desk, print_json
 
 if TYPE_CHECKING:
@@ -109,8 +108,12 @@ def run_report(arguments: argparse.Namespace) -> int:
     if chosen == "json":
         print_json(report.to_json())
     elif chosen == "csv":
+        from ..engine import to_csv
+
         sys.stdout.write(to_csv(report))
     else:
+        from ..engine import to_markdown
+
         sys.stdout.write(to_markdown(report))
     return 0
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..engine.read.people import AgentView
-from ..engine.rules.errors import InvalidInput
-from ..engine.rules.timefmt import parse_day
+from ..engine import InvalidInput, parse_day
 from .common import add_json_flag, now_of, open_desk, print_json
+
+if TYPE_CHECKING:
+    from ..engine import AgentView
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -6,15 +6,14 @@ import argparse
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
 
-from ..engine.clock import Clock, OffsetClock, SystemClock
-from ..engine.desk import Desk
-from ..engine.rules.eligibility import RoutingDecision
-from ..engine.rules.errors import DeskError, StorageError
-from ..engine.rules.timefmt import parse_moment
-from ..engine.storage.connect import shown_url
+from ..engine import DeskError, OffsetClock, StorageError, SystemClock, parse_moment, shown_url
 from .common import add_json_flag, now_of, open_desk, print_json, read_json_input
 from .referrals import summary
+
+if TYPE_CHECKING:
+    from ..engine import Clock, Desk, RoutingDecision
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..engine.rules.errors import InvalidInput, StorageError
-from ..engine.storage.backup import backup_desk, restore_desk, sqlite_desk_path
+from ..engine import InvalidInput, StorageError
 from .common import add_json_flag, database, print_json
 
 
@@ -31,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_backup(arguments: argparse.Namespace) -> int:
+    from ..engine.storage.backup import backup_desk, sqlite_desk_path
+
     source = sqlite_desk_path(database(arguments), "backup")
     target = Path(arguments.file).expanduser().resolve()
     if not source.is_file():
@@ -50,6 +51,8 @@ def run_backup(arguments: argparse.Namespace) -> int:
 
 
 def run_restore(arguments: argparse.Namespace) -> int:
+    from ..engine.storage.backup import restore_desk, sqlite_desk_path
+
     target = sqlite_desk_path(database(arguments), "restore")
     backup = Path(arguments.file).expanduser().resolve()
     if not backup.is_file():

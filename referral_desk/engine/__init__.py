@@ -30,7 +30,14 @@ if TYPE_CHECKING:
     from .report.formats import to_csv, to_markdown
     from .rules.eligibility import RoutingDecision
     from .rules.errors import DeskError, InvalidInput, NotFound, Refused, StorageError
-    from .rules.lifecycle import SALE_RECORDING_TARGETS, STATUS_LABELS, TRANSITIONS, USER_MOVES
+    from .rules.fees import parse_decimal
+    from .rules.lifecycle import (
+        CLOSING_DATE_TARGETS,
+        SALE_RECORDING_TARGETS,
+        STATUS_LABELS,
+        TRANSITIONS,
+        USER_MOVES,
+    )
     from .rules.settings import WEIGHT_KEYS, DeskSettings
     from .rules.timefmt import cents_to_text, iso, parse_day, parse_moment
     from .rules.vocabulary import (
@@ -43,6 +50,7 @@ if TYPE_CHECKING:
         SIDES,
         SOURCE_TYPES,
     )
+    from .storage.connect import shown_url
 
 _HOMES: dict[str, tuple[str, ...]] = {
     ".clock": ("Clock", "FixedClock", "OffsetClock", "SystemClock"),
@@ -56,10 +64,18 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".report.figures": ("Report",),
     ".report.formats": ("to_csv", "to_markdown"),
     ".rules.eligibility": ("RoutingDecision",),
+    ".rules.fees": ("parse_decimal",),
     ".rules.errors": ("DeskError", "InvalidInput", "NotFound", "Refused", "StorageError"),
-    ".rules.lifecycle": ("SALE_RECORDING_TARGETS", "STATUS_LABELS", "TRANSITIONS", "USER_MOVES"),
+    ".rules.lifecycle": (
+        "CLOSING_DATE_TARGETS",
+        "SALE_RECORDING_TARGETS",
+        "STATUS_LABELS",
+        "TRANSITIONS",
+        "USER_MOVES",
+    ),
     ".rules.settings": ("WEIGHT_KEYS", "DeskSettings"),
     ".rules.timefmt": ("cents_to_text", "iso", "parse_day", "parse_moment"),
+    ".storage.connect": ("shown_url",),
     ".rules.vocabulary": (
         "AGENT_KINDS",
         "AGENT_SIDES",
@@ -79,6 +95,7 @@ __all__ = [
     "AGENT_KINDS",
     "AGENT_SIDES",
     "CHANNELS",
+    "CLOSING_DATE_TARGETS",
     "MODES",
     "PROPERTY_TYPES",
     "SALE_RECORDING_TARGETS",
@@ -120,8 +137,10 @@ __all__ = [
     "iso",
     "money_text",
     "parse_day",
+    "parse_decimal",
     "parse_moment",
     "percent_text",
+    "shown_url",
     "to_csv",
     "to_markdown",
 ]

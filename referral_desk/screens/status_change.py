@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ..engine import (
+    CLOSING_DATE_TARGETS,
     SALE_RECORDING_TARGETS,
     STATUS_LABELS,
     TRANSITIONS,
@@ -44,8 +45,6 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("reason", "Reason", "optional: why it was lost"),
 )
 """The options a move may take: key (the engine's field name), label, placeholder."""
-
-_CLOSING_TARGETS = ("in_escrow", "fee_sent", "fee_received", "closed")
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,7 @@ class StatusChange(ModalScreen[StatusChanged | None]):
         target = self._target()
         current = self.referral.status
         wanted = {
-            "closing_date": target in _CLOSING_TARGETS,
+            "closing_date": target in CLOSING_DATE_TARGETS,
             "sale_price": current == "in_escrow" and target in SALE_RECORDING_TARGETS,
             "commission_rate": current == "in_escrow" and target in SALE_RECORDING_TARGETS,
             "reason": target == "lost",

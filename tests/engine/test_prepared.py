@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import sqlalchemy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import bindparam, func, insert, select, update
@@ -205,3 +206,15 @@ def test_times_and_money_round_trip_as_with_sqlalchemy(
     fee = Prepared(select(bindparam("percent", type_=m.fee_agreement.c.percent.type)))
     with roster_desk.store.read() as session:
         assert fee.execute(session.connection, {"percent": percent}).scalar_one() == percent
+
+
+def test_sqlalchemy_is_the_version_the_prepared_statements_were_checked_against() -> None:
+    """`storage/prepared.py` runs statements on the driver with what SQLAlchemy 2.1.9's
+    compiler leaves behind; another version may lay those internals out differently."""
+    assert sqlalchemy.__version__ == "2.1.9", (
+        f"SQLAlchemy is now {sqlalchemy.__version__}: engine/storage/prepared.py reads its "
+        "compiler's internals (SQLCompiler.positiontup, bind_names, _result_columns, "
+        "post_compile_params, literal_execute_params) and converts parameters and results "
+        "as its type processors do. Read those in the new version, run this file on SQLite "
+        "and PostgreSQL, then move this pin and pyproject.toml's together."
+    )

@@ -8,13 +8,14 @@ however many views of the same offer were built before it.
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import Any, get_type_hints
 
 import pytest
 
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.storage import tables as m
-from referral_desk.engine.storage.records import Referral
+from referral_desk.engine.storage.records import FeeAgreement, Record, Referral
 from tests.factories import intake
 
 COLUMNS = [column.name for column in m.referral.c]
@@ -52,3 +53,17 @@ def test_a_views_breakdown_is_its_own(roster_desk: Desk, clock: ManualClock) -> 
     first.offers[0].breakdown["territory"] = -1.0
     again = roster_desk.referral(first.id)
     assert again.offers[0].breakdown == stored
+
+
+@pytest.mark.parametrize("kind", [Referral, FeeAgreement], ids=lambda kind: kind.__name__)
+def test_a_records_typed_fields_are_its_tables_columns(kind: type[Record]) -> None:
+    """The table states a record's shape; the annotations the type checker reads name
+    the same columns, with each column's Python type (optional where it is nullable)."""
+    own = set(kind.__annotations__) - {"table"}
+    hints = {name: hint for name, hint in get_type_hints(kind).items() if name in own}
+    assert set(hints) == kind.columns
+    for column in kind.table.c:
+        expected: Any = column.type.python_type
+        if column.nullable:
+            expected = expected | None
+        assert hints[column.key] == expected, column.key

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from ..rules.ids import format_id
-from ..rules.timefmt import iso
+from .mapping import json_of, view_of
 
 
 @dataclass(frozen=True)
@@ -32,37 +32,14 @@ class MessageView:
 
     @classmethod
     def of(cls, row: Row[Any]) -> MessageView:
-        assert row.id is not None
-        return cls(
+        return view_of(
+            cls,
+            row,
             id=format_id("message", row.id),
-            kind=row.kind,
-            channel=row.channel,
             to=row.recipient,
-            subject=row.subject,
-            body=row.body,
             referral_id=format_id("referral", row.referral_id) if row.referral_id else None,
-            status=row.status,
-            attempts=row.attempts,
-            created_at=row.created_at,
-            sent_at=row.sent_at,
-            next_attempt_at=row.next_attempt_at,
-            last_error=row.last_error,
         )
 
     def to_json(self) -> dict[str, Any]:
         """The contract's outbox object, plus delivery details."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "channel": self.channel,
-            "to": self.to,
-            "subject": self.subject,
-            "body": self.body,
-            "referral_id": self.referral_id,
-            "status": self.status,
-            "attempts": self.attempts,
-            "created_at": iso(self.created_at),
-            "sent_at": iso(self.sent_at),
-            "next_attempt_at": iso(self.next_attempt_at),
-            "last_error": self.last_error,
-        }
+        return json_of(self)

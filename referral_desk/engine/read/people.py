@@ -6,41 +6,15 @@ contract's shape, shared by the CLI and the tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row
 
 from ..rules.ids import format_id
-from ..rules.timefmt import iso
-
-ROSTER_COLUMNS = (
-    "id",
-    "name",
-    "kind",
-    "brokerage",
-    "email",
-    "phone",
-    "preferred_channel",
-    "metros",
-    "zips",
-    "sides",
-    "price_min",
-    "price_max",
-    "property_types",
-    "capacity",
-    "active",
-    "away_from",
-    "away_until",
-    "on_duty",
-    "weight",
-    "network",
-)
-
-
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(part for part in text.split(";") if part)
+from ..storage.columns import split_list
+from .mapping import json_of, view_of
 
 
 @dataclass(frozen=True)
@@ -71,27 +45,12 @@ class AgentView:
 
     @classmethod
     def of(cls, row: Row[Any], load: int = 0) -> AgentView:
-        return cls(
-            id=row.id,
-            name=row.name,
-            kind=row.kind,
-            brokerage=row.brokerage,
-            email=row.email,
-            phone=row.phone,
-            preferred_channel=row.preferred_channel,
-            metros=_split(row.metros),
-            zips=_split(row.zips),
-            sides=row.sides,
-            price_min=row.price_min,
-            price_max=row.price_max,
-            property_types=_split(row.property_types),
-            capacity=row.capacity,
-            active=row.active,
-            away_from=row.away_from,
-            away_until=row.away_until,
-            on_duty=row.on_duty,
-            weight=row.weight,
-            network=row.network,
+        return view_of(
+            cls,
+            row,
+            metros=split_list(row.metros),
+            zips=split_list(row.zips),
+            property_types=split_list(row.property_types),
             load=load,
         )
 
@@ -105,29 +64,12 @@ class AgentView:
 
     def to_json(self) -> dict[str, Any]:
         """The contract's roster object (`partners list --json`), plus `load`."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "kind": self.kind,
-            "brokerage": self.brokerage,
-            "email": self.email,
-            "phone": self.phone,
-            "preferred_channel": self.preferred_channel,
-            "metros": ";".join(self.metros),
-            "zips": ";".join(self.zips),
-            "sides": self.sides,
-            "price_min": self.price_min,
-            "price_max": self.price_max,
-            "property_types": ";".join(self.property_types),
-            "capacity": self.capacity,
-            "active": self.active,
-            "away_from": self.away_from.isoformat() if self.away_from else None,
-            "away_until": self.away_until.isoformat() if self.away_until else None,
-            "on_duty": self.on_duty,
-            "weight": self.weight,
-            "network": self.network,
-            "load": self.load,
-        }
+        return json_of(
+            self,
+            metros=";".join(self.metros),
+            zips=";".join(self.zips),
+            property_types=";".join(self.property_types),
+        )
 
     def csv_row(self) -> dict[str, str]:
         """The row `partners export` writes: the import columns, as text."""
@@ -160,32 +102,11 @@ class SourceView:
 
     @classmethod
     def of(cls, row: Row[Any], last: datetime | None = None) -> SourceView:
-        assert row.id is not None
-        return cls(
-            id=format_id("source", row.id),
-            name=row.name,
-            type=row.type,
-            email=row.email,
-            phone=row.phone,
-            brokerage=row.brokerage,
-            tag=row.tag,
-            notes=row.notes,
-            referral_count=row.referral_count,
-            gift_policy=row.gift_policy,
-            last_referral_at=last,
-        )
+        return view_of(cls, row, id=format_id("source", row.id), last_referral_at=last)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "type": self.type,
-            "email": self.email,
-            "phone": self.phone,
-            "brokerage": self.brokerage,
-            "tag": self.tag,
-            "notes": self.notes,
-            "referral_count": self.referral_count,
-            "gift_policy": self.gift_policy,
-            "last_referral_at": iso(self.last_referral_at),
-        }
+        return json_of(self)
+
+
+ROSTER_COLUMNS = tuple(field.name for field in fields(AgentView) if field.name != "load")
+"""The roster CSV's columns, in order: an agent's fields as `partners import` takes them."""

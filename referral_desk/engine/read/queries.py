@@ -16,6 +16,7 @@ from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.rows import referring_party, stored_referral
 from ..storage.transaction import Transaction
+from .mapping import view_of
 from .people import SourceView
 from .views import EventView, FeeView, FlagView, OfferView, ReferralView, TaskView
 
@@ -163,32 +164,11 @@ def _view(
     tasks: tuple[TaskView, ...] = (),
     flags: tuple[FlagView, ...] = (),
 ) -> ReferralView:
-    assert row.id is not None
-    return ReferralView(
+    return view_of(
+        ReferralView,
+        row,
         id=format_id("referral", row.id),
-        status=row.status,
-        received_at=row.received_at,
-        mode=row.mode,
-        side=row.side,
-        metro=row.metro,
-        zip=row.zip,
-        price_min=row.price_min,
-        price_max=row.price_max,
-        property_type=row.property_type,
-        timeline=row.timeline,
-        notes=row.notes,
-        client_first_name=row.client_first_name,
-        client_last_name=row.client_last_name,
-        client_email=row.client_email,
-        client_phone=row.client_phone,
         source=source,
-        lead_source=row.lead_source,
-        network=row.network,
-        assigned_agent_id=row.assigned_agent_id,
-        sale_price=row.sale_price,
-        commission_rate=row.commission_rate,
-        closing_date=row.closing_date,
-        lost_reason=row.lost_reason,
         offers=offers,
         events=events,
         fees=fees,

@@ -17,6 +17,7 @@ from sqlalchemy import Row
 
 from ..rules.ids import format_id
 from ..rules.timefmt import cents_to_text, iso
+from .mapping import json_of, view_of
 from .people import SourceView
 
 
@@ -44,18 +45,7 @@ class OfferView:
 
     @classmethod
     def of(cls, row: Row[Any]) -> OfferView:
-        assert row.id is not None
-        return cls(
-            id=row.id,
-            agent_id=row.agent_id,
-            status=row.status,
-            offered_at=row.offered_at,
-            expires_at=row.expires_at,
-            responded_at=row.responded_at,
-            reason=row.reason,
-            score=row.score,
-            breakdown=dict(_breakdown(row.breakdown or "{}")),
-        )
+        return view_of(cls, row, breakdown=dict(_breakdown(row.breakdown or "{}")))
 
     @property
     def is_open(self) -> bool:
@@ -94,16 +84,10 @@ class EventView:
 
     @classmethod
     def of(cls, row: Row[Any]) -> EventView:
-        return cls(row.at, row.kind, row.actor, row.agent_id, row.detail)
+        return view_of(cls, row)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "at": iso(self.at),
-            "kind": self.kind,
-            "actor": self.actor,
-            "agent_id": self.agent_id,
-            "detail": self.detail,
-        }
+        return json_of(self)
 
 
 @dataclass(frozen=True)
@@ -124,20 +108,7 @@ class FeeView:
 
     @classmethod
     def of(cls, row: Row[Any]) -> FeeView:
-        assert row.id is not None
-        return cls(
-            id=row.id,
-            referral_id=format_id("referral", row.referral_id),
-            direction=row.direction,
-            counterparty=row.counterparty,
-            percent=row.percent,
-            agreed_by=row.agreed_by,
-            agreed_on=row.agreed_on,
-            expected_cents=row.expected_cents,
-            due_on=row.due_on,
-            paid_cents=row.paid_cents,
-            paid_on=row.paid_on,
-        )
+        return view_of(cls, row, referral_id=format_id("referral", row.referral_id))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -170,29 +141,16 @@ class TaskView:
 
     @classmethod
     def of(cls, row: Row[Any]) -> TaskView:
-        assert row.id is not None
-        return cls(
+        return view_of(
+            cls,
+            row,
             id=format_id("task", row.id),
             referral_id=format_id("referral", row.referral_id),
             source_id=format_id("source", row.source_id),
-            kind=row.kind,
-            due_at=row.due_at,
-            done_at=row.done_at,
-            draft=row.draft,
-            channel=row.channel,
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "referral_id": self.referral_id,
-            "source_id": self.source_id,
-            "kind": self.kind,
-            "due_at": iso(self.due_at),
-            "done_at": iso(self.done_at),
-            "draft": self.draft,
-            "channel": self.channel,
-        }
+        return json_of(self)
 
 
 @dataclass(frozen=True)
@@ -210,29 +168,16 @@ class FlagView:
 
     @classmethod
     def of(cls, row: Row[Any]) -> FlagView:
-        assert row.id is not None
-        return cls(
+        return view_of(
+            cls,
+            row,
             id=format_id("flag", row.id),
-            kind=row.kind,
             referral_id=format_id("referral", row.referral_id) if row.referral_id else None,
             source_id=format_id("source", row.source_id) if row.source_id else None,
-            raised_at=row.raised_at,
-            detail=row.detail,
-            resolved_at=row.resolved_at,
-            resolution_note=row.resolution_note,
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "referral_id": self.referral_id,
-            "source_id": self.source_id,
-            "raised_at": iso(self.raised_at),
-            "detail": self.detail,
-            "resolved_at": iso(self.resolved_at),
-            "resolution_note": self.resolution_note,
-        }
+        return json_of(self)
 
 
 @dataclass(frozen=True)

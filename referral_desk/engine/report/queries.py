@@ -21,12 +21,10 @@ from typing import Any
 from sqlalchemy import Table, and_, case, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..rules.lifecycle import CLOSED_STATUSES
 from ..storage import tables as m
 from ..storage.columns import UTCDateTime
 from ..storage.transaction import Transaction
-
-CLOSED_STATUSES = ("fee_sent", "fee_received", "closed")
-"""Statuses whose referral counts as closed (also when archived from them)."""
 
 REFERRAL: Table = m.referral
 FEES: Table = m.fee_agreement

@@ -29,6 +29,8 @@ from .vocabulary import REFERRAL_STATUSES
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "CLOSED_STATUSES",
+    "CLOSING_DATE_TARGETS",
     "COMMISSION_RATE_MAX",
     "FINISHED_STATUSES",
     "MAX_SALE_PRICE",
@@ -136,7 +138,10 @@ FINISHED_STATUSES: Final = ("closed", "lost", "archived")
 SALE_RECORDING_TARGETS: Final = ("fee_sent", "closed")
 """Leaving in_escrow for one of these records the sale's price and commission rate."""
 
-_CLOSING_DATE_TARGETS: Final = ("in_escrow", "fee_sent", "fee_received", "closed")
+CLOSED_STATUSES: Final = ("fee_sent", "fee_received", "closed")
+"""Statuses a report counts as closed: the sale happened (and so does an archive of one)."""
+
+CLOSING_DATE_TARGETS: Final = ("in_escrow", *CLOSED_STATUSES)
 """Moves that may carry a closing date: expected on in_escrow, actual afterwards."""
 
 COMMISSION_RATE_MAX: Final = Decimal("10")
@@ -167,8 +172,6 @@ STATUS_LABELS: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 """How each status reads on screen."""
-
-_ARCHIVED_CLOSED_FROM: Final = ("fee_sent", "fee_received", "closed")
 
 
 def _listed(values: Sequence[str]) -> str:
@@ -266,7 +269,7 @@ def archived_outcome(archived_from: str | None) -> Literal["closed", "lost"]:
     Raises:
         ValueError: `archived_from: …` when the status is missing or cannot be archived.
     """
-    if archived_from in _ARCHIVED_CLOSED_FROM:
+    if archived_from in CLOSED_STATUSES:
         return "closed"
     if archived_from == "lost":
         return "lost"
@@ -285,7 +288,7 @@ def outcome(status: str, archived_from: str | None = None) -> Outcome:
     check_status(status)
     if status == "archived":
         return archived_outcome(archived_from)
-    if status in _ARCHIVED_CLOSED_FROM:
+    if status in CLOSED_STATUSES:
         return "closed"
     if status == "lost":
         return "lost"
@@ -357,7 +360,7 @@ def validate_change(
     if closing_date is None:
         if target == "in_escrow":
             problems.append("closing_date: is required to move to in_escrow (the expected closing)")
-    elif target not in _CLOSING_DATE_TARGETS:
+    elif target not in CLOSING_DATE_TARGETS:
         problems.append(
             "closing_date: only recorded when moving to in_escrow, fee_sent, fee_received or closed"
         )

@@ -24,6 +24,10 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @property
+    def python_type(self) -> type[datetime]:
+        return datetime
+
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
@@ -107,6 +111,10 @@ class ExactDecimal(TypeDecorator[Decimal]):
     impl = String(32)
     cache_ok = True
 
+    @property
+    def python_type(self) -> type[Decimal]:
+        return Decimal
+
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
         if value is None:
             return None
@@ -116,3 +124,8 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         return Decimal(value)
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    """A `;`-separated list as the roster stores it (metros, ZIPs, property types)."""
+    return tuple(part for part in (piece.strip() for piece in text.split(";")) if part)

@@ -4,17 +4,19 @@ Routing and the lifecycle read a referral, decide, and set a few of its fields
 (`referral.status = "offered"`), the way they would on an object. A record is
 that object without an ORM: a plain dataclass loaded from a Core row, which
 remembers which fields were set. The transaction it was loaded in
-(`store.Transaction`) writes exactly those columns back with one `UPDATE`
-before its next read and before it commits, so a read in the same write
+(`transaction.Transaction`) writes exactly those columns back with one `UPDATE`
+before its next statement and before it commits, so a read in the same write
 always sees what the write did.
+
+A record's fields are its table's columns (`tables.py`, the one statement of
+the shape). The annotations on `Referral` and `FeeAgreement` exist for the type
+checker only; a test holds them to the table's columns and their Python types.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any, ClassVar, Self
 
 from sqlalchemy import Table
@@ -28,22 +30,28 @@ class Record:
     """A row's columns as attributes, with the ones set since loading remembered."""
 
     table: ClassVar[Table]
+    columns: ClassVar[frozenset[str]]
+    """The table's column names: the record's fields."""
     id: int
     """Every record's table has an integer primary key, `id`."""
     _changed: set[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.columns = frozenset(column.key for column in cls.table.c)
 
     @classmethod
     def of(cls, row: Any) -> Self:
         """The record of a row holding every column of the record's table.
 
-        Filled in one step rather than through the dataclass's `__init__`, which would
-        send each of a referral's 35 columns through `__setattr__` below: every write
-        loads its referral, and that was most of what loading it cost.
+        Filled in one step rather than field by field, which would send each of a
+        referral's 31 columns through `__setattr__` below: every write loads its
+        referral, and that was most of what loading it cost.
         """
         record = cls.__new__(cls)
         fields = record.__dict__
         fields.update(row._asdict())
-        names = _field_names(cls)  # type: ignore[arg-type]  # a class is hashable
+        names = cls.columns
         if fields.keys() != names:
             wanted = ", ".join(sorted(names ^ fields.keys()))
             raise TypeError(f"{cls.__name__}: the row's columns differ from its fields ({wanted})")
@@ -61,6 +69,10 @@ class Record:
         """Whether a field was set since loading (or since the last `take_changes`)."""
         return bool(self._changed)
 
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{column.key}={self.__dict__[column.key]!r}" for column in self.table.c)
+        return f"{type(self).__name__}({shown})"
+
     def take_changes(self) -> dict[str, Any]:
         """The columns set since loading (or since the last call), with their values."""
         changes = {name: self.__dict__[name] for name in self._changed}
@@ -68,12 +80,6 @@ class Record:
         return changes
 
 
-@cache
-def _field_names(kind: type[Record]) -> frozenset[str]:
-    return frozenset(field.name for field in fields(kind))  # type: ignore[arg-type]
-
-
-@dataclass(eq=False)
 class Referral(Record):
     """A referral as a write changes it (every column of `referral`)."""
 
@@ -112,7 +118,6 @@ class Referral(Record):
     updated_at: datetime
 
 
-@dataclass(eq=False)
 class FeeAgreement(Record):
     """A fee agreement as logging, closing and payments change it."""
 

@@ -2,8 +2,8 @@
 
 Every engine read and write goes through a `Transaction`: it runs Core and
 prepared statements, queues rows to insert in batches, and writes the changed
-fields of the records (`records.py`) it loaded before any statement that could
-read them and before it commits.
+fields of the records (`records.py`) it loaded before its next statement, whatever
+that statement is, and before it commits.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Table, bindparam, update
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.sql.dml import UpdateBase
-from sqlalchemy.sql.expression import ClauseElement, Executable
+from sqlalchemy.sql.expression import Executable
 
 from .prepared import Prepared
 
@@ -60,11 +59,10 @@ class Transaction:
         A `Prepared` statement runs on the driver directly (`prepared.py`); any
         other through SQLAlchemy. Both give rows with the same attributes.
         """
-        plain = statement.statement if isinstance(statement, Prepared) else statement
         if self._later and _may_read_later(statement, self._later_tables):
             self._insert_later()
-        if self._records and _may_read_records(plain, self._records):
-            self.flush()
+        if self._records:  # any statement, or a trigger it fires, may read a changed record
+            self._write_back()
         if isinstance(statement, Prepared):
             return statement.execute(self._connection, parameters)
         if parameters is None:
@@ -104,10 +102,13 @@ class Transaction:
         return None
 
     def flush(self) -> None:
-        """Writes the queued rows and every tracked record's changed columns (one UPDATE a
-        changed record)."""
+        """Writes the queued rows and every tracked record's changed columns."""
         if self._later:
             self._insert_later()
+        self._write_back()
+
+    def _write_back(self) -> None:
+        """Writes every tracked record's changed columns (one UPDATE a changed record)."""
         for record in self._records:
             if not record.changed:
                 continue
@@ -122,13 +123,6 @@ def _may_read_later(statement: Executable | Prepared, queued_tables: frozenset[T
     if not isinstance(statement, Prepared):
         return True
     return not statement.tables.isdisjoint(queued_tables)
-
-
-def _may_read_records(statement: ClauseElement | Executable, records: list[Record]) -> bool:
-    """Whether a statement could see a tracked record's row: any query, or DML on its table."""
-    if isinstance(statement, UpdateBase):
-        return any(statement.table is record.table for record in records)
-    return True
 
 
 @lru_cache(maxsize=256)

@@ -24,9 +24,11 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.engine import Engine
 
+from ...read.mapping import view_of
 from ...rules.schedule import WeeklySchedule, parse_schedule
 from ...rules.scoring import AgentHistory, AgentProfile, ReferralProfile
 from ...storage import tables as m
+from ...storage.columns import split_list
 from ...storage.prepared import Prepared
 from ...storage.transaction import Transaction
 
@@ -179,23 +181,13 @@ def _with_running(parsed: AgentProfile, row: Any) -> AgentProfile:
 
 def _parsed(agent: Any) -> AgentProfile:
     """One roster row (`PROFILE_COLUMNS`) as a profile with no history and no load yet."""
-    return AgentProfile(
-        id=agent.id,
-        name=agent.name,
-        kind=agent.kind,
-        active=agent.active,
+    return view_of(
+        AgentProfile,
+        agent,
         metros=_split(agent.metros, fold=True),
         zips=_split(agent.zips),
-        sides=agent.sides,
-        price_min=agent.price_min,
-        price_max=agent.price_max,
         property_types=_split(agent.property_types),
-        capacity=agent.capacity,
-        away_from=agent.away_from,
-        away_until=agent.away_until,
         on_duty=_schedule(agent.on_duty),
-        weight=agent.weight,
-        network=agent.network,
         load=0,
         offers_last_30_days=0,
         rotation_served=0,
@@ -210,5 +202,5 @@ def _schedule(text: str) -> WeeklySchedule | None:
 
 @lru_cache(maxsize=16384)
 def _split(text: str, fold: bool = False) -> frozenset[str]:
-    parts = (part.strip() for part in text.split(";"))
-    return frozenset(part.casefold() if fold else part for part in parts if part)
+    """A stored list as a set (metros casefolded, as routing compares them)."""
+    return frozenset(part.casefold() if fold else part for part in split_list(text))
