@@ -361,6 +361,147 @@ def test_usage_error_is_one_line(cli: Any, db: Path) -> None:
     result.assert_one_line_error("usage: ", 2)
 
 
+def what_the_desk_holds(cli: Any, db: str) -> tuple[int, list[str]]:
+    """The desk's change counter, and what a user reads of it: the referral, the roster,
+    the follow-ups and the outbox."""
+    desk = Desk.open(db)
+    try:
+        revision = desk.revision()
+    finally:
+        desk.close()
+    reads = [["show", "R-000001"], ["partners", "list"], ["thanks"], ["flags", "--all"], ["outbox"]]
+    shown = [cli("--db", db, "--now", NOW, *read, "--json") for read in reads]
+    assert all(result.code == 0 for result in shown), [result.err for result in shown]
+    return revision, [result.out for result in shown]
+
+
+UNKNOWN_IDS = [
+    (["show", "R-999999"], "referral: no referral 'R-999999'"),
+    (["show", "nonsense"], "referral: no referral 'nonsense'"),
+    (["respond", "R-999999", "--agent", "P-ATX-01", "accept"], "referral: no referral 'R-999999'"),
+    (["status", "R-999999", "working"], "referral: no referral 'R-999999'"),
+    (
+        ["fee", "R-999999", "log", "--direction", "receivable", "--agreed-by", "Sam Rivera"],
+        "referral: no referral 'R-999999'",
+    ),
+    (["thanks", "done", "T-999999"], "task: no task 'T-999999'"),
+    (["flags", "resolve", "F-999999", "--note", "x"], "flag: no flag 'F-999999'"),
+    (["outbox", "retry", "M-999999"], "message: no message 'M-999999'"),
+    (["partners", "deactivate", "P-NOBODY"], "agent: no agent 'P-NOBODY'"),
+]
+"""Commands naming a referral, task, flag, message or agent the desk does not have."""
+
+
+def test_an_unknown_id_exits_3_and_changes_nothing(cli: Any, db: str, maria_file: Path) -> None:
+    """An id the desk does not have, whatever the command, exits 3 with one line naming the
+    kind of id and the id; stdout is empty and the desk is as it was."""
+    assert cli("--db", db, "partners", "import", ROSTER_CSV).code == 0
+    assert cli("--db", db, "--now", NOW, "intake", maria_file).code == 0
+    before = what_the_desk_holds(cli, db)
+    for arguments, starts_with in UNKNOWN_IDS:
+        result = cli("--db", db, "--now", NOW, *arguments)
+        result.assert_one_line_error(starts_with, 3)
+        assert result.out == "", arguments
+    assert what_the_desk_holds(cli, db) == before
+
+
+REFUSED_BY_THE_RULES = [
+    (["status", "R-000001", "closed"], "status: cannot move from offered to closed"),
+    (["status", "R-000001", "in_escrow"], "status: cannot move from offered to in_escrow"),
+    (["reroute", "R-000001"], "status: only an unassigned referral can be routed again"),
+    (
+        ["respond", "R-000001", "--agent", "P-ATX-01", "accept"],
+        "offer: the offer to P-ATX-01 is already declined",
+    ),
+    (
+        ["respond", "R-000001", "--agent", "P-ATX-01", "decline"],
+        "offer: the offer to P-ATX-01 is already declined",
+    ),
+    (["award", "R-000001", "--agent", "T-HQ-01"], "award: only network referrals are awarded"),
+    (["fee", "R-000001", "paid", "--amount", "100"], "fee: no fee agreement is logged"),
+]
+"""Well-formed requests about a referral that is `offered` (its first offer declined, the
+second open) which the desk's rules do not allow now."""
+
+
+def test_a_move_the_rules_refuse_exits_4_and_changes_nothing(
+    cli: Any, db: str, maria_file: Path
+) -> None:
+    """A status move the lifecycle does not allow, an answer to an offer already declined,
+    an award, a reroute or a payment the referral is not ready for: each exits 4 with one
+    line starting with the rule; stdout is empty and the desk is as it was."""
+    assert cli("--db", db, "partners", "import", ROSTER_CSV).code == 0
+    assert cli("--db", db, "--now", NOW, "intake", maria_file).code == 0
+    declined = cli(
+        "--db", db, "--now", NOW, "respond", "R-000001", "--agent", "P-ATX-01", "decline"
+    )
+    assert declined.code == 0, declined.err
+    offers = cli("--db", db, "--now", NOW, "show", "R-000001", "--json").json()["offers"]
+    assert [(offer["agent_id"], offer["status"]) for offer in offers] == [
+        ("P-ATX-01", "declined"),
+        ("T-HQ-01", "offered"),
+    ]
+    before = what_the_desk_holds(cli, db)
+    for arguments, starts_with in REFUSED_BY_THE_RULES:
+        result = cli("--db", db, "--now", NOW, *arguments)
+        result.assert_one_line_error(starts_with, 4)
+        assert result.out == "", arguments
+    assert what_the_desk_holds(cli, db) == before
+
+
+def not_a_desk_database(folder: Path) -> str:
+    """A text file where the desk's database should be."""
+    path = folder / "notes.db"
+    path.write_text("Call Dana back about the Zilker listing.\n", encoding="utf-8")
+    return str(path)
+
+
+def a_folder(folder: Path) -> str:
+    """A folder where the desk's database should be."""
+    path = folder / "desk.db"
+    path.mkdir()
+    return str(path)
+
+
+def an_unreachable_server(folder: Path) -> str:
+    """A PostgreSQL URL where nothing listens (port 1 on this machine)."""
+    return "postgresql+psycopg://nobody@127.0.0.1:1/x"
+
+
+@pytest.mark.parametrize(
+    "make_target",
+    [
+        pytest.param(not_a_desk_database, id="text-file"),
+        pytest.param(a_folder, id="folder"),
+        pytest.param(an_unreachable_server, id="unreachable-server"),
+    ],
+)
+def test_database_trouble_exits_5_and_writes_nothing(
+    cli: Any, tmp_path: Path, maria_file: Path, make_target: Any
+) -> None:
+    """A `--db` that is no database, or a server that does not answer: reads and writes alike
+    exit 5 with one line starting `database:`, stdout is empty, and nothing is written
+    where the desk was looked for."""
+    folder = tmp_path / "desk-folder"
+    folder.mkdir()
+    target = make_target(folder)
+    before = {path: path.read_bytes() if path.is_file() else None for path in folder.rglob("*")}
+    commands = [
+        ["queue"],
+        ["show", "R-000001"],
+        ["partners", "list"],
+        ["partners", "import", ROSTER_CSV],
+        ["intake", maria_file],
+        ["settings", "set", "agent_name", "Sam Rivera"],
+    ]
+    for arguments in commands:
+        result = cli("--db", target, "--now", NOW, *arguments)
+        result.assert_one_line_error("database: ", 5)
+        assert result.out == "", arguments
+    after = {path: path.read_bytes() if path.is_file() else None for path in folder.rglob("*")}
+    assert after == before
+
+
 # ------------------------------------------------------------------- settings
 
 
