@@ -7,11 +7,7 @@ and `--now` use a fixed or manual clock, so every deadline is reproducible.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from .desk import Desk
-    from .desk.routing.lapses import Lapse
+from typing import Protocol
 
 
 class Clock(Protocol):
@@ -60,8 +56,3 @@ class OffsetClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC) + self._offset
-
-
-def tick(desk: Desk, now: datetime) -> list[Lapse]:
-    """One beat of the reassignment clock at `now` (see `lapses.py`)."""
-    return desk.tick(now)

@@ -2,8 +2,9 @@
 
 Most tests call `referral_desk.cli.main([...])` in this process; two run the
 real command in a subprocess (`python -m referral_desk`, the same entry point).
-On any error a command exits non-zero, writes nothing, and prints exactly one
-line on stderr that starts with the field's key.
+On any error a command writes nothing, prints exactly one line on stderr that
+starts with the field's key or the rule, and exits with the README's code: 2 bad
+input, 3 unknown id, 4 refused by the desk's rules, 5 database trouble.
 """
 
 from __future__ import annotations
@@ -88,9 +89,9 @@ class Result:
         """Stdout as the one JSON document it must be."""
         return json.loads(self.out)
 
-    def assert_one_line_error(self, starts_with: str) -> None:
-        """A failure: non-zero exit, one stderr line starting with the key, no traceback."""
-        assert self.code != 0
+    def assert_one_line_error(self, starts_with: str, exit_code: int) -> None:
+        """A failure: exit `exit_code`, one stderr line starting with the key, no traceback."""
+        assert self.code == exit_code, (self.code, self.err)
         assert "Traceback" not in self.err
         lines = self.err.splitlines()
         assert len(lines) == 1, f"expected one stderr line, got {lines!r}"
@@ -275,12 +276,12 @@ def test_now_timestamps_intake_without_received_at(cli: Any, db: Path, tmp_path:
 def test_bad_intake_fails_with_the_field_and_writes_nothing(
     cli: Any, db: Path, tmp_path: Path
 ) -> None:
-    """A bad intake exits non-zero, names the field on one stderr line, and stores nothing."""
+    """A bad intake exits 2, names the field on one stderr line, and stores nothing."""
     cli("--db", db, "partners", "import", ROSTER_CSV)
     before = stored(db)
     path = write_json(tmp_path, "bad.json", intake(price_min=900_000))
     result = cli("--db", db, "--now", NOW, "intake", path, "--json")
-    result.assert_one_line_error("price_min: must not exceed price_max")
+    result.assert_one_line_error("price_min: must not exceed price_max", 2)
     assert result.out == ""
     assert stored(db) == before
 
@@ -291,7 +292,7 @@ def test_several_intake_problems_fit_on_one_line(cli: Any, db: Path, tmp_path: P
         tmp_path, "bad.json", [intake(), intake(), intake(side="renter", zip="1", colour="x")]
     )
     result = cli("--db", db, "--now", NOW, "intake", path)
-    result.assert_one_line_error("")
+    result.assert_one_line_error("", 2)
     for key in ("side:", "zip:", "colour:"):
         assert key in result.err
     assert stored(db)["referral"] == 0
@@ -303,15 +304,15 @@ def test_bad_csv_names_its_rows(cli: Any, db: Path, tmp_path: Path) -> None:
         [agent_row(id="P-1"), agent_row(id="P-2", email="nope"), agent_row(id="P-3", weight="0")]
     )
     result = cli("--db", db, "partners", "import", write_text(tmp_path, "bad.csv", text))
-    result.assert_one_line_error("row 3: email: ")
+    result.assert_one_line_error("row 3: email: ", 2)
     assert "row 4: weight: " in result.err
     assert stored(db)["agent"] == 0
 
 
 def test_unknown_referral_id_fails(cli: Any, db: Path) -> None:
-    """`show` of a referral that does not exist fails, naming the referral."""
+    """`show` of a referral that does not exist exits 3, naming the referral."""
     result = cli("--db", db, "show", "R-000042", "--json")
-    result.assert_one_line_error("referral: ")
+    result.assert_one_line_error("referral: ", 3)
     assert "R-000042" in result.err
     assert result.out == ""
 
@@ -319,21 +320,21 @@ def test_unknown_referral_id_fails(cli: Any, db: Path) -> None:
 def test_now_without_zone_fails(cli: Any, db: Path, maria_file: Path) -> None:
     """`--now` without `Z` or an offset is refused, naming `now`, and nothing is stored."""
     result = cli("--db", db, "--now", "2026-11-23T14:00:00", "intake", maria_file)
-    result.assert_one_line_error("now: ")
+    result.assert_one_line_error("now: ", 2)
     assert stored(db)["referral"] == 0
 
 
 def test_unknown_setting_fails(cli: Any, db: Path) -> None:
     """`settings set` with a key the desk does not have fails, naming the key."""
     result = cli("--db", db, "settings", "set", "colour", "teal")
-    result.assert_one_line_error("colour: ")
+    result.assert_one_line_error("colour: ", 2)
     assert stored(db)["setting"] == 0
 
 
 def test_bad_setting_value_fails(cli: Any, db: Path) -> None:
     """`settings set` with a bad value fails naming the key, and the setting is unchanged."""
     result = cli("--db", db, "settings", "set", "acceptance_window_minutes", "soon")
-    result.assert_one_line_error("acceptance_window_minutes: ")
+    result.assert_one_line_error("acceptance_window_minutes: ", 2)
     assert cli("--db", db, "settings", "--json").json()["acceptance_window_minutes"] == 30
 
 
@@ -341,23 +342,164 @@ def test_malformed_json_fails(cli: Any, db: Path, tmp_path: Path) -> None:
     """Intake of text that is not JSON fails on one line saying where it broke."""
     path = write_text(tmp_path, "broken.json", '{"client_first_name": "Maria",')
     result = cli("--db", db, "--now", NOW, "intake", path)
-    result.assert_one_line_error("input: ")
+    result.assert_one_line_error("input: ", 2)
     assert "line 1" in result.err
 
 
 def test_missing_intake_file_fails(cli: Any, db: Path, tmp_path: Path) -> None:
     """Intake of a file that does not exist fails on one line naming the file."""
     result = cli("--db", db, "--now", NOW, "intake", tmp_path / "nowhere.json")
-    result.assert_one_line_error("file: ")
+    result.assert_one_line_error("file: ", 2)
 
 
 def test_usage_error_is_one_line(cli: Any, db: Path) -> None:
-    """A missing argument is an error like any other: non-zero exit, one stderr line."""
+    """A missing argument is an error like any other: exit 2, one stderr line."""
     try:
         result = cli("--db", db, "show")
     except SystemExit as exit_:
         pytest.fail(f"SystemExit({exit_.code}) escaped main()")
-    result.assert_one_line_error("")
+    result.assert_one_line_error("usage: ", 2)
+
+
+def what_the_desk_holds(cli: Any, db: str) -> tuple[int, list[str]]:
+    """The desk's change counter, and what a user reads of it: the referral, the roster,
+    the follow-ups and the outbox."""
+    desk = Desk.open(db)
+    try:
+        revision = desk.revision()
+    finally:
+        desk.close()
+    reads = [["show", "R-000001"], ["partners", "list"], ["thanks"], ["flags", "--all"], ["outbox"]]
+    shown = [cli("--db", db, "--now", NOW, *read, "--json") for read in reads]
+    assert all(result.code == 0 for result in shown), [result.err for result in shown]
+    return revision, [result.out for result in shown]
+
+
+UNKNOWN_IDS = [
+    (["show", "R-999999"], "referral: no referral 'R-999999'"),
+    (["show", "nonsense"], "referral: no referral 'nonsense'"),
+    (["respond", "R-999999", "--agent", "P-ATX-01", "accept"], "referral: no referral 'R-999999'"),
+    (["status", "R-999999", "working"], "referral: no referral 'R-999999'"),
+    (
+        ["fee", "R-999999", "log", "--direction", "receivable", "--agreed-by", "Sam Rivera"],
+        "referral: no referral 'R-999999'",
+    ),
+    (["thanks", "done", "T-999999"], "task: no task 'T-999999'"),
+    (["flags", "resolve", "F-999999", "--note", "x"], "flag: no flag 'F-999999'"),
+    (["outbox", "retry", "M-999999"], "message: no message 'M-999999'"),
+    (["partners", "deactivate", "P-NOBODY"], "agent: no agent 'P-NOBODY'"),
+]
+"""Commands naming a referral, task, flag, message or agent the desk does not have."""
+
+
+def test_an_unknown_id_exits_3_and_changes_nothing(cli: Any, db: str, maria_file: Path) -> None:
+    """An id the desk does not have, whatever the command, exits 3 with one line naming the
+    kind of id and the id; stdout is empty and the desk is as it was."""
+    assert cli("--db", db, "partners", "import", ROSTER_CSV).code == 0
+    assert cli("--db", db, "--now", NOW, "intake", maria_file).code == 0
+    before = what_the_desk_holds(cli, db)
+    for arguments, starts_with in UNKNOWN_IDS:
+        result = cli("--db", db, "--now", NOW, *arguments)
+        result.assert_one_line_error(starts_with, 3)
+        assert result.out == "", arguments
+    assert what_the_desk_holds(cli, db) == before
+
+
+REFUSED_BY_THE_RULES = [
+    (["status", "R-000001", "closed"], "status: cannot move from offered to closed"),
+    (["status", "R-000001", "in_escrow"], "status: cannot move from offered to in_escrow"),
+    (["reroute", "R-000001"], "status: only an unassigned referral can be routed again"),
+    (
+        ["respond", "R-000001", "--agent", "P-ATX-01", "accept"],
+        "offer: the offer to P-ATX-01 is already declined",
+    ),
+    (
+        ["respond", "R-000001", "--agent", "P-ATX-01", "decline"],
+        "offer: the offer to P-ATX-01 is already declined",
+    ),
+    (["award", "R-000001", "--agent", "T-HQ-01"], "award: only network referrals are awarded"),
+    (["fee", "R-000001", "paid", "--amount", "100"], "fee: no fee agreement is logged"),
+]
+"""Well-formed requests about a referral that is `offered` (its first offer declined, the
+second open) which the desk's rules do not allow now."""
+
+
+def test_a_move_the_rules_refuse_exits_4_and_changes_nothing(
+    cli: Any, db: str, maria_file: Path
+) -> None:
+    """A status move the lifecycle does not allow, an answer to an offer already declined,
+    an award, a reroute or a payment the referral is not ready for: each exits 4 with one
+    line starting with the rule; stdout is empty and the desk is as it was."""
+    assert cli("--db", db, "partners", "import", ROSTER_CSV).code == 0
+    assert cli("--db", db, "--now", NOW, "intake", maria_file).code == 0
+    declined = cli(
+        "--db", db, "--now", NOW, "respond", "R-000001", "--agent", "P-ATX-01", "decline"
+    )
+    assert declined.code == 0, declined.err
+    offers = cli("--db", db, "--now", NOW, "show", "R-000001", "--json").json()["offers"]
+    assert [(offer["agent_id"], offer["status"]) for offer in offers] == [
+        ("P-ATX-01", "declined"),
+        ("T-HQ-01", "offered"),
+    ]
+    before = what_the_desk_holds(cli, db)
+    for arguments, starts_with in REFUSED_BY_THE_RULES:
+        result = cli("--db", db, "--now", NOW, *arguments)
+        result.assert_one_line_error(starts_with, 4)
+        assert result.out == "", arguments
+    assert what_the_desk_holds(cli, db) == before
+
+
+def not_a_desk_database(folder: Path) -> str:
+    """A text file where the desk's database should be."""
+    path = folder / "notes.db"
+    path.write_text("Call Dana back about the Zilker listing.\n", encoding="utf-8")
+    return str(path)
+
+
+def a_folder(folder: Path) -> str:
+    """A folder where the desk's database should be."""
+    path = folder / "desk.db"
+    path.mkdir()
+    return str(path)
+
+
+def an_unreachable_server(folder: Path) -> str:
+    """A PostgreSQL URL where nothing listens (port 1 on this machine)."""
+    return "postgresql+psycopg://nobody@127.0.0.1:1/x"
+
+
+@pytest.mark.parametrize(
+    "make_target",
+    [
+        pytest.param(not_a_desk_database, id="text-file"),
+        pytest.param(a_folder, id="folder"),
+        pytest.param(an_unreachable_server, id="unreachable-server"),
+    ],
+)
+def test_database_trouble_exits_5_and_writes_nothing(
+    cli: Any, tmp_path: Path, maria_file: Path, make_target: Any
+) -> None:
+    """A `--db` that is no database, or a server that does not answer: reads and writes alike
+    exit 5 with one line starting `database:`, stdout is empty, and nothing is written
+    where the desk was looked for."""
+    folder = tmp_path / "desk-folder"
+    folder.mkdir()
+    target = make_target(folder)
+    before = {path: path.read_bytes() if path.is_file() else None for path in folder.rglob("*")}
+    commands = [
+        ["queue"],
+        ["show", "R-000001"],
+        ["partners", "list"],
+        ["partners", "import", ROSTER_CSV],
+        ["intake", maria_file],
+        ["settings", "set", "agent_name", "Sam Rivera"],
+    ]
+    for arguments in commands:
+        result = cli("--db", target, "--now", NOW, *arguments)
+        result.assert_one_line_error("database: ", 5)
+        assert result.out == "", arguments
+    after = {path: path.read_bytes() if path.is_file() else None for path in folder.rglob("*")}
+    assert after == before
 
 
 # ------------------------------------------------------------------- settings
@@ -382,7 +524,7 @@ def test_settings_set_then_show(cli: Any, db: Path) -> None:
 def test_settings_set_weight_keeps_json_valid(cli: Any, db: Path) -> None:
     """A weight that is not a finite number is refused, so `settings --json` stays valid JSON."""
     cli("--db", db, "settings", "set", "weights.price", "inf").assert_one_line_error(
-        "weights.price: "
+        "weights.price: ", 2
     )
     assert cli("--db", db, "settings", "--json").json()["weights.price"] == 25
 
@@ -468,11 +610,11 @@ def test_real_command_intakes_from_stdin(tmp_path: Path, db: Path) -> None:
 
 
 def test_real_command_error_is_one_line_without_traceback(tmp_path: Path, db: Path) -> None:
-    """In a real process a bad intake exits non-zero with one stderr line and no traceback."""
+    """In a real process a bad intake exits 2 with one stderr line and no traceback."""
     result = run_command(
         "--db", db, "intake", "-", cwd=tmp_path, stdin=json.dumps(intake(client_email="maria@"))
     )
-    assert result.returncode != 0
+    assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith("client_email: ")

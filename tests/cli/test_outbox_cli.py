@@ -2,7 +2,8 @@
 
 Each test runs `referral_desk.cli.main([...])` in this process on a SQLite file in
 the test's folder, as a script would. Errors are one line on stderr that starts
-with the field (`message:`, `status:`), and never a traceback.
+with the field (`message:`, `status:`), never a traceback, and exit with the
+README's code: 2 bad input, 3 unknown id, 4 refused by the desk's rules.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ class Result:
         assert self.code == 0, self.err
         return json.loads(self.out)
 
-    def assert_one_line_error(self, starts_with: str) -> None:
-        """A failure: non-zero exit, one stderr line starting with the key, no traceback."""
-        assert self.code != 0
+    def assert_one_line_error(self, starts_with: str, exit_code: int) -> None:
+        """A failure: exit `exit_code`, one stderr line starting with the key, no traceback."""
+        assert self.code == exit_code, (self.code, self.err)
         assert "Traceback" not in self.err
         lines = self.err.splitlines()
         assert len(lines) == 1, f"expected one stderr line, got {lines!r}"
@@ -153,7 +154,7 @@ def test_outbox_retry_puts_a_failed_message_back_and_send_delivers_it(
     assert sent["status"] == "sent"
 
     cli("--now", NOW, "outbox", "retry", "M-000001").assert_one_line_error(
-        "message: M-000001 is sent"
+        "message: M-000001 is sent", 4
     )
 
 
@@ -170,24 +171,24 @@ def test_outbox_called_marks_a_call_task_done(cli: Any, tmp_path: Path) -> None:
     called = cli("--now", NOW, "outbox", "called", message["id"], "--json").json()
     assert (called["id"], called["status"]) == (message["id"], "sent")
     cli("outbox", "called", message["id"]).assert_one_line_error(
-        "message: M-000001 is not a call to make"
+        "message: M-000001 is not a call to make", 4
     )
 
 
 @pytest.mark.parametrize(
-    ("arguments", "starts_with"),
+    ("arguments", "starts_with", "exit_code"),
     [
-        (("outbox", "retry", "M-000999"), "message: no message 'M-000999'"),
-        (("outbox", "retry", "nonsense"), "message: no message 'nonsense'"),
-        (("outbox", "called", "M-000001"), "message: M-000001 is not a call to make"),
-        (("outbox", "--status", "faild"), "status: "),
+        (("outbox", "retry", "M-000999"), "message: no message 'M-000999'", 3),
+        (("outbox", "retry", "nonsense"), "message: no message 'nonsense'", 3),
+        (("outbox", "called", "M-000001"), "message: M-000001 is not a call to make", 4),
+        (("outbox", "--status", "faild"), "status: ", 2),
     ],
 )
 def test_outbox_errors_are_one_line_naming_the_field(
-    desk_with_offer: Any, arguments: tuple[str, ...], starts_with: str
+    desk_with_offer: Any, arguments: tuple[str, ...], starts_with: str, exit_code: int
 ) -> None:
-    """Unknown ids, a message that is no call, and a misspelt status filter each fail with one
-    line on stderr that names what was wrong."""
+    """Unknown ids (exit 3), a message that is no call (4), and a misspelt status filter (2)
+    each fail with one line on stderr that names what was wrong."""
     result = desk_with_offer("--now", NOW, *arguments)
-    result.assert_one_line_error(starts_with)
+    result.assert_one_line_error(starts_with, exit_code)
     assert result.out == ""

@@ -43,8 +43,10 @@ class Result:
     def __init__(self, code: int, out: str, err: str) -> None:
         self.code, self.out, self.err = code, out, err
 
-    def assert_one_line_error(self, starts_with: str) -> None:
-        assert self.code != 0
+    def assert_one_line_error(self, starts_with: str, exit_code: int) -> None:
+        """A failure: exit `exit_code`, one stderr line starting with the key, nothing on
+        stdout."""
+        assert self.code == exit_code, (self.code, self.err)
         lines = self.err.splitlines()
         assert len(lines) == 1, lines
         assert lines[0].startswith(starts_with), lines[0]
@@ -158,18 +160,17 @@ def test_csv_is_section_key_value(cli: Any, db: str) -> None:
 def test_a_bad_quarter_is_one_line(cli: Any, db: str, quarter: str) -> None:
     """A quarter that is not YYYY-QN fails with one `quarter:` line and no output."""
     result = cli("--db", db, "--now", NOW, "report", "--quarter", quarter)
-    result.assert_one_line_error("quarter: must be YYYY-QN")
-    assert result.code == 2
+    result.assert_one_line_error("quarter: must be YYYY-QN", 2)
 
 
 def test_report_usage_errors_are_one_line(cli: Any, db: str) -> None:
     """A missing quarter or an unknown format is a usage error, one line."""
-    cli("--db", db, "report").assert_one_line_error("usage: ")
+    cli("--db", db, "report").assert_one_line_error("usage: ", 2)
     cli("--db", db, "report", "--quarter", "2026-Q4", "--format", "pdf").assert_one_line_error(
-        "usage: "
+        "usage: ", 2
     )
     cli("--db", db, "--now", "yesterday", "report", "--quarter", "2026-Q4").assert_one_line_error(
-        "now: "
+        "now: ", 2
     )
 
 
@@ -203,12 +204,14 @@ def test_simulate_compare_runs_two_variants(cli: Any, tmp_path: Path) -> None:
 
 def test_simulate_errors_are_one_line(cli: Any, tmp_path: Path) -> None:
     """Bad `--compare`, bad settings and a missing roster are named in one line."""
-    cli("simulate", "--compare", "window").assert_one_line_error("compare: expected KEY=VALUE")
+    cli("simulate", "--compare", "window").assert_one_line_error("compare: expected KEY=VALUE", 2)
     cli("simulate", "--days", "1", "--set", "weights.price=-1").assert_one_line_error(
-        "weights.price: "
+        "weights.price: ", 2
     )
-    cli("simulate", "--roster", tmp_path / "none.csv").assert_one_line_error("roster: no such file")
-    cli("simulate", "--days", "0").assert_one_line_error("days: ")
+    cli("simulate", "--roster", tmp_path / "none.csv").assert_one_line_error(
+        "roster: no such file", 2
+    )
+    cli("simulate", "--days", "0").assert_one_line_error("days: ", 2)
 
 
 def test_a_bad_compared_setting_is_named_before_anything_runs(
@@ -219,11 +222,11 @@ def test_a_bad_compared_setting_is_named_before_anything_runs(
     runs: list[object] = []
     monkeypatch.setattr(simulate, "run_simulation", lambda *a, **k: runs.append(a))
     cli("simulate", "--compare", "weights.territory=-1").assert_one_line_error(
-        "weights.territory: "
+        "weights.territory: ", 2
     )
-    cli("simulate", "--set", "timezone=Mars/Base").assert_one_line_error("timezone: ")
+    cli("simulate", "--set", "timezone=Mars/Base").assert_one_line_error("timezone: ", 2)
     cli("simulate", "--compare", "window_minutes=5").assert_one_line_error(
-        "window_minutes: unknown setting"
+        "window_minutes: unknown setting", 2
     )
     assert runs == []
 
@@ -238,12 +241,14 @@ def test_simulate_takes_a_market_mix(cli: Any) -> None:
     assert document["markets"] == {"Nowhere": 1.0}
     assert document["uncovered_markets"] == ["Nowhere"]
     cli("simulate", "--markets", "Austin=lots").assert_one_line_error(
-        "markets: Austin: the weight must be a number"
+        "markets: Austin: the weight must be a number", 2
     )
     cli("simulate", "--markets", "Austin=-2").assert_one_line_error(
-        "markets: Austin: the weight must be above 0"
+        "markets: Austin: the weight must be above 0", 2
     )
-    cli("simulate", "--markets", "Austin").assert_one_line_error("markets: expected METRO=WEIGHT")
+    cli("simulate", "--markets", "Austin").assert_one_line_error(
+        "markets: expected METRO=WEIGHT", 2
+    )
 
 
 def test_simulate_from_desk_uses_its_roster_and_rules(cli: Any, db: str) -> None:
@@ -264,7 +269,7 @@ def test_simulate_from_desk_uses_its_roster_and_rules(cli: Any, db: str) -> None
     assert changed["settings"]["acceptance_window_minutes"] == 15
     assert "your desk's roster" in cli(*arguments).out
     cli(*arguments, "--roster", "roster.csv").assert_one_line_error(
-        "from_desk: give --roster or --from-desk, not both"
+        "from_desk: give --roster or --from-desk, not both", 2
     )
 
 
@@ -276,7 +281,7 @@ def _queue_and_sources(cli: Any, db: str) -> tuple[str, str]:
 def test_simulate_from_an_empty_desk_is_refused(cli: Any, tmp_path: Path) -> None:
     empty = tmp_path / "empty.db"
     cli("--db", empty, "simulate", "--from-desk").assert_one_line_error(
-        "from_desk: the desk has no agents on its roster"
+        "from_desk: the desk has no agents on its roster", 2
     )
 
 

@@ -53,6 +53,7 @@ def run(capsys: pytest.CaptureFixture[str], *arguments: str | Path) -> tuple[int
 
 
 def one_line_error(err: str, starts_with: str) -> None:
+    """One stderr line, starting with the field or the rule, and no traceback."""
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith(starts_with), lines
     assert "Traceback" not in err
@@ -147,15 +148,16 @@ def test_backup_while_a_desk_keeps_writing_is_consistent(
 def test_backup_of_a_postgresql_desk_points_at_pg_dump(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A server desk is backed up by the server's tools: a one-line hint, no password shown."""
+    """A server desk is backed up by the server's tools: refused (exit 4) with a one-line
+    hint, no password shown."""
     url = "postgresql+psycopg://desk:s3cret@db.example:5432/referrals"
     code, out, err = run(capsys, "--db", url, "backup", tmp_path / "x.dump")
-    assert code != 0 and out == ""
+    assert code == 4 and out == "", err
     one_line_error(err, "backup: ")
     assert "pg_dump" in err and "postgresql://desk:***@db.example:5432/referrals" in err
     assert "s3cret" not in err
     code, _out, err = run(capsys, "--db", url, "restore", tmp_path / "x.dump")
-    assert code != 0
+    assert code == 4, err
     one_line_error(err, "restore: ")
     assert "pg_restore" in err and "s3cret" not in err
 
@@ -164,9 +166,9 @@ def test_backup_of_a_postgresql_desk_points_at_pg_dump(
 def test_backup_refuses_the_desk_itself_or_a_folder(
     live_desk: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
-    """Backing up onto the desk itself, or onto a folder, is refused naming `file`."""
+    """Backing up onto the desk itself, or onto a folder, is bad input (exit 2) naming `file`."""
     code, _out, err = run(capsys, "--db", live_desk, "backup", live_desk.parent / name)
-    assert code != 0
+    assert code == 2, err
     one_line_error(err, "file: ")
     assert integrity(live_desk) == "ok"
 
@@ -236,10 +238,11 @@ def newer_desk(tmp_path: Path, live_desk: Path) -> Path:
 def test_restore_refuses_what_is_not_a_healthy_desk(
     live_desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Any
 ) -> None:
-    """A missing, foreign, damaged or too-new file is refused naming `file`; nothing moves."""
+    """A missing, foreign, damaged or too-new file is bad input (exit 2) naming `file`;
+    nothing moves."""
     live_desk_bytes = live_desk.read_bytes()
     code, out, err = run(capsys, "--db", live_desk, "restore", make(tmp_path, live_desk))
-    assert code != 0 and out == ""
+    assert code == 2 and out == "", err
     one_line_error(err, "file: ")
     assert live_desk.read_bytes() == live_desk_bytes
     assert not live_desk.with_name("desk.db.before-restore").exists()
@@ -249,16 +252,22 @@ def test_restore_refuses_what_is_not_a_healthy_desk(
 def test_restore_refuses_while_the_desk_is_open_elsewhere(
     live_desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A desk (or the clock) with the database open blocks the restore: nothing moves."""
+    """A desk (or the clock) with the database open blocks the restore: nothing moves.
+
+    SQLite reports the file locked: database trouble, exit 5. (Where SQLite leaves the file
+    in WAL mode without an error, the desk refuses by its own rule instead: exit 4.)
+    """
     backup = tmp_path / "backup.db"
     assert run(capsys, "--db", live_desk, "backup", backup)[0] == 0
     other = Desk.open(str(live_desk))
     try:
         other.referrals()
         code, _out, err = run(capsys, "--db", live_desk, "restore", backup)
-        assert code != 0
         one_line_error(err, "database: ")
-        assert "stop them" in err or "busy" in err or "locked" in err
+        if "stop them" in err:
+            assert code == 4, err
+        else:
+            assert code == 5 and ("busy" in err or "locked" in err), err
         assert not live_desk.with_name("desk.db.before-restore").exists()
         assert len(other.referrals()) == 3
     finally:

@@ -162,20 +162,29 @@ def test_defaults_an_insert_leaves_out_are_filled(roster_desk: Desk, clock: Manu
 
 
 def test_driver_errors_are_sqlalchemy_errors_and_nothing_is_written(roster_desk: Desk) -> None:
-    """A broken foreign key raises SQLAlchemy's IntegrityError and the write is undone."""
+    """A broken foreign key raises SQLAlchemy's IntegrityError and the whole write is undone:
+    a territory already added for an agent on the roster, in the same transaction, is gone."""
+    agent = "P-ATX-01"
+    assert agent in {view.id for view in roster_desk.agents()}
+    territories = select(m.agent_territory.c.kind, m.agent_territory.c.value).where(
+        m.agent_territory.c.agent_id == agent
+    )
+    with roster_desk.store.read() as session:
+        before = sorted(session.execute(territories).all())
+    assert ("metro", "san marcos") not in before
     statement = Prepared(insert(m.agent_territory))
     with pytest.raises(IntegrityError), roster_desk.store.write() as session:
         statement.execute(
-            session.connection, {"agent_id": "P-TST-01", "kind": "metro", "value": "austin"}
+            session.connection, {"agent_id": agent, "kind": "metro", "value": "san marcos"}
         )
+        added = sorted(session.execute(territories).all())
+        assert added == sorted([*before, ("metro", "san marcos")]), "the first insert was made"
         statement.execute(
             session.connection, {"agent_id": "NOBODY", "kind": "metro", "value": "austin"}
         )
     with roster_desk.store.read() as session:
-        count = session.execute(
-            select(func.count()).where(m.agent_territory.c.agent_id == "P-TST-01")
-        ).scalar_one()
-    assert count == 0
+        after = sorted(session.execute(territories).all())
+    assert after == before
 
 
 MOMENTS = st.datetimes(

@@ -40,8 +40,8 @@ def test_two_desks_answering_one_offer_at_once_have_exactly_one_winner(
 ) -> None:
     """Accept against decline on one offer, and two claims on one broadcast: one wins each.
 
-    The loser exits non-zero with one line starting `offer:`; the offer ends
-    in the winner's state, with exactly one event for it.
+    The loser is refused by the desk's rules (exit 4) with one line starting
+    `offer:`; the offer ends in the winner's state, with exactly one event for it.
     """
     desk.import_roster(ROSTER_CSV.read_text(encoding="utf-8"), NOW)
     [first] = desk.intake([intake()], NOW)
@@ -59,7 +59,7 @@ def test_two_desks_answering_one_offer_at_once_have_exactly_one_winner(
     results = run_together(tmp_path / "race", commands)
     for pair in (results[0:2], results[2:4]):
         codes = sorted(result.code for result in pair)
-        assert codes[0] == 0 and codes[1] != 0, [(r.code, r.err) for r in pair]
+        assert codes == [0, 4], [(r.code, r.err) for r in pair]
         loser = next(result for result in pair if result.code != 0)
         assert loser.out == ""
         assert len(loser.err.splitlines()) == 1 and loser.err.startswith("offer: "), loser.err
@@ -131,7 +131,8 @@ def test_two_clocks_at_once_handle_every_lapse_exactly_once(
 def test_a_database_locked_too_long_is_reported_busy_and_the_retry_works(
     desk: Desk, desk_url: str, tmp_path: Path
 ) -> None:
-    """A write waiting beyond the busy timeout fails with `database: busy …`, writes nothing."""
+    """A write waiting beyond the busy timeout fails with `database: busy …` (exit 5, database
+    trouble) and writes nothing."""
     desk.import_roster(ROSTER_CSV.read_text(encoding="utf-8"), NOW)
     path = tmp_path / "maria.json"
     path.write_text(json.dumps(intake()), encoding="utf-8")
@@ -140,7 +141,7 @@ def test_a_database_locked_too_long_is_reported_busy_and_the_retry_works(
     with desk.store.write() as session:  # another desk in the middle of a long write
         session.execute(text("SELECT 1"))
         blocked = run_command(command, extra_env={BUSY_TIMEOUT_ENV: "300"})
-    assert blocked.code != 0 and blocked.out == ""
+    assert blocked.code == 5 and blocked.out == "", blocked.err
     assert len(blocked.err.splitlines()) == 1
     assert blocked.err.startswith("database: busy"), blocked.err
     assert desk.revision() == revision

@@ -4,8 +4,8 @@ Intake JSON and roster CSV are generated with wrong types, huge and unicode
 strings, SQL and terminal escape sequences, duplicate ids, byte-order marks and
 odd line endings, and fed to `referral_desk.cli.main` in this process (a real
 command line, thousands of times). Every run either succeeds and stores what
-was given (text trimmed, as the contract says) or fails with exit ≠ 0, nothing
-on stdout, nothing written, and one stderr line naming the field or the row —
+was given (text trimmed, as the contract says) or fails as bad input (exit 2),
+nothing on stdout, nothing written, and one stderr line naming the field or the row —
 never a traceback, never an "unexpected" error, never a raw escape character.
 Each test runs on every backend (see `desk_url` in conftest).
 """
@@ -129,8 +129,9 @@ class Run:
     err: str
 
     def check_clean_failure(self, allowed: Callable[[str], bool]) -> None:
-        """Exit ≠ 0, nothing on stdout, one stderr line, each problem naming an allowed key."""
-        assert self.code != 0
+        """Exit 2 (bad input), nothing on stdout, one stderr line, each problem naming an
+        allowed key."""
+        assert self.code == 2, (self.code, self.err)
         assert self.out == ""
         lines = self.err.splitlines()
         assert len(lines) == 1, lines

@@ -3,12 +3,15 @@
 Screens read the desk in thread workers and re-read on messages, so one
 `pilot.pause()` is not enough: `settle` waits until no worker is running (prompts aside) and
 the message queues are empty, a few rounds in a row (a worker's message can
-start another worker).
+start another worker). `wait_until` waits for something a test can see to come
+true: a test never sleeps a fixed time hoping that was long enough.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from textual.worker import WorkerState
 from referral_desk.demo import seed_demo
 from referral_desk.engine.desk import Desk
 
-__all__ = ["seed_demo_file", "settle"]
+__all__ = ["seed_demo_file", "settle", "wait_until"]
 
 
 def seed_demo_file(path: Path, now: datetime) -> str:
@@ -52,3 +55,16 @@ async def settle(pilot: Pilot[object], rounds: int = 3) -> None:
         if quiet >= rounds:
             return
     raise AssertionError("the app never settled")
+
+
+async def wait_until(
+    pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 10.0
+) -> None:
+    """Lets the app run until `condition()` holds, checking after each pause; fails after
+    `timeout` seconds saying what it waited for."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            name = getattr(condition, "__doc__", None) or repr(condition)
+            raise AssertionError(f"waited {timeout:g} s and still not: {name}")
+        await pilot.pause()

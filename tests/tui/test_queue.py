@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from textual.widgets import DataTable, Input, Static
 
 from referral_desk.app import ReferralDeskApp, make_app
@@ -30,6 +32,19 @@ def _cell(app: ReferralDeskApp, row: str, column: str) -> str:
     return str(_queue(app).table.get_cell(row, column)).strip()
 
 
+def _record_toasts(app: ReferralDeskApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The messages of every notification the app shows from now on (still shown as usual)."""
+    shown: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, **options: Any) -> None:
+        shown.append(str(message))
+        notify(message, **options)
+
+    monkeypatch.setattr(app, "notify", recording)
+    return shown
+
+
 async def test_queue_lists_every_waiting_referral_with_a_countdown(
     demo_db: str, clock: ManualClock
 ) -> None:
@@ -52,7 +67,7 @@ async def test_queue_lists_every_waiting_referral_with_a_countdown(
 
 
 async def test_lapse_moves_the_row_to_the_next_agent_and_says_so(
-    demo_db: str, clock: ManualClock
+    demo_db: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past the window, one clock beat re-offers the referral; the row and a toast show it."""
     desk = Desk.open(demo_db)
@@ -60,6 +75,7 @@ async def test_lapse_moves_the_row_to_the_next_agent_and_says_so(
     first = next(o for o in soonest.offers if o.status == "offered")
     desk.close()
     app = make_app(demo_db, clock, clock_interval=None)
+    toasts = _record_toasts(app, monkeypatch)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         clock.set(first.expires_at + timedelta(seconds=1))
@@ -70,7 +86,6 @@ async def test_lapse_moves_the_row_to_the_next_agent_and_says_so(
         assert following and following[0].agent_id != first.agent_id
         assert _cell(app, soonest.id, "agent").startswith(app.agent_names[following[0].agent_id])
         assert _cell(app, soonest.id, "left") == "30:00"
-        toasts = [str(n.message) for n in app._notifications]
         expected = f"{soonest.id}: {first.agent_id} lapsed → offered to {following[0].agent_id}"
         assert expected in toasts
 

@@ -3,13 +3,13 @@
 Plain (sync) tests: `snap_compare` runs its own event loop. The app comes from
 `make_app` over a copy of the seeded demo file with a `FixedClock` and the
 background clock off; `run_before` pushes the screen, waits for its workers and
-stops cursors blinking, so every run draws the same picture. Update them
-(`--snapshot-update`) only after looking at the report.
+for its tables to measure their rows, and stops cursors blinking, so every run
+draws the same picture. Update them (`--snapshot-update`) only after looking at
+the report.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,7 +28,7 @@ from referral_desk.screens.settings import SettingsScreen
 from referral_desk.screens.sources import SourcesScreen
 from referral_desk.screens.thanks import ThanksScreen
 from tests.conftest import MONDAY_MORNING
-from tests.tui.helpers import settle
+from tests.tui.helpers import settle, wait_until
 
 SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
 
@@ -51,6 +51,14 @@ def _steady(screen: Screen[Any]) -> None:
             widget.cursor_blink = False
 
 
+def _measured(table: DataTable[Any]) -> bool:
+    """The table has measured the rows it holds: its scrollable height is theirs (and the
+    header's); until then its columns may still be at their header widths."""
+    header = table.header_height if table.show_header else 0
+    rows = sum(row.height for row in table.rows.values())
+    return table.virtual_size.height == header + rows
+
+
 def _showing(
     make_screen: Callable[[], Screen[Any]],
     then: Callable[[Pilot[Any], Any], Awaitable[None]] | None,
@@ -64,13 +72,18 @@ def _showing(
             await then(pilot, screen)
             await settle(pilot)
         _steady(screen)
-        # Tables measure new rows when the app is idle: give them that moment,
-        # so the picture never catches columns at their header widths.
-        for _ in range(3):
-            for table in screen.query(DataTable):
-                table.check_idle()
-            await asyncio.sleep(0.05)
-            await pilot.pause()
+        # Tables measure new rows when they are idle: prompt them, and wait until
+        # they have, so the picture never catches columns at their header widths.
+        tables = list(screen.query(DataTable))
+        for table in tables:
+            table.check_idle()
+
+        def every_table_measured() -> bool:
+            """every table on the screen has measured its rows"""
+            return all(_measured(table) for table in tables)
+
+        await wait_until(pilot, every_table_measured)
+        await settle(pilot)
 
     return run_before
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable, Footer
+from textual.app import App
+from textual.command import CommandPalette
+from textual.widgets import DataTable, Footer, OptionList
 
 from referral_desk.app import make_app
 from referral_desk.engine.clock import ManualClock
@@ -17,7 +19,7 @@ from referral_desk.screens.referral_detail import ReferralScreen
 from referral_desk.screens.referrals import ReferralsScreen
 from referral_desk.widgets.desk_header import counts_content
 from tests.factories import agent_row, intake
-from tests.tui.helpers import settle
+from tests.tui.helpers import settle, wait_until
 
 
 async def test_the_desk_opens_on_the_queue_and_quits(
@@ -63,6 +65,14 @@ async def test_places_help_and_the_list_of_all_referrals(demo_db: str, clock: Ma
         assert isinstance(app.screen, QueueScreen)
 
 
+def highlighted_command(app: App[object]) -> str:
+    """The text of the palette's highlighted hit, which Enter runs ('' while there is none)."""
+    for hits in app.screen.query("CommandList").results(OptionList):
+        if hits.highlighted is not None:
+            return str(hits.get_option_at_index(hits.highlighted).prompt)
+    return ""
+
+
 async def test_the_palette_finds_a_referral_by_client_name(
     demo_db: str, clock: ManualClock
 ) -> None:
@@ -73,12 +83,15 @@ async def test_the_palette_finds_a_referral_by_client_name(
         wanted = app.desk.queue()[-1]
         await pilot.press("ctrl+p")
         await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
         await pilot.press(*f"{wanted.client_first_name} {wanted.client_last_name}")
-        for _ in range(50):
-            await pilot.pause(0.05)
-            if app.screen.query("CommandList Option") or app.screen.query(".option-list--option"):
-                break
-        await pilot.pause(0.3)
+        await settle(pilot)  # the palette's search for the whole name has run
+
+        def the_referral_is_highlighted() -> bool:
+            """the palette highlights the wanted referral"""
+            return highlighted_command(app).startswith(f"{wanted.id} ")
+
+        await wait_until(pilot, the_referral_is_highlighted)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ReferralScreen)
