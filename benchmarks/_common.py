@@ -530,7 +530,7 @@ def seed_parties(desk: Desk, count: int, rng: random.Random) -> list[tuple[str, 
 
 def _party_key(name: str, kind: str, email: str) -> str:
     """The engine's identity key of a referring party (what intake looks parties up by)."""
-    from referral_desk.engine.desk.referrals import identity_key
+    from referral_desk.engine.desk.intake import identity_key
 
     return identity_key(name, kind, email)
 
