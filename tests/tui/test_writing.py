@@ -2,8 +2,9 @@
 
 A refused write warns, marks the field it names and leaves what was typed; an
 accepted one says so and the screen shows the desk as it is now; a refusal that
-is no slip of the user's (the task was done meanwhile) is an error. The toasts
-are read through a wrapper around the app's public `notify`.
+is no slip of the user's (the task was done meanwhile) is an error, and an
+answer the desk refuses is a warning with its line. The toasts are read through
+a wrapper around the app's public `notify`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from referral_desk.app import ReferralDeskApp, make_app
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
 from referral_desk.screens.agent_form import AgentFormScreen
+from referral_desk.screens.queue import QueueScreen
 from referral_desk.screens.roster import RosterScreen
 from referral_desk.screens.settings import SettingsScreen
 from referral_desk.screens.thanks import ThanksScreen
@@ -156,3 +158,28 @@ async def test_a_refusal_that_is_no_slip_is_an_error_and_the_list_reads_again(
         await settle(pilot)
         assert toasts == [Toast(f"task: {task.id} is already done", "Not marked done", "error")]
         assert screen.selected_task() is None
+
+
+async def test_an_answer_the_desk_refuses_is_a_warning_with_its_line(
+    demo_db: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The agent accepted through another desk first: a on the stale row is refused with
+    the desk's one line, as a warning, and the desk keeps the first answer."""
+    app = make_app(demo_db, clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        target = next(r for r in app.desk.queue() if r.mode == "best_fit" and r.status == "offered")
+        agent = next(o.agent_id for o in target.offers if o.status == "offered")
+        other = Desk.open(demo_db, actor="other")
+        other.respond(target.id, agent, "accept", clock.now())
+        other.close()
+        queue.table.move_cursor(row=queue.table.get_row_index(target.id))
+        toasts = _toasts(app, monkeypatch)
+        await pilot.press("a")
+        await settle(pilot)
+        line = f"offer: the offer to {agent} is already accepted; it takes no response"
+        assert toasts == [Toast(line, "Refused", "warning")]
+        after = app.desk.referral(target.id)
+        assert (after.status, after.assigned_agent_id) == ("awarded", agent)
