@@ -8,31 +8,21 @@ agent, or None when cancelled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
-from ..engine import (
-    AGENT_KINDS,
-    AGENT_SIDES,
-    CHANNELS,
-    PROPERTY_TYPES,
-    AgentView,
-    DeskError,
-    InvalidInput,
-)
+from ..engine import AGENT_KINDS, AGENT_SIDES, CHANNELS, PROPERTY_TYPES, AgentView
 from ..widgets.form_field import FormField, problems_by_field
 from ..widgets.price_input import PriceError, PriceInput, parse_price
-from .common import announce_write, desk_of, now_of
+from .common import announce_write, now_of
+from .writing import Refused, Written, write, writing
 
 __all__ = ["AgentFormScreen"]
 
@@ -119,25 +109,11 @@ class AgentFormScreen(ModalScreen[AgentView | None]):
         ),
     ]
 
-    @dataclass
-    class Saved(Message):
-        """The desk saved the agent."""
-
-        agent: AgentView
-        revision: int
-
-    @dataclass
-    class Refused(Message):
-        """The desk refused the row: `field: message` problems."""
-
-        problems: tuple[str, ...]
-
     def __init__(self, agent: AgentView | None, existing_ids: set[str]) -> None:
         """`agent` None adds a new one; `existing_ids` stops an add overwriting someone."""
         super().__init__()
         self.agent = agent
         self.existing_ids = existing_ids
-        self._busy = False
 
     def compose(self) -> ComposeResult:
         values = _initial(self.agent)
@@ -211,36 +187,23 @@ class AgentFormScreen(ModalScreen[AgentView | None]):
 
     def action_save(self) -> None:
         """Saves the agent through the desk (the modal closes only when it is saved)."""
-        if self._busy:
+        if writing(self):
             return
         data, local = self.payload()
         if local:
             self._show_problems((), local)
             return
-        self._busy = True
-        self._save(data, now_of(self))
+        now = now_of(self)
+        write(self, lambda desk: desk.save_agent(data, now))
 
-    @work(thread=True, exclusive=True, group="agent-form", exit_on_error=False)
-    def _save(self, data: dict[str, Any], now: datetime) -> None:
-        desk = desk_of(self)
-        try:
-            saved = desk.save_agent(data, now)
-            self.post_message(self.Saved(saved, desk.revision()))
-        except InvalidInput as error:
-            self.post_message(self.Refused(error.problems))
-        except DeskError as error:
-            self.post_message(self.Refused((f"agent: {error}",)))
-        finally:
-            self._busy = False
-
-    @on(Saved)
-    def _saved(self, message: Saved) -> None:
+    @on(Written)
+    def _saved(self, message: Written[AgentView]) -> None:
         announce_write(self, message.revision)
-        self.dismiss(message.agent)
+        self.dismiss(message.result)
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:
-        self._show_problems(message.problems, {})
+        self._show_problems(message.lines("agent"), {})
 
     def _show_problems(self, problems: tuple[str, ...], local: dict[str, str]) -> None:
         fields = self._fields()

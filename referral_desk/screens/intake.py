@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from ..engine import AgentView, DeskError, InvalidInput, ReferralView, RoutingDecision, SourceView
+from ..engine import AgentView, Desk, InvalidInput, ReferralView, RoutingDecision, SourceView
 from ..messages import ShowReferral
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
@@ -29,8 +29,31 @@ from ..widgets.routing_outcome import RoutingOutcome
 from .base import DeskScreen
 from .common import announce_write
 from .confirm import ConfirmScreen
+from .writing import Refused, Written, write, writing
 
 __all__ = ["IntakeScreen"]
+
+
+def _preview(
+    desk: Desk, payload: dict[str, Any], local: dict[str, str], now: datetime
+) -> RoutingDecision:
+    """The dry run: who would get the referral; nothing is stored. With slips the form
+    found itself it is refused, carrying the desk's own in the same pass."""
+    decision = desk.preview(payload, now)
+    if local:
+        raise InvalidInput(())
+    return decision
+
+
+def _store(
+    desk: Desk, payload: dict[str, Any], local: dict[str, str], now: datetime
+) -> ReferralView:
+    """Stores and routes the referral; with slips the form found itself, stores nothing
+    and is refused with every other field's slips too."""
+    if local:
+        desk.preview(payload, now)  # checks every other field in the same pass
+        raise InvalidInput(())
+    return desk.intake(payload, now)[0]
 
 
 class IntakeScreen(DeskScreen):
@@ -111,30 +134,12 @@ class IntakeScreen(DeskScreen):
         zone: ZoneInfo
         fallback_id: str | None
 
-    @dataclass
-    class Stored(Message):
-        """The desk stored and routed the referral."""
-
-        referral: ReferralView
-        revision: int
-
-    @dataclass
-    class Previewed(Message):
-        """The dry run came back: who would get it and why the others would not."""
-
-        decision: RoutingDecision
-        mode: str
-
-    @dataclass
-    class Refused(Message):
-        """The desk refused the input: `field: message` problems for the form."""
-
-        problems: tuple[str, ...]
-        local: dict[str, str]
-
     def __init__(self, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
-        self._busy = False
+        self._sent_mode = "best_fit"
+        """The routing mode of the request under way (the preview shows it)."""
+        self._sent_slips: dict[str, str] = {}
+        """The form's own slips in the request under way, marked with the desk's."""
         self._agent_names: dict[str, str] = {}
         self._default_mode = "best_fit"
         self._zone = ZoneInfo("UTC")
@@ -213,39 +218,23 @@ class IntakeScreen(DeskScreen):
         self.action_preview()
 
     def _start(self, what: str) -> None:
-        if self._busy:
+        if writing(self):
             self.notify("Still working on the last request…", severity="warning")
             return
         payload, local = self.form.payload()
-        self._busy = True
-        self._route(what, payload, local, self.now())
+        self._sent_mode, self._sent_slips = payload.get("mode") or "best_fit", local
+        now = self.now()
+        call = _preview if what == "preview" else _store
+        write(self, lambda desk: call(desk, payload, local, now), what)
 
-    @work(thread=True, exclusive=True, group="intake", exit_on_error=False)
-    def _route(
-        self, what: str, payload: dict[str, Any], local: dict[str, str], now: datetime
-    ) -> None:
-        try:
-            if what == "preview":
-                decision = self.desk.preview(payload, now)
-                if local:
-                    raise InvalidInput(())
-                self.post_message(self.Previewed(decision, payload.get("mode") or "best_fit"))
-            elif local:
-                self.desk.preview(payload, now)  # checks every other field in the same pass
-                raise InvalidInput(())
-            else:
-                stored = self.desk.intake(payload, now)[0]
-                self.post_message(self.Stored(stored, self.desk.revision()))
-        except InvalidInput as error:
-            self.post_message(self.Refused(error.problems, local))
-        except DeskError as error:
-            self.post_message(self.Refused((f"input: {error}",), local))
-        finally:
-            self._busy = False
+    @on(Written)
+    def _written(self, message: Written[RoutingDecision | ReferralView]) -> None:
+        if isinstance(message.result, RoutingDecision):
+            self._previewed(message.result)
+        else:
+            self._stored(message.result, message.revision)
 
-    @on(Stored)
-    def _stored(self, message: Stored) -> None:
-        referral = message.referral
+    def _stored(self, referral: ReferralView, revision: int) -> None:
         self.last_stored = referral
         self.query_one(RoutingOutcome).show_stored(referral, self._agent_names, self._zone)
         offered = [self._agent_names.get(o.agent_id, o.agent_id) for o in referral.open_offers]
@@ -263,20 +252,20 @@ class IntakeScreen(DeskScreen):
             )
         self.form.clear(self._default_mode)
         self._focus_first()
-        announce_write(self, message.revision)
+        announce_write(self, revision)
         self._load_lookups()
 
-    @on(Previewed)
-    def _previewed(self, message: Previewed) -> None:
+    def _previewed(self, decision: RoutingDecision) -> None:
         self.form.show_problems((), {})
         self.query_one(RoutingOutcome).show_preview(
-            message.decision, self._agent_names, message.mode, self._fallback_id
+            decision, self._agent_names, self._sent_mode, self._fallback_id
         )
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:
-        first = self.form.show_problems(message.problems, message.local)
-        count = len(set(message.problems) | set(message.local))
+        problems, local = message.lines("input"), self._sent_slips
+        first = self.form.show_problems(problems, local)
+        count = len(set(problems) | set(local))
         self.notify(
             f"Nothing was stored: fix the marked field{'s' if count > 1 else ''}.",
             title="Check the form",

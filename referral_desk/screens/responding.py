@@ -4,24 +4,22 @@ A VA takes a partner's call ("yes, I'll take it", "no, full this month") from
 whichever screen is in front of them, so both screens offer the same keys:
 accept, decline (with an optional reason), claim, interest, award, and
 reassign now. Prompts run in an async worker (`push_screen_wait`); the desk
-call itself runs in a thread worker and reports back by message; failures
-reach the user through the app's one `Worker.StateChanged` handler.
+call itself goes through `writing.write` (a thread worker answering by
+message), so a refused answer is shown here, as a warning with the desk's line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from textual import on, work
 from textual.binding import Binding, BindingType
-from textual.message import Message
 
 from ..engine import SEQUENTIAL_MODES, OfferView, ReferralView
 from ..widgets.countdown import countdown_text
 from .base import DeskScreen
 from .modals import AgentChoice, PickAgent, ReasonPrompt
+from .writing import Refused, Written, write
 
 __all__ = ["REASSIGNED_BY_DESK", "RESPONSE_BINDINGS", "RespondingScreen"]
 
@@ -60,16 +58,6 @@ RESPONSE_BINDINGS: list[BindingType] = [
     ),
 ]
 """The response keys; each names what it records, so the footer and help read as a desk."""
-
-
-@dataclass
-class DeskWritten(Message):
-    """A write through the desk succeeded: say so, and let every screen re-read."""
-
-    summary: str
-    """The short confirmation to show (`R-000042: P-ATX-01 accepted`)."""
-    revision: int
-    """The desk's change counter after the write."""
 
 
 def _offered(referral: ReferralView) -> list[OfferView]:
@@ -154,8 +142,9 @@ class RespondingScreen(DeskScreen):
             return
         now = self.now()
         if referral.status == "unassigned":
-            self._write(
-                lambda: self.desk.reroute(referral.id, now),
+            write(
+                self,
+                lambda desk: desk.reroute(referral.id, now),
                 f"{referral.id}: routed again",
             )
             return
@@ -169,8 +158,9 @@ class RespondingScreen(DeskScreen):
             return
         agent_id = _offered(referral)[0].agent_id
         name = self.desk_app.agent_names.get(agent_id, agent_id)
-        self._write(
-            lambda: self.desk.respond(referral.id, agent_id, "decline", now, REASSIGNED_BY_DESK),
+        write(
+            self,
+            lambda desk: desk.respond(referral.id, agent_id, "decline", now, REASSIGNED_BY_DESK),
             f"{referral.id}: {name} ({agent_id}) passed over → next agent",
         )
 
@@ -216,8 +206,9 @@ class RespondingScreen(DeskScreen):
         past = {"accept": "accepted", "claim": "claimed", "decline": "declined"}
         done = past.get(response, "is interested")
         name = self.desk_app.agent_names.get(agent_id, agent_id)
-        self._write(
-            lambda: self.desk.respond(referral.id, agent_id, response, now, reason),
+        write(
+            self,
+            lambda desk: desk.respond(referral.id, agent_id, response, now, reason),
             f"{referral.id}: {name} ({agent_id}) {done}",
         )
 
@@ -238,18 +229,19 @@ class RespondingScreen(DeskScreen):
         if agent_id is None:
             return
         now = self.now()
-        self._write(
-            lambda: self.desk.award(referral.id, agent_id, now),
+        write(
+            self,
+            lambda desk: desk.award(referral.id, agent_id, now),
             f"{referral.id}: awarded to {agent_id} (pending the fee agreement)",
         )
 
-    @work(thread=True, group="desk-write", exit_on_error=False)
-    def _write(self, call: Callable[[], object], summary: str) -> None:
-        """Runs one desk operation off the UI thread; errors go to the app's handler."""
-        call()
-        self.post_message(DeskWritten(summary, self.desk.revision()))
-
-    @on(DeskWritten)
-    def _written(self, message: DeskWritten) -> None:
-        self.notify(message.summary, timeout=4)
+    @on(Written)
+    def _written(self, message: Written[object]) -> None:
+        """An answer was recorded: the summary it was started with, and every screen re-reads."""
+        self.notify(message.what, timeout=4)
         self.desk_app.announce_write(message.revision)
+
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
+        """The desk refused the answer (the offer lapsed meanwhile, say): its one line."""
+        self.notify(str(message.error), title="Refused", severity="warning", timeout=8)

@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from ..engine import AgentView, DeskError
+from ..engine import AgentView
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from ..widgets.price_input import format_band
@@ -29,6 +29,7 @@ from .base import DeskScreen
 from .common import announce_write, theme_style
 from .roster_import import RosterImportScreen
 from .vacation import VacationScreen
+from .writing import Refused, Written, write
 
 __all__ = ["RosterScreen", "agent_status", "matches_filter"]
 
@@ -192,20 +193,6 @@ class RosterScreen(DeskScreen):
 
         agents: list[AgentView]
         today: date
-
-    @dataclass
-    class Changed(Message):
-        """An agent was changed from this screen."""
-
-        agent: AgentView
-        revision: int
-        note: str
-
-    @dataclass
-    class Failed(Message):
-        """The desk refused a change made from this screen."""
-
-        text: str
 
     def __init__(self, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
@@ -408,24 +395,17 @@ class RosterScreen(DeskScreen):
         """Deactivates an active agent (no new offers) or activates an inactive one."""
         agent = self._chosen()
         if agent is not None:
-            self._set_active(agent.id, not agent.active, self.now())
+            agent_id, active, now = agent.id, not agent.active, self.now()
+            write(self, lambda desk: desk.set_active(agent_id, active, now))
 
-    @work(thread=True, exclusive=True, group="roster-write", exit_on_error=False)
-    def _set_active(self, agent_id: str, active: bool, now: datetime) -> None:
-        try:
-            agent = self.desk.set_active(agent_id, active, now)
-        except DeskError as error:
-            self.post_message(self.Failed(str(error)))
-            return
-        note = "active again" if active else "deactivated: no new offers"
-        self.post_message(self.Changed(agent, self.desk.revision(), note))
-
-    @on(Changed)
-    def _changed(self, message: Changed) -> None:
-        self.notify(f"{message.agent.name} {message.note}.", title="Roster")
+    @on(Written)
+    def _changed(self, message: Written[AgentView]) -> None:
+        agent = message.result
+        note = "active again" if agent.active else "deactivated: no new offers"
+        self.notify(f"{agent.name} {note}.", title="Roster")
         announce_write(self, message.revision)
         self._load(self.now())
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
-        self.notify(message.text, title="Not changed", severity="error")
+    @on(Refused)
+    def _failed(self, message: Refused) -> None:
+        self.notify(str(message.error), title="Not changed", severity="error")

@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, DirectoryTree, Input, Label, Static
 
-from ..engine import DeskError, InvalidInput
+from ..engine import InvalidInput
 from ..widgets.form_field import FormField
-from .common import announce_write, desk_of, now_of
+from .common import announce_write, now_of
+from .writing import Refused, Written, write, writing
 
 __all__ = ["CsvTree", "PathSuggester", "RosterImportScreen"]
 
@@ -46,6 +44,17 @@ def _completion(value: str) -> str | None:
         ):
             return value + name[len(prefix) :]
     return None
+
+
+def _read_csv(path: Path) -> str:
+    """The file's text; a file that cannot be read is refused like a bad row, naming the
+    file (`file: …`), so the modal shows it under the path with nothing imported."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(("file: is not UTF-8 text (save it as CSV UTF-8)",)) from None
+    except OSError as error:
+        raise InvalidInput((f"file: cannot read it ({error.strerror})",)) from None
 
 
 class PathSuggester(Suggester):
@@ -135,25 +144,10 @@ class RosterImportScreen(ModalScreen[tuple[int, int] | None]):
         ),
     ]
 
-    @dataclass
-    class Imported(Message):
-        """The whole file was imported."""
-
-        created: int
-        updated: int
-        revision: int
-
-    @dataclass
-    class Refused(Message):
-        """The file was refused (nothing imported); every problem it has."""
-
-        problems: tuple[str, ...]
-
     def __init__(self, start: Path | None = None) -> None:
         """`start` is the folder the tree opens in (default: the working folder)."""
         super().__init__()
         self.start = start or Path.cwd()
-        self._busy = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -196,7 +190,7 @@ class RosterImportScreen(ModalScreen[tuple[int, int] | None]):
 
     def action_import_file(self) -> None:
         """Reads the file and imports it, all or nothing."""
-        if self._busy:
+        if writing(self):
             return
         text = self.query_one("#import-path", Input).value.strip()
         field = self.query_one(FormField)
@@ -204,40 +198,17 @@ class RosterImportScreen(ModalScreen[tuple[int, int] | None]):
             field.show_errors(["type a path or pick a file in the tree"])
             return
         field.clear_errors()
-        self._busy = True
-        self._import(Path(text).expanduser(), now_of(self))
+        path, now = Path(text).expanduser(), now_of(self)
+        write(self, lambda desk: desk.import_roster(_read_csv(path), now))
 
-    @work(thread=True, exclusive=True, group="roster-import", exit_on_error=False)
-    def _import(self, path: Path, now: datetime) -> None:
-        desk = desk_of(self)
-        try:
-            csv_text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            self.post_message(self.Refused(("file: is not UTF-8 text (save it as CSV UTF-8)",)))
-            self._busy = False
-            return
-        except OSError as error:
-            self.post_message(self.Refused((f"file: cannot read it ({error.strerror})",)))
-            self._busy = False
-            return
-        try:
-            created, updated = desk.import_roster(csv_text, now)
-            self.post_message(self.Imported(created, updated, desk.revision()))
-        except InvalidInput as error:
-            self.post_message(self.Refused(error.problems))
-        except DeskError as error:
-            self.post_message(self.Refused((str(error),)))
-        finally:
-            self._busy = False
-
-    @on(Imported)
-    def _imported(self, message: Imported) -> None:
+    @on(Written)
+    def _imported(self, message: Written[tuple[int, int]]) -> None:
         announce_write(self, message.revision)
-        self.dismiss((message.created, message.updated))
+        self.dismiss(message.result)
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:
-        problems = message.problems
+        problems = message.lines()
         if len(problems) == 1 and problems[0].startswith("file: cannot read"):
             self.query_one(FormField).show_errors([problems[0].removeprefix("file: ")])
         count = len(problems)

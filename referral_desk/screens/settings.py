@@ -9,8 +9,9 @@ so a share says more than the raw number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import ClassVar
 from zoneinfo import available_timezones
 
@@ -24,13 +25,14 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static, Switch
 from textual.widgets.select import InvalidSelectValueError
 
-from ..engine import MODES, WEIGHT_KEYS, AgentView, DeskError, DeskSettings, InvalidInput
+from ..engine import MODES, WEIGHT_KEYS, AgentView, Desk, DeskSettings
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from ..widgets.form_field import FormField
 from ..widgets.score import score_bar
 from .base import DeskScreen
 from .common import announce_write
+from .writing import Refused, Written, attempt_each, write, writing
 
 __all__ = ["SettingsScreen", "weight_shares"]
 
@@ -91,6 +93,36 @@ def weight_shares(texts: dict[str, str]) -> dict[str, float | None]:
     }
 
 
+@dataclass(frozen=True)
+class _SaveOutcome:
+    """What a save did, key by key, and what the desk holds after it."""
+
+    saved: list[str]
+    """The keys stored."""
+    refused: dict[str, list[str]]
+    """The keys refused, each with the engine's messages (without the key)."""
+    settings: DeskSettings
+    agents: list[AgentView]
+    """The roster, for the fallback agent's choices."""
+
+
+def _save_settings(desk: Desk, changes: list[tuple[str, str]], now: datetime) -> _SaveOutcome:
+    """Saves each changed setting on its own, as `settings set KEY VALUE` would: a refused
+    value keeps its text and its message while the others are saved."""
+    saved, refused = attempt_each(
+        {key: partial(desk.set_setting, key, text, now) for key, text in changes}
+    )
+    return _SaveOutcome(
+        list(saved),
+        {
+            key: [problem.partition(": ")[2] or problem for problem in problems]
+            for key, problems in refused.items()
+        },
+        desk.settings(),
+        desk.agents(),
+    )
+
+
 class SettingsScreen(DeskScreen):
     """Every setting a team lead tunes, saved key by key through the engine."""
 
@@ -136,22 +168,10 @@ class SettingsScreen(DeskScreen):
         settings: DeskSettings
         agents: list[AgentView]
 
-    @dataclass
-    class Saved(Message):
-        """What was saved, what was refused (key → messages), and the settings now."""
-
-        saved: list[str]
-        refused: dict[str, list[str]]
-        settings: DeskSettings
-        revision: int
-        failure: str = ""
-        agents: list[AgentView] = field(default_factory=list)
-
     def __init__(self, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.stored: dict[str, str] = {}
         """What the desk holds, as field text: a field differing from it is unsaved."""
-        self._busy = False
         self._shown = False
         """Whether the first load has arrived (and the first field taken focus)."""
 
@@ -293,67 +313,43 @@ class SettingsScreen(DeskScreen):
 
     def action_save(self) -> None:
         """Saves every changed setting; a refused one keeps its text and shows why."""
-        if self._busy:
+        if writing(self):
             return
         changes = [(key, self.value_of(key)) for key in self.changed_keys()]
         if not changes:
             self.notify("Nothing changed.", severity="information")
             return
-        self._busy = True
-        self._save(changes, self.now())
+        now = self.now()
+        write(self, lambda desk: _save_settings(desk, changes, now))
 
-    @work(thread=True, exclusive=True, group="settings-save", exit_on_error=False)
-    def _save(self, changes: list[tuple[str, str]], now: datetime) -> None:
-        saved: list[str] = []
-        refused: dict[str, list[str]] = {}
-        failure = ""
-        try:
-            for key, text in changes:
-                try:
-                    self.desk.set_setting(key, text, now)
-                    saved.append(key)
-                except InvalidInput as error:
-                    refused[key] = [
-                        problem.partition(": ")[2] or problem for problem in error.problems
-                    ]
-        except DeskError as error:
-            failure = str(error)
-        finally:
-            self._busy = False
-        self.post_message(
-            self.Saved(
-                saved,
-                refused,
-                self.desk.settings(),
-                self.desk.revision(),
-                failure,
-                self.desk.agents(),
-            )
-        )
-
-    @on(Saved)
-    def _saved(self, message: Saved) -> None:
+    @on(Written)
+    def _saved(self, message: Written[_SaveOutcome]) -> None:
+        outcome = message.result
         fields = self.fields
         for key, item in fields.items():
-            if key in message.saved:
+            if key in outcome.saved:
                 item.clear_errors()
-            elif key in message.refused:
-                item.show_errors(message.refused[key])
-        self._apply(message.settings, message.agents, keys=message.saved)
-        if message.saved:
+            elif key in outcome.refused:
+                item.show_errors(outcome.refused[key])
+        self._apply(outcome.settings, outcome.agents, keys=outcome.saved)
+        if outcome.saved:
             announce_write(self, message.revision)
-        if message.failure:
-            self.notify(message.failure, title="Settings not saved", severity="error")
-        elif message.refused:
-            names = ", ".join(message.refused)
+        if outcome.refused:
+            names = ", ".join(outcome.refused)
             self.notify(
-                f"Saved {len(message.saved)}; refused {names} (see the field).",
+                f"Saved {len(outcome.saved)}; refused {names} (see the field).",
                 title="Check the settings",
                 severity="warning",
             )
-            fields[next(iter(message.refused))].control.focus()
+            fields[next(iter(outcome.refused))].control.focus()
         else:
-            self.notify(f"Saved {len(message.saved)} setting(s).", title="Settings")
+            self.notify(f"Saved {len(outcome.saved)} setting(s).", title="Settings")
+
+    @on(Refused)
+    def _not_saved(self, message: Refused) -> None:
+        """The desk failed part way (not a refused value): say so, and show what it holds."""
+        self.notify(str(message.error), title="Settings not saved", severity="error")
+        self._load()
 
     def action_revert(self) -> None:
         """Puts every field back to what the desk holds."""

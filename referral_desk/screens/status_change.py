@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -28,13 +27,10 @@ from ..engine import (
     STATUS_LABELS,
     TRANSITIONS,
     USER_MOVES,
-    DeskError,
-    InvalidInput,
     ReferralView,
 )
-
-if TYPE_CHECKING:
-    from ..app import ReferralDeskApp
+from .common import now_of
+from .writing import Refused, Written, write
 
 __all__ = ["FIELDS", "StatusChange", "StatusChanged"]
 
@@ -53,16 +49,6 @@ class StatusChanged:
 
     referral: ReferralView
     revision: int
-
-
-@dataclass
-class _Refused(Message):
-    problems: list[str]
-
-
-@dataclass
-class _Done(Message):
-    result: StatusChanged
 
 
 class StatusChange(ModalScreen[StatusChanged | None]):
@@ -181,44 +167,28 @@ class StatusChange(ModalScreen[StatusChanged | None]):
             self._show_problems(problems)
             return
         self.query_one("#move", Button).disabled = True
-        self._change(target, closing, sale, rate, reason)
-
-    @work(thread=True, exclusive=True, group="status-change", exit_on_error=False)
-    def _change(
-        self,
-        target: str,
-        closing: date | None,
-        sale: int | None,
-        rate: Decimal | None,
-        reason: str | None,
-    ) -> None:
-        app: ReferralDeskApp = self.app  # type: ignore[assignment]
-        try:
-            view = app.desk.change_status(
-                self.referral.id,
+        referral_id, now = self.referral.id, now_of(self)
+        write(
+            self,
+            lambda desk: desk.change_status(
+                referral_id,
                 target,
-                app.now(),
+                now,
                 sale_price=sale,
                 commission_rate=rate,
                 closing_date=closing,
                 reason=reason,
-            )
-        except InvalidInput as error:
-            self.post_message(_Refused(list(error.problems)))
-            return
-        except DeskError as error:
-            self.post_message(_Refused([str(error)]))
-            return
-        self.post_message(_Done(StatusChanged(view, app.desk.revision())))
+            ),
+        )
 
-    @on(_Refused)
-    def _refused(self, message: _Refused) -> None:
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
         self.query_one("#move", Button).disabled = False
-        self._show_problems(message.problems)
+        self._show_problems(list(message.lines()))
 
-    @on(_Done)
-    def _done(self, message: _Done) -> None:
-        self.dismiss(message.result)
+    @on(Written)
+    def _done(self, message: Written[ReferralView]) -> None:
+        self.dismiss(StatusChanged(message.result, message.revision))
 
     def _show_problems(self, problems: list[str]) -> None:
         """Each `field: message` goes under its field; anything else under the form."""

@@ -22,12 +22,13 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..engine import DeskError, SourceView, TaskView
+from ..engine import SourceView, TaskView
 from ..messages import ShowReferral
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from .base import DeskScreen
 from .common import announce_write
+from .writing import Refused, Written, write
 
 __all__ = ["ThanksScreen", "group_tasks", "relative"]
 
@@ -129,19 +130,6 @@ class ThanksScreen(DeskScreen):
         tasks: list[TaskView]
         sources: dict[str, SourceView]
         zone: ZoneInfo
-
-    @dataclass
-    class Completed(Message):
-        """A task was marked done."""
-
-        task: TaskView
-        revision: int
-
-    @dataclass
-    class Failed(Message):
-        """The desk refused to mark a task done."""
-
-        text: str
 
     def __init__(self, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
@@ -279,20 +267,12 @@ class ThanksScreen(DeskScreen):
         if task is None:
             self.notify("Highlight a thank-you first.", severity="warning")
             return
-        self._complete(task.id, self.now())
+        task_id, now = task.id, self.now()
+        write(self, lambda desk: desk.complete_task(task_id, now))
 
-    @work(thread=True, exclusive=True, group="thanks-write", exit_on_error=False)
-    def _complete(self, task_id: str, now: datetime) -> None:
-        try:
-            task = self.desk.complete_task(task_id, now)
-        except DeskError as error:
-            self.post_message(self.Failed(str(error)))
-            return
-        self.post_message(self.Completed(task, self.desk.revision()))
-
-    @on(Completed)
-    def _completed(self, message: Completed) -> None:
-        task = message.task
+    @on(Written)
+    def _completed(self, message: Written[TaskView]) -> None:
+        task = message.result
         party = self.sources.get(task.source_id)
         self.notify(
             f"{KIND_LABELS.get(task.kind, task.kind).capitalize()} for "
@@ -302,9 +282,9 @@ class ThanksScreen(DeskScreen):
         announce_write(self, message.revision)
         self._load()
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
-        self.notify(message.text, title="Not marked done", severity="error")
+    @on(Refused)
+    def _failed(self, message: Refused) -> None:
+        self.notify(str(message.error), title="Not marked done", severity="error")
         self._load()
 
     def action_copy_draft(self) -> None:

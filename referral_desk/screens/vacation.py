@@ -6,25 +6,30 @@ writes them itself and shows a refused date under its field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from functools import partial
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from ..engine import AgentView, DeskError, InvalidInput, parse_day
+from ..engine import AgentView, parse_day
 from ..widgets.form_field import FormField, problems_by_field
-from .common import announce_write, desk_of, now_of
+from .common import announce_write, now_of
+from .writing import Refused, Written, attempt_each, write, writing
 
 __all__ = ["VacationScreen"]
 
 KEYS = ("away_from", "away_until")
+
+
+def _day(text: str, key: str) -> date | None:
+    """A typed date, or None for a blank field (no time away on that side)."""
+    return parse_day(text, key) if text else None
 
 
 class VacationScreen(ModalScreen[AgentView | None]):
@@ -68,23 +73,9 @@ class VacationScreen(ModalScreen[AgentView | None]):
         Binding("escape", "cancel", "Cancel", tooltip="Close without saving", id="vacation.cancel"),
     ]
 
-    @dataclass
-    class Saved(Message):
-        """The desk stored the dates."""
-
-        agent: AgentView
-        revision: int
-
-    @dataclass
-    class Refused(Message):
-        """The dates were refused: `field: message` problems."""
-
-        problems: tuple[str, ...]
-
     def __init__(self, agent: AgentView) -> None:
         super().__init__()
         self.agent = agent
-        self._busy = False
 
     def compose(self) -> ComposeResult:
         agent = self.agent
@@ -120,21 +111,20 @@ class VacationScreen(ModalScreen[AgentView | None]):
 
     def action_save(self) -> None:
         """Checks both dates, then stores them."""
-        if self._busy:
+        if writing(self):
             return
-        days: dict[str, date | None] = {}
-        problems: list[str] = []
-        for key, field in self._fields().items():
-            text = field.control.value.strip()  # type: ignore[attr-defined]
-            try:
-                days[key] = parse_day(text, key) if text else None
-            except InvalidInput as error:
-                problems.extend(error.problems)
-        if problems:
-            self._show(tuple(problems))
+        days, slips = attempt_each(
+            {
+                key: partial(_day, field.control.value.strip(), key)  # type: ignore[attr-defined]
+                for key, field in self._fields().items()
+            }
+        )
+        if slips:
+            self._show(tuple(problem for problems in slips.values() for problem in problems))
             return
-        self._busy = True
-        self._store(days["away_from"], days["away_until"], now_of(self))
+        agent_id, away_from, away_until = self.agent.id, days["away_from"], days["away_until"]
+        now = now_of(self)
+        write(self, lambda desk: desk.set_vacation(agent_id, away_from, away_until, now))
 
     @on(Button.Pressed, "#clear")
     def _clear(self) -> None:
@@ -142,27 +132,14 @@ class VacationScreen(ModalScreen[AgentView | None]):
             field.control.value = ""  # type: ignore[attr-defined]
         self.action_save()
 
-    @work(thread=True, exclusive=True, group="vacation", exit_on_error=False)
-    def _store(self, away_from: date | None, away_until: date | None, now: datetime) -> None:
-        desk = desk_of(self)
-        try:
-            agent = desk.set_vacation(self.agent.id, away_from, away_until, now)
-            self.post_message(self.Saved(agent, desk.revision()))
-        except InvalidInput as error:
-            self.post_message(self.Refused(error.problems))
-        except DeskError as error:
-            self.post_message(self.Refused((str(error),)))
-        finally:
-            self._busy = False
-
-    @on(Saved)
-    def _saved(self, message: Saved) -> None:
+    @on(Written)
+    def _saved(self, message: Written[AgentView]) -> None:
         announce_write(self, message.revision)
-        self.dismiss(message.agent)
+        self.dismiss(message.result)
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:
-        self._show(message.problems)
+        self._show(message.lines())
 
     def _show(self, problems: tuple[str, ...]) -> None:
         by_field, rest = problems_by_field(problems, KEYS)
