@@ -220,17 +220,24 @@ class ReferralDeskApp(App[None]):
                 continue
         return screens
 
+    def report_worker_error(self, worker: Worker[object]) -> None:
+        """The one place worker failures become notifications (screens hand theirs here:
+        a worker's state changes reach only the node that ran it)."""
+        error = worker.error
+        if error is None:
+            return
+        if isinstance(error, DeskError):
+            self.notify(str(error), title="Refused", severity="warning", timeout=8)
+        else:
+            title = "The clock failed" if worker.group == "clock" else "Something went wrong"
+            self.notify(f"{type(error).__name__}: {error}", title=title, severity="error")
+
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
-        """The one place worker failures become notifications; the clock re-arms here."""
+        """The app's own workers: a failure is reported; the clock re-arms here."""
         worker = event.worker
-        if event.state == WorkerState.ERROR and worker.error is not None:
-            error = worker.error
-            if isinstance(error, DeskError):
-                self.notify(str(error), title="Refused", severity="warning", timeout=8)
-            else:
-                title = "The clock failed" if worker.group == "clock" else "Something went wrong"
-                self.notify(f"{type(error).__name__}: {error}", title=title, severity="error")
+        if event.state == WorkerState.ERROR:
+            self.report_worker_error(worker)
         if (
             worker.group == "clock"
             and worker.node is self

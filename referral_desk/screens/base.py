@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from ..engine import Desk
 from ..messages import DeskChanged
@@ -40,6 +41,12 @@ class DeskScreen(Screen[None]):
             self.refresh_from_desk()
         else:
             self._stale = True
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """A worker's failure stops at the screen that ran it: the app tells the user."""
+        if event.state == WorkerState.ERROR:
+            self.desk_app.report_worker_error(event.worker)
 
     @on(events.ScreenResume)
     def _read_if_stale(self) -> None:

@@ -8,10 +8,9 @@ happen in modals that write through the desk and show its messages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -27,96 +26,12 @@ from ..widgets.price_input import format_band
 from .agent_form import AgentFormScreen
 from .base import DeskScreen
 from .common import announce_write, theme_style
+from .roster_columns import COLUMNS, WIDTHS, agent_status, away_text, matches_filter, metros_text
 from .roster_import import RosterImportScreen
 from .vacation import VacationScreen
 from .writing import Refused, Written, write
 
-__all__ = ["RosterScreen", "agent_status", "matches_filter"]
-
-
-def _away_text(agent: AgentView) -> str:
-    starts = agent.away_from.strftime("%b %-d") if agent.away_from else "…"
-    ends = agent.away_until.strftime("%b %-d %Y") if agent.away_until else "…"
-    return f"{starts}–{ends}"
-
-
-def _metros(agent: AgentView, shown: int = 2) -> str:
-    """`Austin, Round Rock +5`: a column that stays narrow for agents covering many metros."""
-    more = len(agent.metros) - shown
-    return ", ".join(agent.metros[:shown]) + (f" +{more}" if more > 0 else "")
-
-
-def agent_status(agent: AgentView, today: date) -> str:
-    """`active`, `inactive`, `away until Jan 10 2027`, or `active · away Dec 20–…` ahead."""
-    if not agent.active:
-        return "inactive"
-    if agent.is_away(today):
-        return f"away until {agent.away_until:%b %-d %Y}" if agent.away_until else "away"
-    if agent.away_from and agent.away_from > today:
-        return f"active · away {_away_text(agent)}"
-    return "active"
-
-
-STATE_WORDS = frozenset({"active", "inactive", "away", "available", "full"})
-"""Filter words that name a state and match it exactly (`active` is not `inactive`)."""
-
-
-def agent_states(agent: AgentView, today: date) -> set[str]:
-    """The state words an agent answers to in the filter."""
-    states = {"active" if agent.active else "inactive"}
-    if agent.is_away(today):
-        states.add("away")
-    if agent.active and not agent.is_away(today):
-        states.add("available")
-    if agent.load >= agent.capacity:
-        states.add("full")
-    return states
-
-
-def matches_filter(agent: AgentView, today: date, text: str) -> bool:
-    """Whether every word of the filter fits the agent: state words (`active`, `away`,
-    `full`…) exactly, any other word anywhere in what the roster shows of the agent."""
-    sides = "buyer seller both" if agent.sides == "both" else agent.sides
-    words = [
-        agent.id, agent.name, agent.brokerage, agent.kind, sides, agent.network or "",
-        " ".join(agent.metros), " ".join(agent.zips),
-    ]  # fmt: skip
-    haystack = " ".join(words).casefold()
-    states = agent_states(agent, today)
-    for word in text.casefold().split():
-        if word in STATE_WORDS:
-            if word not in states:
-                return False
-        elif word not in haystack:
-            return False
-    return True
-
-
-COLUMNS: tuple[tuple[str, str, Callable[[AgentView], Any]], ...] = (
-    ("id", "Id", lambda a: a.id),
-    ("name", "Name", lambda a: a.name.casefold()),
-    ("load", "Load", lambda a: (a.load / a.capacity if a.capacity else 1.0, a.load)),
-    ("status", "Status", lambda a: (not a.active, a.away_from is not None, a.id)),
-    ("sides", "Sides", lambda a: a.sides),
-    ("metros", "Metros", lambda a: ";".join(a.metros).casefold()),
-    ("price", "Sweet spot", lambda a: (a.price_min, a.price_max)),
-    ("kind", "Kind", lambda a: a.kind),
-    ("channel", "Channel", lambda a: a.preferred_channel),
-)
-"""Each column: key, label, and what it sorts by (numbers sort as numbers)."""
-
-WIDTHS = {
-    "id": 10,
-    "name": 20,
-    "load": 5,
-    "status": 22,
-    "sides": 6,
-    "metros": 22,
-    "price": 12,
-    "kind": 8,
-    "channel": 7,
-}
-"""Fixed column widths: the table never jumps as rows load or the sort changes."""
+__all__ = ["RosterScreen"]
 
 
 class RosterScreen(DeskScreen):
@@ -258,7 +173,7 @@ class RosterScreen(DeskScreen):
                 Text(f"{agent.load}/{agent.capacity}", style=load_style or ""),
                 Text(status, style=dim or ""),
                 agent.sides,
-                Text(_metros(agent)),
+                Text(metros_text(agent)),
                 format_band(agent.price_min, agent.price_max),
                 agent.kind,
                 agent.preferred_channel,
@@ -374,7 +289,7 @@ class RosterScreen(DeskScreen):
             when = (
                 "no time away"
                 if not (saved.away_from or saved.away_until)
-                else (f"away {_away_text(saved)}")
+                else (f"away {away_text(saved)}")
             )
             self.notify(f"{saved.name}: {when}.", title="Roster")
             self._load(self.now())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from textual.widgets import Select, Static
 
 from referral_desk.app import ReferralDeskApp, make_app
@@ -113,3 +116,23 @@ async def test_accept_from_the_detail(demo_db: str, clock: ManualClock) -> None:
         await settle(pilot)
         assert app.desk.referral(candidates[0].id).status == "awarded"
         assert "Awarded" in str(detail.query_one("#title", Static).render())
+
+
+async def test_a_referral_that_cannot_be_read_says_so(
+    demo_db: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screen's read that the desk refuses (here: a referral that is not there) tells the
+    user in a warning instead of leaving the screen silently empty."""
+    app = make_app(demo_db, clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        shown: list[tuple[str, str]] = []
+        notify = app.notify
+
+        def recording(message: str, **options: Any) -> None:
+            shown.append((str(options.get("title", "")), str(message)))
+            notify(message, **options)
+
+        monkeypatch.setattr(app, "notify", recording)
+        await _open(app, pilot, "R-999999")
+        assert ("Refused", "referral: no referral 'R-999999'") in shown
