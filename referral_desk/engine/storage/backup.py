@@ -2,9 +2,11 @@
 
 A backup is taken with SQLite's online backup API on a connection of the desk's
 own engine, so desks and the clock may keep writing while it runs and the copy
-is still one consistent moment. It is written to a temporary file beside the
-target and renamed into place, owner-only (0600): it holds clients' contact
-details. A PostgreSQL desk is backed up with the server's own tools.
+is still one consistent moment. It is written as every file the user names is
+(`files.py`): never onto the desk's own files or through a link, into a
+temporary owner-only (0600) file beside the target that then takes the name,
+and over an existing file only when asked. A PostgreSQL desk is backed up with
+the server's own tools.
 
 A restore refuses anything that is not a healthy desk database from this or an
 older version, refuses while another desk or the clock has the database open,
@@ -16,18 +18,18 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
-from collections.abc import Iterator
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, suppress
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy.engine import make_url
 
 from ..rules.errors import InvalidInput, Refused, StorageError
 from .connect import database_url
-from .store import SCHEMA_HEAD, open_store
+from .files import DeskFiles, checked_target, move_into_place, private_temp
+from .store import SCHEMA_HEAD, Store, open_store
 
-__all__ = ["backup_desk", "restore_desk", "sqlite_desk_path"]
+__all__ = ["BackupCopy", "backup_desk", "restore_desk", "sqlite_desk_path"]
 
 DESK_TABLES = frozenset({"alembic_version", "agent", "referral", "offer", "event", "setting"})
 """Tables every desk database has had since the first schema: what makes a file a desk."""
@@ -35,9 +37,18 @@ DESK_TABLES = frozenset({"alembic_version", "agent", "referral", "offer", "event
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def backup_desk(source: Path, target: Path) -> str:
-    """Copies the desk at `source` to `target` while it keeps running; returns its schema."""
-    store = open_store(str(source))
+class BackupCopy(NamedTuple):
+    """A backup written: where, and the schema revision of the desk it holds."""
+
+    path: Path
+    schema: str
+
+
+def backup_desk(store: Store, target: Path, *, desk_files: DeskFiles, force: bool) -> BackupCopy:
+    """Copies the (SQLite) desk of `store` to `target` while it keeps running. Refuses,
+    writing nothing, as `files.checked_target` says."""
+    shown = str(target)
+    target = checked_target(target, desk_files, force=force)
     try:
         with private_temp(target) as partial:
             raw = store.engine.raw_connection()
@@ -48,10 +59,10 @@ def backup_desk(source: Path, target: Path) -> str:
             finally:
                 raw.close()
             revision = _check_desk_file(partial, "backup")
-            os.replace(partial, target)
-    finally:
-        store.dispose()
-    return revision
+            move_into_place(partial, target, force=force, shown=shown)
+    except OSError as error:
+        raise InvalidInput([f"file: cannot write {shown} ({error.strerror or error})"]) from None
+    return BackupCopy(target, revision)
 
 
 def restore_desk(backup: Path, target: Path) -> Path | None:
@@ -85,21 +96,6 @@ def sqlite_desk_path(target: str, command: str) -> Path:
         )
         raise Refused(f"{command}: a PostgreSQL desk is {command}d with the server's tools: {tool}")
     raise Refused(f"{command}: only a SQLite desk file can be {command}d here")
-
-
-@contextmanager
-def private_temp(beside: Path) -> Iterator[str]:
-    """An empty owner-only file next to `beside` (same folder, so a rename is atomic)."""
-    descriptor, name = tempfile.mkstemp(
-        prefix=f".{beside.name}.", suffix=".partial", dir=beside.parent
-    )
-    os.close(descriptor)  # mkstemp creates it 0600 whatever the umask
-    try:
-        yield name
-    finally:
-        for leftover in (name, f"{name}-wal", f"{name}-shm", f"{name}-journal"):
-            with suppress(FileNotFoundError):
-                os.unlink(leftover)
 
 
 def _copy_backup(backup: Path, partial: str) -> None:
