@@ -3,8 +3,8 @@
 A backup runs while desks and the clock keep working, and is written like every
 file the desk writes where the user points (never onto the desk's own files, over
 an existing file only with `--force`); a restore keeps the desk it replaces beside
-it. A PostgreSQL desk is refused with the server's own
-tool named.
+it, under a new name each time (`--now` names it too). A PostgreSQL desk is
+refused with the server's own tool named.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from ..engine import InvalidInput, StorageError
-from .common import add_json_flag, database, open_desk_at, print_json
+from .common import add_json_flag, database, now_of, open_desk_at, print_json
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,7 +59,7 @@ def run_restore(arguments: argparse.Namespace) -> int:
         raise InvalidInput([f"file: no such file {arguments.file!r}"])
     if backup == target:
         raise InvalidInput(["file: is the desk database itself"])
-    previous = restore_desk(backup, target)
+    previous = restore_desk(backup, target, now_of(arguments))
     if arguments.json:
         print_json(
             {
