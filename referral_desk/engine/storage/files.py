@@ -69,11 +69,14 @@ class DeskFiles:
     def holds(self, target: Path) -> bool:
         """Whether writing `target` (absolute, its folder resolved) would write onto the desk.
 
-        By name first; then by identity, for the same file or folder reached under
-        another name (a hard link, a case-insensitive disk).
+        By name first, whatever the letters' case (a case-insensitive disk writes
+        `DESK.DB-WAL` onto `desk.db-wal`); then by identity, for the same file or
+        folder reached under another name (a hard link).
         """
         places = (target, *target.parents)
-        if target in self.files or any(folder in places for folder in self.folders):
+        own_files = {_folded(own) for own in self.files}
+        own_folders = {_folded(folder) for folder in self.folders}
+        if _folded(target) in own_files or any(_folded(p) in own_folders for p in places):
             return True
         return any(_same(target, own) for own in self.files) or any(
             _same(place, folder) for folder in self.folders for place in places
@@ -178,6 +181,11 @@ def _both_names(path: Path) -> Iterable[Path]:
     """A path as given (absolute) and with every link resolved: a desk may be named either."""
     given = Path(os.path.abspath(path.expanduser()))
     return dict.fromkeys((given, given.resolve()))
+
+
+def _folded(path: Path) -> str:
+    """A path compared without regard to case (and, on Windows, to slashes)."""
+    return os.path.normcase(path).casefold()
 
 
 def _same(first: Path, second: Path) -> bool:
