@@ -148,12 +148,14 @@ def test_a_link_is_never_followed_nor_replaced(
         (".", "is a folder"),
         ("no/such/folder/x.csv", "no such folder"),
         ("/dev/null", "not a regular file"),
+        ("n" * 300 + ".csv", "cannot write"),
     ],
 )
-def test_folders_missing_folders_and_devices_are_refused(
+def test_folders_devices_and_impossible_names_are_refused(
     desk_room: tuple[Desk, Path], name: str, message: str
 ) -> None:
-    """Not a file one can write: one `file:` line saying why, even with force."""
+    """Not a file one can write (a folder, a missing folder, a device, a name too long for
+    the disk): one `file:` line saying why, even with force."""
     desk, room = desk_room
     with pytest.raises(InvalidInput, match=rf"^file: .*{message}"):
         desk.write_file(Path(name), PAYLOAD, force=True)

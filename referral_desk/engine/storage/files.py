@@ -85,8 +85,13 @@ class DeskFiles:
 
 def checked_target(path: Path, desk_files: DeskFiles, *, force: bool) -> Path:
     """The absolute path to write for `path`, or `InvalidInput` saying why not (`file: …`)."""
-    shown = str(path)
-    path = path.expanduser()
+    try:
+        return _checked_target(path.expanduser(), str(path), desk_files, force)
+    except OSError as error:  # a name too long for the disk, a folder one may not read
+        raise InvalidInput([f"file: cannot write {path} ({error.strerror or error})"]) from None
+
+
+def _checked_target(path: Path, shown: str, desk_files: DeskFiles, force: bool) -> Path:
     if path.is_symlink():
         raise InvalidInput([f"file: {shown} is a symbolic link; name the file itself"])
     if path.is_dir():
