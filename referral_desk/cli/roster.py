@@ -25,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     exporting = actions.add_parser("export", help="write the roster as CSV")
     exporting.add_argument("file", nargs="?", default="-", help="output file (default stdout)")
+    exporting.add_argument("--force", action="store_true", help="replace FILE if it exists")
     exporting.set_defaults(handler=run_export)
 
     away = actions.add_parser("away", help="record an agent's time away (inclusive dates)")
@@ -70,12 +71,14 @@ def run_import(arguments: argparse.Namespace) -> int:
 
 
 def run_export(arguments: argparse.Namespace) -> int:
+    """Prints the roster, or writes it to FILE as the desk writes every file a user names
+    (never onto the desk's own files, over an existing file only with `--force`)."""
     with open_desk(arguments) as desk:
         text = desk.export_roster()
-    if arguments.file == "-":
-        sys.stdout.write(text)
-    else:
-        Path(arguments.file).write_text(text, encoding="utf-8")
+        if arguments.file != "-":
+            desk.write_file(Path(arguments.file), text, force=arguments.force)
+            return 0
+    sys.stdout.write(text)
     return 0
 
 

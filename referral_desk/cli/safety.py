@@ -1,7 +1,10 @@
 """`backup` and `restore`: the commands over `engine/storage/backup.py`.
 
-A backup runs while desks and the clock keep working; a restore keeps the desk
-it replaces beside it. A PostgreSQL desk is refused with the server's own tool named.
+A backup runs while desks and the clock keep working, and is written like every
+file the desk writes where the user points (never onto the desk's own files, over
+an existing file only with `--force`); a restore keeps the desk it replaces beside
+it, under a new name each time (`--now` names it too). A PostgreSQL desk is
+refused with the server's own tool named.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from ..engine import InvalidInput, StorageError
-from .common import add_json_flag, database, print_json
+from .common import add_json_flag, database, now_of, open_desk_at, print_json
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "backup", help="copy the desk (SQLite) to FILE while it keeps running"
     )
     backup.add_argument("file", metavar="FILE", help="where to write the copy")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
     add_json_flag(backup)
     backup.set_defaults(handler=run_backup)
 
@@ -33,20 +37,16 @@ def run_backup(arguments: argparse.Namespace) -> int:
     from ..engine.storage.backup import backup_desk, sqlite_desk_path
 
     source = sqlite_desk_path(database(arguments), "backup")
-    target = Path(arguments.file).expanduser().resolve()
     if not source.is_file():
         raise StorageError(f"database: no desk at {source}")
-    if target == source:
-        raise InvalidInput(["file: is the desk database itself; choose another file"])
-    if target.is_dir():
-        raise InvalidInput([f"file: {arguments.file} is a folder; name a file in it"])
-    if not target.parent.is_dir():
-        raise InvalidInput([f"file: no such folder {str(target.parent)!r}"])
-    revision = backup_desk(source, target)
+    with open_desk_at(str(source)) as desk:
+        target = backup_desk(
+            desk.store, Path(arguments.file), desk_files=desk.own_files(), force=arguments.force
+        )
     if arguments.json:
-        print_json({"database": str(source), "file": str(target), "schema": revision})
+        print_json({"database": str(source), "file": str(target.path), "schema": target.schema})
     else:
-        print(f"backed up {source} to {target}")
+        print(f"backed up {source} to {target.path}")
     return 0
 
 
@@ -59,7 +59,7 @@ def run_restore(arguments: argparse.Namespace) -> int:
         raise InvalidInput([f"file: no such file {arguments.file!r}"])
     if backup == target:
         raise InvalidInput(["file: is the desk database itself"])
-    previous = restore_desk(backup, target)
+    previous = restore_desk(backup, target, now_of(arguments))
     if arguments.json:
         print_json(
             {

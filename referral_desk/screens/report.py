@@ -2,7 +2,10 @@
 
 The team lead picks a quarter and reads where referrals came from, what became
 of them, what fees are pending or paid and how fast routing was, with bars for
-the shares; `m` and `c` write the same report as Markdown or CSV.
+the shares; `m` and `c` write the same report as Markdown or CSV, through the
+desk (`Desk.write_file`: never onto the desk's own files, owner-only), into the
+current folder or else the user data folder's `reports/`. A report file already
+there is replaced only when the user says so.
 """
 
 from __future__ import annotations
@@ -20,11 +23,21 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from ..engine import Report, count_text, duration_text, money_text, to_csv, to_markdown
+from ..engine import (
+    ExistingFile,
+    InvalidInput,
+    Report,
+    count_text,
+    duration_text,
+    money_text,
+    to_csv,
+    to_markdown,
+)
 from ..locations import data_dir
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from .base import DeskScreen
+from .confirm import ConfirmScreen
 
 __all__ = ["ReportScreen", "bar", "quarter_of", "shift_quarter"]
 
@@ -169,6 +182,19 @@ class ReportScreen(DeskScreen):
 
         path: Path
 
+    @dataclass
+    class ReplaceAsked(Message):
+        """The report file is already there: ask before replacing it."""
+
+        path: Path
+        text: str
+
+    @dataclass
+    class ExportRefused(Message):
+        """No report file could be written, and why (a `file: …` line)."""
+
+        reason: str
+
     def __init__(self, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.report: Report | None = None
@@ -236,16 +262,44 @@ class ReportScreen(DeskScreen):
     def _export(self, report: Report, kind: str) -> None:
         text = to_markdown(report) if kind == "md" else to_csv(report)
         name = f"referral-report-{report.quarter}.{kind}"
-        for folder in (Path.cwd(), data_dir() / "reports"):
+        self._write_first([Path.cwd() / name, data_dir() / "reports" / name], text, force=False)
+
+    @work(thread=True, exclusive=False, group="report-export", exit_on_error=False)
+    def _replace(self, path: Path, text: str) -> None:
+        self._write_first([path], text, force=True)
+
+    def _write_first(self, paths: list[Path], text: str, *, force: bool) -> None:
+        """Writes the first path the desk may write (in a worker); asks before replacing."""
+        problem = ""
+        for path in paths:
             try:
-                folder.mkdir(parents=True, exist_ok=True)
-                (folder / name).write_text(text, encoding="utf-8")
-            except OSError:
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                written = self.desk.write_file(path, text, force=force)
+            except ExistingFile:
+                self.post_message(self.ReplaceAsked(path, text))
+                return
+            except (InvalidInput, OSError) as error:
+                problem = problem or str(error)
                 continue
-            self.post_message(self.Exported(folder / name))
+            self.post_message(self.Exported(written))
             return
-        raise OSError(f"could not write {name}")
+        self.post_message(self.ExportRefused(problem))
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:
         self.notify(f"Wrote {message.path}", title="Report exported")
+
+    @on(ReplaceAsked)
+    def _ask_replace(self, message: ReplaceAsked) -> None:
+        def answered(replace: bool | None) -> None:
+            if replace:
+                self._replace(message.path, message.text)
+            else:
+                self.notify(f"Kept {message.path} as it was.", title="Report not exported")
+
+        question = f"{message.path} already exists. Replace it with this report?"
+        self.app.push_screen(ConfirmScreen(question, yes="Replace", no="Keep it"), answered)
+
+    @on(ExportRefused)
+    def _refused(self, message: ExportRefused) -> None:
+        self.notify(message.reason, title="Report not exported", severity="error")

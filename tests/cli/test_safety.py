@@ -2,9 +2,10 @@
 
 `referral-desk backup FILE` copies a SQLite desk with the online backup API
 (desks and the clock may keep writing); `restore FILE` puts a backup back,
-refusing anything that is not a healthy desk database and keeping the desk it
-replaces as `<name>.before-restore`. A desk holds clients' contact details: its
-database, WAL files, backups and outbox folder are owner-only whatever the umask.
+refusing anything that is not a healthy desk database and keeping every desk it
+replaces as `<name>.before-restore-<UTC time>`, never reusing a name. A desk
+holds clients' contact details: its database, WAL files, backups and outbox
+folder are owner-only whatever the umask.
 """
 
 from __future__ import annotations
@@ -179,15 +180,17 @@ def test_backup_refuses_the_desk_itself_or_a_folder(
 def test_restore_puts_the_backup_back_and_keeps_the_old_desk_aside(
     live_desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """After a restore the desk is the backup; the replaced desk is `<name>.before-restore`."""
+    """After a restore the desk is the backup; the replaced desk is kept beside it as
+    `<name>.before-restore-<UTC time to the microsecond>`, named in the JSON's `previous`."""
     backup = tmp_path / "backup.db"
     assert run(capsys, "--db", live_desk, "backup", backup)[0] == 0
     later = Desk.open(str(live_desk))
     later.intake(intake(client_first_name="Late"), NOW)
     later.close()
-    code, out, err = run(capsys, "--db", live_desk, "restore", backup, "--json")
+    at = ("--now", "2026-12-03T04:15:00.123456-06:00")
+    code, out, err = run(capsys, "--db", live_desk, *at, "restore", backup, "--json")
     assert code == 0, err
-    aside = live_desk.with_name("desk.db.before-restore")
+    aside = live_desk.with_name("desk.db.before-restore-20261203T101500.123456Z")
     assert json.loads(out)["previous"] == str(aside)
     assert referral_ids(live_desk) == ["R-000001", "R-000002", "R-000003"]
     assert referral_ids(aside) == ["R-000001", "R-000002", "R-000003", "R-000004"]
@@ -196,6 +199,39 @@ def test_restore_puts_the_backup_back_and_keeps_the_old_desk_aside(
     code, _out, err = run(capsys, "--db", live_desk, "restore", aside)  # and back again
     assert code == 0, err
     assert referral_ids(live_desk)[-1] == "R-000004"
+    assert referral_ids(aside)[-1] == "R-000004", "the kept desk stays as it was"
+
+
+def kept_desks(live_desk: Path) -> list[Path]:
+    return sorted(live_desk.parent.glob("desk.db.before-restore*"))
+
+
+def test_every_replaced_desk_is_kept_under_its_own_name(
+    live_desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Eight restores in a row, four of them at the very same --now: eight kept desks, each
+    exactly the desk its restore replaced (a counter tells the same instant apart), and
+    each restore says where its previous desk went."""
+    backup = tmp_path / "backup.db"
+    assert run(capsys, "--db", live_desk, "backup", backup)[0] == 0
+    replaced: dict[str, list[str]] = {}
+    for number in range(8):
+        desk = Desk.open(str(live_desk))
+        desk.intake(intake(client_first_name=f"Client {number}"), NOW)
+        desk.close()
+        before = referral_ids(live_desk)
+        at = ["--now", "2026-12-03T10:15:00Z"] if number % 2 else []
+        code, out, err = run(capsys, "--db", live_desk, *at, "restore", backup)
+        assert code == 0, err
+        kept = out.strip().rsplit("; the previous desk is kept as ", 1)[1]
+        assert kept not in replaced, "a kept desk was overwritten"
+        replaced[kept] = before
+    assert [str(path) for path in kept_desks(live_desk)] == sorted(replaced)
+    same_instant = [name for name in replaced if "20261203T101500.000000Z" in name]
+    assert [name.rsplit("Z", 1)[1] for name in sorted(same_instant)] == ["", "-2", "-3", "-4"]
+    for kept, before in replaced.items():
+        assert referral_ids(kept) == before
+        assert len(before) == 4
 
 
 def not_a_desk(tmp_path: Path) -> Path:
@@ -245,30 +281,25 @@ def test_restore_refuses_what_is_not_a_healthy_desk(
     assert code == 2 and out == "", err
     one_line_error(err, "file: ")
     assert live_desk.read_bytes() == live_desk_bytes
-    assert not live_desk.with_name("desk.db.before-restore").exists()
+    assert kept_desks(live_desk) == []
     assert [p.name for p in live_desk.parent.iterdir() if p.name.endswith(".partial")] == []
 
 
 def test_restore_refuses_while_the_desk_is_open_elsewhere(
     live_desk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A desk (or the clock) with the database open blocks the restore: nothing moves.
-
-    SQLite reports the file locked: database trouble, exit 5. (Where SQLite leaves the file
-    in WAL mode without an error, the desk refuses by its own rule instead: exit 4.)
-    """
+    """A desk (or the clock) with the database open blocks the restore by the desk's rule
+    (exit 4, saying what to do), never as database trouble: nothing moves."""
     backup = tmp_path / "backup.db"
     assert run(capsys, "--db", live_desk, "backup", backup)[0] == 0
     other = Desk.open(str(live_desk))
     try:
         other.referrals()
-        code, _out, err = run(capsys, "--db", live_desk, "restore", backup)
-        one_line_error(err, "database: ")
-        if "stop them" in err:
-            assert code == 4, err
-        else:
-            assert code == 5 and ("busy" in err or "locked" in err), err
-        assert not live_desk.with_name("desk.db.before-restore").exists()
+        code, out, err = run(capsys, "--db", live_desk, "restore", backup)
+        assert code == 4 and out == "", err
+        one_line_error(err, "database: desk.db is open in another desk or the clock")
+        assert "stop them, then restore" in err
+        assert kept_desks(live_desk) == []
         assert len(other.referrals()) == 3
     finally:
         other.close()

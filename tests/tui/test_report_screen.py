@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from textual.widgets import Input, Static
@@ -13,6 +15,8 @@ from referral_desk.app import make_app
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.report.figures import FeeFigure, SourceCount
+from referral_desk.locations import data_dir
+from referral_desk.screens.confirm import ConfirmScreen
 from referral_desk.screens.report import (
     ReportScreen,
     bar,
@@ -21,7 +25,7 @@ from referral_desk.screens.report import (
     shift_quarter,
 )
 from tests.factories import intake
-from tests.tui.helpers import settle
+from tests.tui.helpers import settle, wait_until
 
 
 def test_quarters_step_across_years() -> None:
@@ -133,3 +137,76 @@ async def test_report_screen_shows_the_quarter_and_exports_markdown(
         assert screen.query_one("#report-quarter", Input).value == "2026-Q3"
         summary = str(screen.query_one("#report-summary", Static).content)
         assert summary.startswith("0 referrals received in 2026-Q3")
+
+
+def _record_toasts(app: object, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The messages of every notification the app shows from now on (still shown as usual)."""
+    shown: list[str] = []
+    notify = app.notify  # type: ignore[attr-defined]
+
+    def recording(message: str, **options: Any) -> None:
+        shown.append(str(message))
+        notify(message, **options)
+
+    monkeypatch.setattr(app, "notify", recording)
+    return shown
+
+
+async def test_exporting_over_an_earlier_report_asks_first(
+    db_path: Path,
+    roster_desk: Desk,
+    clock: ManualClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A report file already there is kept unless the user says to replace it: `n` keeps it
+    (and says so), `y` replaces it with the report, owner-only."""
+    roster_desk.intake(intake(received_at=None), clock.now())
+    monkeypatch.chdir(tmp_path)
+    earlier = tmp_path / "referral-report-2026-Q4.csv"
+    earlier.write_text("my notes on last week's report")
+    app = make_app(str(db_path), clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        toasts = _record_toasts(app, monkeypatch)
+        await app.push_screen(ReportScreen())
+        await settle(pilot)
+
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await settle(pilot)
+        assert earlier.read_text() == "my notes on last week's report"
+        assert any(toast.startswith("Kept ") for toast in toasts), toasts
+
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(pilot)
+        assert earlier.read_text(encoding="utf-8").startswith("section,key,value\n")
+        assert stat.S_IMODE(earlier.stat().st_mode) == 0o600
+        assert toasts[-1] == f"Wrote {earlier}"
+
+
+async def test_a_report_is_never_written_into_the_desks_outbox(
+    db_path: Path,
+    roster_desk: Desk,
+    clock: ManualClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Run from inside the desk's outbox folder, the export goes to the user data folder's
+    `reports/` instead, and the outbox holds only messages."""
+    outbox = tmp_path / "desk.outbox"
+    outbox.mkdir()
+    monkeypatch.chdir(outbox)
+    app = make_app(str(db_path), clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        toasts = _record_toasts(app, monkeypatch)
+        await app.push_screen(ReportScreen())
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+    assert list(outbox.iterdir()) == []
+    written = data_dir() / "reports" / "referral-report-2026-Q4.md"
+    assert written.read_text(encoding="utf-8").startswith("# Referral report — 2026 Q4")
+    assert toasts == [f"Wrote {written}"]

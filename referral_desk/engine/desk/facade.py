@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ..rules.eligibility import RoutingDecision
     from ..rules.schemas import AgentIn
     from ..rules.settings import DeskSettings
+    from ..storage.files import DeskFiles
     from .closing.service import ClosingService
     from .intake import IntakeService
     from .outbox import OutboxService
@@ -215,6 +216,20 @@ class Desk:
         from .roster_csv import write_roster_csv
 
         return write_roster_csv(self.agents())
+
+    def own_files(self) -> DeskFiles:
+        """The desk's own files (database, journals, secret, outbox): no export writes there."""
+        from ..storage.connect import sqlite_file
+        from ..storage.files import DeskFiles
+
+        return DeskFiles.of(sqlite_file(self.url), self.outbox_folder())
+
+    def write_file(self, path: Path, data: str | bytes, *, force: bool = False) -> Path:
+        """Writes an export (a report, the roster) where the user asked: atomically, owner-only,
+        never onto the desk's own files, a link or, unless `force`, an existing file."""
+        from ..storage.files import write_file_safely
+
+        return write_file_safely(path, data, desk_files=self.own_files(), force=force)
 
     # --- intake and the roster ----------------------------------------------------
 

@@ -3,6 +3,10 @@
 Import is all-or-nothing: every row is validated before anything is written,
 and the error names every bad row (`row 7: email: …`). Rows are numbered as a
 spreadsheet shows them: the header is row 1, the first agent row 2.
+
+Cells a spreadsheet would run as a formula (`=…`, `+…`, `-…`, `@…`) are
+written with a leading `'` and read back without it (`rules/csv_cells.py`), so
+an export is safe to open in a spreadsheet and imports back unchanged.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import io
 from collections.abc import Iterable
 
 from ..read.people import ROSTER_COLUMNS, AgentView
+from ..rules.csv_cells import cell_text, safe_cell
 from ..rules.errors import InvalidInput
 from ..rules.schemas import AgentIn, parse_agent
 
@@ -35,7 +40,7 @@ def read_roster_csv(text: str) -> list[AgentIn]:
         if len(record) > len(header):
             problems.append(f"row {number}: has more cells than the header")
             continue
-        cells = {key: value.strip() for key, value in zip(header, record, strict=False)}
+        cells = {key: cell_text(value.strip()) for key, value in zip(header, record, strict=False)}
         if not any(cells.values()):
             continue
         cells = {
@@ -74,10 +79,11 @@ def _check_header(header: list[str]) -> None:
 
 
 def write_roster_csv(agents: Iterable[AgentView]) -> str:
-    """The roster as CSV with the import columns, so an export imports back unchanged."""
+    """The roster as CSV with the import columns, so an export imports back unchanged;
+    no cell is a formula to a spreadsheet."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=ROSTER_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for agent in agents:
-        writer.writerow(agent.csv_row())
+        writer.writerow({key: safe_cell(value) for key, value in agent.csv_row().items()})
     return buffer.getvalue()

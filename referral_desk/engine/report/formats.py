@@ -5,15 +5,23 @@ for people and spreadsheets. Markdown reads top to bottom like a memo: title,
 period, a few plain sentences, then one table per question. CSV is long
 format, `section,key,value`, one figure a row, the sections named after the
 JSON keys so the two can be matched without a legend.
+
+Both show text the desk was given (referring parties' names), so both keep it
+text: in Markdown every character that could make a link, an image, HTML, an
+entity or emphasis is escaped, so `[x](http://evil) <script>` reads as
+exactly that; in CSV a cell a spreadsheet would run as a formula gets a
+leading `'` (`rules/csv_cells.py`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
+from ..rules.csv_cells import safe_cell
 from ..rules.timefmt import iso
 from .figure_text import count_text, duration_text, money_text, percent_text, within_text
 from .figures import Report
@@ -35,9 +43,15 @@ SOURCE_TYPE_NOUNS = {
 DIRECTION_LABELS = {"receivable": "Receivable (owed to us)", "payable": "Payable (owed by us)"}
 
 
-def _cell(text: str) -> str:
-    """Table cell text: a `|` in a name would split the row."""
-    return text.replace("|", "\\|").replace("\n", " ")
+_MARKDOWN_ACTIVE = re.compile(r"[\\`*_\[\]<>!&|~$@]|:(?=/)|/(?=/)|\.(?=[0-9A-Za-z])")
+"""Characters that start markup inline (links, images, HTML, entities, emphasis, code,
+a `|` that splits a table row), and the `:`, `/` and `.` of a bare address, which
+some renderers turn into a link by themselves (`http://…`, `www.…`, `evil.com`)."""
+
+
+def _text(text: str) -> str:
+    """Text the desk was given, as Markdown that shows it literally, on one line."""
+    return _MARKDOWN_ACTIVE.sub(lambda found: "\\" + found.group(), " ".join(text.split()))
 
 
 def _plural(count: int, word: str) -> str:
@@ -59,7 +73,7 @@ def _summary(report: Report) -> Iterator[str]:
     top = report.top_sources[0]
     yield (
         f"- Most came from {SOURCE_TYPE_NOUNS[kind]} ({count_text(count)}); "
-        f"the top source was {top.name} ({_plural(top.count, 'referral')})."
+        f"the top source was {_text(top.name)} ({_plural(top.count, 'referral')})."
     )
     if report.offered:
         line = (
@@ -117,7 +131,7 @@ def to_markdown(report: Report) -> str:
     if report.top_sources:
         lines += ["| # | Source | Referrals |", "|---:|---|---:|"]
         for rank, source in enumerate(report.top_sources, start=1):
-            lines.append(f"| {rank} | {_cell(source.name)} | {count_text(source.count)} |")
+            lines.append(f"| {rank} | {_text(source.name)} | {count_text(source.count)} |")
     else:
         lines.append("No referring party sent a referral in this period.")
     lines += ["", "## Outcomes", "", "| Outcome | Referrals | Share |", "|---|---:|---:|"]
@@ -203,9 +217,10 @@ def _flatten(section: str, prefix: str, value: dict[str, object]) -> Iterator[tu
 
 
 def to_csv(report: Report) -> str:
-    """Long-format CSV: a `section,key,value` header, then one figure a row."""
+    """Long-format CSV: a `section,key,value` header, then one figure a row; no cell is a
+    formula to a spreadsheet."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(("section", "key", "value"))
-    writer.writerows(csv_rows(report))
+    writer.writerows(tuple(safe_cell(cell) for cell in row) for row in csv_rows(report))
     return buffer.getvalue()

@@ -31,6 +31,20 @@ class InvalidInput(DeskError):
         return (type(self), (self.problems,))
 
 
+class ExistingFile(InvalidInput):
+    """The file named for an export or a backup already exists, and replacing it was not asked.
+
+    Its own class so a screen can ask "replace it?" where the CLI says `--force`.
+    """
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        super().__init__([f"file: {shown} already exists; add --force to replace it"])
+
+    def __reduce__(self) -> tuple[type[ExistingFile], tuple[str]]:  # type: ignore[override]
+        return (type(self), (self.shown,))
+
+
 class NotFound(DeskError):
     """A referral, agent, task, flag or message id that the desk does not have."""
 

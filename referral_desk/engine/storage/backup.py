@@ -2,32 +2,37 @@
 
 A backup is taken with SQLite's online backup API on a connection of the desk's
 own engine, so desks and the clock may keep writing while it runs and the copy
-is still one consistent moment. It is written to a temporary file beside the
-target and renamed into place, owner-only (0600): it holds clients' contact
-details. A PostgreSQL desk is backed up with the server's own tools.
+is still one consistent moment. It is written as every file the user names is
+(`files.py`): never onto the desk's own files or through a link, into a
+temporary owner-only (0600) file beside the target that then takes the name,
+and over an existing file only when asked. A PostgreSQL desk is backed up with
+the server's own tools.
 
 A restore refuses anything that is not a healthy desk database from this or an
 older version, refuses while another desk or the clock has the database open,
-and keeps the desk it replaces as `<name>.before-restore`, so a restore can be
-undone by restoring that file.
+and keeps the desk it replaces as `<name>.before-restore-<UTC time>`, a new
+name each time, so every restore can be undone by restoring that file.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, suppress
+from datetime import UTC, datetime
+from itertools import count
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy.engine import make_url
 
 from ..rules.errors import InvalidInput, Refused, StorageError
 from .connect import database_url
-from .store import SCHEMA_HEAD, open_store
+from .files import DeskFiles, checked_target, claim_name, move_into_place, private_temp
+from .store import SCHEMA_HEAD, Store, open_store
 
-__all__ = ["backup_desk", "restore_desk", "sqlite_desk_path"]
+__all__ = ["BackupCopy", "backup_desk", "restore_desk", "sqlite_desk_path"]
 
 DESK_TABLES = frozenset({"alembic_version", "agent", "referral", "offer", "event", "setting"})
 """Tables every desk database has had since the first schema: what makes a file a desk."""
@@ -35,9 +40,18 @@ DESK_TABLES = frozenset({"alembic_version", "agent", "referral", "offer", "event
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def backup_desk(source: Path, target: Path) -> str:
-    """Copies the desk at `source` to `target` while it keeps running; returns its schema."""
-    store = open_store(str(source))
+class BackupCopy(NamedTuple):
+    """A backup written: where, and the schema revision of the desk it holds."""
+
+    path: Path
+    schema: str
+
+
+def backup_desk(store: Store, target: Path, *, desk_files: DeskFiles, force: bool) -> BackupCopy:
+    """Copies the (SQLite) desk of `store` to `target` while it keeps running. Refuses,
+    writing nothing, as `files.checked_target` says."""
+    shown = str(target)
+    target = checked_target(target, desk_files, force=force)
     try:
         with private_temp(target) as partial:
             raw = store.engine.raw_connection()
@@ -48,19 +62,20 @@ def backup_desk(source: Path, target: Path) -> str:
             finally:
                 raw.close()
             revision = _check_desk_file(partial, "backup")
-            os.replace(partial, target)
-    finally:
-        store.dispose()
-    return revision
+            move_into_place(partial, target, force=force, shown=shown)
+    except OSError as error:
+        raise InvalidInput([f"file: cannot write {shown} ({error.strerror or error})"]) from None
+    return BackupCopy(target, revision)
 
 
-def restore_desk(backup: Path, target: Path) -> Path | None:
-    """Replaces the desk at `target` with `backup`; returns where the replaced desk was kept."""
+def restore_desk(backup: Path, target: Path, now: datetime) -> Path | None:
+    """Replaces the desk at `target` with `backup`; returns where the replaced desk was kept
+    (`<name>.before-restore-<now in UTC>`), None when there was no desk."""
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with private_temp(target) as partial:
         _copy_backup(backup, partial)
         _check_desk_file(partial, "file")
-        previous = _set_aside(target)
+        previous = _set_aside(target, now)
         os.replace(partial, target)
     try:
         open_store(str(target)).dispose()  # migrates a backup from an older version
@@ -85,21 +100,6 @@ def sqlite_desk_path(target: str, command: str) -> Path:
         )
         raise Refused(f"{command}: a PostgreSQL desk is {command}d with the server's tools: {tool}")
     raise Refused(f"{command}: only a SQLite desk file can be {command}d here")
-
-
-@contextmanager
-def private_temp(beside: Path) -> Iterator[str]:
-    """An empty owner-only file next to `beside` (same folder, so a rename is atomic)."""
-    descriptor, name = tempfile.mkstemp(
-        prefix=f".{beside.name}.", suffix=".partial", dir=beside.parent
-    )
-    os.close(descriptor)  # mkstemp creates it 0600 whatever the umask
-    try:
-        yield name
-    finally:
-        for leftover in (name, f"{name}-wal", f"{name}-shm", f"{name}-journal"):
-            with suppress(FileNotFoundError):
-                os.unlink(leftover)
 
 
 def _copy_backup(backup: Path, partial: str) -> None:
@@ -152,28 +152,43 @@ def _check_desk_file(path: str, field: str) -> str:
     return revision
 
 
-def _set_aside(target: Path) -> Path | None:
-    """Moves the current desk to `<name>.before-restore`, refusing while it is in use.
+def _set_aside(target: Path, now: datetime) -> Path | None:
+    """Keeps the current desk as `<name>.before-restore-<now>`, refusing while it is in use.
 
     Leaving WAL mode needs the only connection to the file: if another desk or
-    the clock has it open, this fails and nothing is moved. Once out of WAL the
-    file holds every committed write by itself, so it can be renamed safely.
+    the clock has it open, SQLite says the file is busy (or stays in WAL) and
+    nothing is moved. Once out of WAL the file holds every committed write by
+    itself, so it can be kept under a second name (a hard link: the desk never
+    goes missing from its own name, and no earlier kept desk is ever replaced).
     """
     if not target.exists():
         return None
+    in_use = Refused(
+        f"database: {target.name} is open in another desk or the clock; stop them, then restore"
+    )
     try:
         with closing(sqlite3.connect(target, timeout=1.0, isolation_level=None)) as current:
             current.execute("PRAGMA busy_timeout=1000")
             mode = current.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise in_use from None
+        raise StorageError(f"database: cannot set {target.name} aside ({error})") from None
     except sqlite3.DatabaseError as error:
         raise StorageError(f"database: cannot set {target.name} aside ({error})") from None
     if str(mode).lower() != "delete":
-        raise Refused(
-            f"database: {target.name} is open in another desk or the clock; stop them, then restore"
-        )
-    aside = target.with_name(f"{target.name}.before-restore")
-    os.replace(target, aside)
+        raise in_use
+    aside = next(name for name in _aside_names(target, now) if claim_name(target, name))
     for suffix in ("-wal", "-shm"):
         with suppress(FileNotFoundError):
             os.unlink(f"{target}{suffix}")
     return aside
+
+
+def _aside_names(target: Path, now: datetime) -> Iterator[Path]:
+    """`desk.db.before-restore-20261203T101500.123456Z`, then `…Z-2`, `…Z-3`: never reused."""
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    base = f"{target.name}.before-restore-{stamp}"
+    yield target.with_name(base)
+    for number in count(2):
+        yield target.with_name(f"{base}-{number}")

@@ -50,6 +50,14 @@ def database_url(value: str) -> str:
     return f"sqlite:///{path}"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for a server or an in-memory desk."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database or "")
+
+
 def shown_url(url_or_path: str) -> str:
     """The database as it may be printed or logged: a URL's password hidden."""
     if "://" not in url_or_path:
