@@ -164,14 +164,30 @@ def run_clock(arguments: argparse.Namespace) -> int:
 
 
 def _deliver_forever(desk: Desk, clock: Clock, interval: float) -> None:
-    """The outbox in its own thread: a slow or failing channel never delays the clock."""
+    """The outbox in its own thread: a slow or failing channel never delays the clock.
+
+    A pass that fails for any reason is reported on one line and the next pass tries
+    again: an uncaught error here would end the thread while the clock ticks on, and
+    the service would silently stop sending.
+    """
     while True:
         started = time.monotonic()
         try:
             desk.deliver_outbox(clock.now())
-        except DeskError as error:
-            print(f"outbox: {error}", file=sys.stderr)
+        except Exception as error:
+            print(f"outbox: {_one_line(error)}", file=sys.stderr, flush=True)
         time.sleep(max(0.0, interval - (time.monotonic() - started)))
+
+
+def _one_line(error: Exception) -> str:
+    """The desk's own line for its errors; `unexpected TYPE: …` for anything else."""
+    try:
+        text = " ".join(str(error).split())
+    except Exception:  # a message that fails to show must not end the courier either
+        text = ""
+    if isinstance(error, DeskError):
+        return text
+    return f"unexpected {type(error).__name__}: {text}".rstrip(": ")
 
 
 def _report(arguments: argparse.Namespace, handled: list) -> None:  # type: ignore[type-arg]
