@@ -13,7 +13,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 
 from .business_time import add_business_time
 from .errors import InvalidInput
@@ -21,6 +23,9 @@ from .schedule import WeeklySchedule, parse_schedule
 from .vocabulary import MODES, one_of
 
 WEIGHT_KEYS = ("territory", "price", "capacity", "history", "property_type")
+WEIGHT_MAX = 1000
+"""The largest weight: far above any useful ratio, and five of them add up to a finite sum
+(two weights of 1e308 made the sum infinite and every score NaN)."""
 
 
 class DeskSettings(BaseModel):
@@ -33,17 +38,23 @@ class DeskSettings(BaseModel):
     acceptance_window_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     """How long an agent has to answer an offer."""
     weight_territory: float = Field(
-        default=40, ge=0, allow_inf_nan=False, alias="weights.territory"
+        default=40, ge=0, le=WEIGHT_MAX, allow_inf_nan=False, alias="weights.territory"
     )
     """Weight of the territory match (ZIP 1.0, metro only 0.6)."""
-    weight_price: float = Field(default=25, ge=0, allow_inf_nan=False, alias="weights.price")
+    weight_price: float = Field(
+        default=25, ge=0, le=WEIGHT_MAX, allow_inf_nan=False, alias="weights.price"
+    )
     """Weight of the overlap of the client's band with the agent's sweet spot."""
-    weight_capacity: float = Field(default=20, ge=0, allow_inf_nan=False, alias="weights.capacity")
+    weight_capacity: float = Field(
+        default=20, ge=0, le=WEIGHT_MAX, allow_inf_nan=False, alias="weights.capacity"
+    )
     """Weight of the agent's free slots."""
-    weight_history: float = Field(default=10, ge=0, allow_inf_nan=False, alias="weights.history")
+    weight_history: float = Field(
+        default=10, ge=0, le=WEIGHT_MAX, allow_inf_nan=False, alias="weights.history"
+    )
     """Weight of the agent's accept rate and response speed."""
     weight_property_type: float = Field(
-        default=5, ge=0, allow_inf_nan=False, alias="weights.property_type"
+        default=5, ge=0, le=WEIGHT_MAX, allow_inf_nan=False, alias="weights.property_type"
     )
     """Weight of serving the referral's property type."""
     default_mode: str = "best_fit"
@@ -162,6 +173,9 @@ class DeskSettings(BaseModel):
 SETTING_KEYS: tuple[str, ...] = tuple(
     (field.alias or name) for name, field in DeskSettings.model_fields.items()
 )
+_FIELDS: dict[str, FieldInfo] = {
+    (field.alias or name): field for name, field in DeskSettings.model_fields.items()
+}
 
 
 def _parse_text(key: str, text: str) -> Any:
@@ -173,7 +187,7 @@ def _parse_text(key: str, text: str) -> Any:
         return text or None
     if key.startswith("weights."):
         try:
-            return float(Decimal(text))
+            return float(Decimal(text)) + 0.0  # `-0` is stored as 0
         except InvalidOperation:
             raise ValueError(f"not a number ({text[:40]!r})") from None
     return text
@@ -186,18 +200,32 @@ def validated(stored: dict[str, Any]) -> DeskSettings:
     except ValidationError as error:
         problems = []
         for item in error.errors(include_url=False):
-            name = str(item["loc"][0]) if item["loc"] else "settings"
-            key = (
-                DeskSettings.model_fields[name].alias or name
-                if name in DeskSettings.model_fields
-                else name
-            )
-            message = item["msg"].removeprefix("Value error, ")
-            problems.append(f"{key}: {message[:1].lower() + message[1:]}")
+            key = str(item["loc"][0]) if item["loc"] else "settings"
+            field = _FIELDS.get(key)
+            if key in DeskSettings.model_fields:  # validated by its name, not its key
+                field = DeskSettings.model_fields[key]
+                key = field.alias or key
+            problems.append(f"{key}: {_message(item, field)}")
         raise InvalidInput(problems) from None
     if sum(settings.weights.values()) <= 0:
         raise InvalidInput(["weights: must not all be zero (the score divides by their sum)"])
     return settings
+
+
+_OUT_OF_RANGE = frozenset(
+    {"greater_than_equal", "less_than_equal", "finite_number", "greater_than", "less_than"}
+)
+
+
+def _message(item: Any, field: FieldInfo | None) -> str:
+    """The text after the key: a number out of range says the range and what it got."""
+    if item["type"] in _OUT_OF_RANGE and field is not None:
+        low = next((rule.ge for rule in field.metadata if isinstance(rule, Ge)), None)
+        high = next((rule.le for rule in field.metadata if isinstance(rule, Le)), None)
+        if low is not None and high is not None:
+            return f"must be from {low} to {high} (got {str(item['input'])[:40]})"
+    message = str(item["msg"]).removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]
 
 
 def with_setting(current: DeskSettings, key: str, text: str) -> tuple[DeskSettings, Any]:
