@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from ..read import queries
 from ..read.views import ReferralView
-from ..rules.settings import DeskSettings, load, with_setting
+from ..rules.settings import DeskSettings, load, loaded, with_setting
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.records import Referral
@@ -80,8 +80,21 @@ class DeskWriter:
         with self.store.read() as session:
             return settings_of(session)
 
+    def settings_problems(self) -> tuple[str, ...]:
+        """A line for each stored setting today's rules refuse (its default is used)."""
+        with self.store.read() as session:
+            rows = session.execute(_SETTING_ROWS).all()
+            return loaded({key: value for key, value in rows})[1]
+
     def set_setting(self, key: str, text: str, now: datetime) -> DeskSettings:
-        """Changes one setting after validating it; names the key when the value is bad."""
+        """Changes one setting after validating it; names the key when the value is bad.
+
+        A folder is resolved here, against this process's working folder, and must
+        exist."""
+        from ..delivery.folders import FOLDER_KEYS, resolved_folder  # only `settings set`
+
+        if key in FOLDER_KEYS:
+            text = resolved_folder(key, text)
         with self.writing() as session:
             updated, value = with_setting(settings_of(session), key, text)
             if key == "fallback_agent_id" and value is not None:

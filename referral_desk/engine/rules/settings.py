@@ -17,6 +17,7 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 
+from . import endpoints
 from .business_time import add_business_time
 from .errors import InvalidInput
 from .schedule import WeeklySchedule, parse_schedule
@@ -26,6 +27,8 @@ WEIGHT_KEYS = ("territory", "price", "capacity", "history", "property_type")
 WEIGHT_MAX = 1000
 """The largest weight: far above any useful ratio, and five of them add up to a finite sum
 (two weights of 1e308 made the sum infinite and every score NaN)."""
+DEFAULT_SENDER = "referral-desk@localhost"
+"""The From of the desk's email until `smtp_from` is set (only the file channel uses it)."""
 
 
 class DeskSettings(BaseModel):
@@ -80,9 +83,11 @@ class DeskSettings(BaseModel):
     bookkeeper_email: str = Field(default="", max_length=320)
     """Where the notice of a payable fee falling due goes (empty: not sent)."""
     outbox_dir: str = Field(default="", max_length=1000)
-    """Folder for the file channel's .eml files (empty: beside the database)."""
+    """Folder for the file channel's .eml files (empty: beside the database); an absolute
+    path, resolved when it is set."""
     templates_dir: str = Field(default="", max_length=1000)
-    """Folder of message templates that override the packaged ones (empty: none)."""
+    """Folder of message templates that override the packaged ones (empty: none); an
+    absolute path, resolved when it is set."""
     smtp_host: str = Field(default="", max_length=255)
     """SMTP server for email (empty: email goes to the outbox folder as .eml files)."""
     smtp_port: int = Field(default=587, ge=1, le=65535)
@@ -91,7 +96,7 @@ class DeskSettings(BaseModel):
     """Whether to upgrade the SMTP connection with STARTTLS."""
     smtp_username: str = Field(default="", max_length=320)
     """SMTP login (the password comes from REFERRAL_DESK_SMTP_PASSWORD)."""
-    smtp_from: str = Field(default="referral-desk@localhost", max_length=320)
+    smtp_from: str = Field(default=DEFAULT_SENDER, max_length=320)
     """The From address of email the desk sends."""
     webhook_url: str = Field(default="", max_length=1000)
     """URL that receives SMS messages as JSON (empty: they go to the outbox folder)."""
@@ -105,13 +110,37 @@ class DeskSettings(BaseModel):
 
         return normalize_email(value)
 
+    @field_validator("smtp_from")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        from .schemas import normalize_email
+
+        value = value.strip()
+        if value == DEFAULT_SENDER:
+            return value
+        if not value:
+            raise ValueError("must be an email address (the From of every email the desk sends)")
+        return normalize_email(value)
+
     @field_validator("webhook_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        value = value.strip()
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
+        return endpoints.web_url(value)
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        return endpoints.host_name(value)
+
+    @field_validator("smtp_username")
+    @classmethod
+    def _login(cls, value: str) -> str:
+        return endpoints.login(value)
+
+    @field_validator("outbox_dir", "templates_dir")
+    @classmethod
+    def _folder(cls, value: str) -> str:
+        return endpoints.absolute_path(value)
 
     @field_validator("timezone")
     @classmethod
@@ -249,8 +278,47 @@ def with_setting(current: DeskSettings, key: str, text: str) -> tuple[DeskSettin
 
 
 def load(rows: dict[str, str]) -> DeskSettings:
-    """Settings from the stored `key → JSON text` rows."""
-    values = {key: json.loads(text) for key, text in rows.items() if key in SETTING_KEYS}
+    """Settings from the stored `key → JSON text` rows (see `loaded`)."""
+    return loaded(rows)[0]
+
+
+def loaded(rows: dict[str, str]) -> tuple[DeskSettings, tuple[str, ...]]:
+    """Settings from the stored rows, and a line for each stored value set aside.
+
+    A stored value today's rules refuse (set under looser rules by an older desk, or
+    written into the table by hand) gives way to its default instead of failing
+    every command: failing would stop `settings set` too, the one way to fix it.
+    """
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, text in rows.items():
+        if key not in SETTING_KEYS:
+            continue
+        try:
+            values[key] = json.loads(text)
+        except ValueError:
+            problems.append(f"{key}: the stored value is not JSON; the default is used")
     if isinstance(values.get("holidays"), str):
         values["holidays"] = [part for part in values["holidays"].split(";") if part]
-    return validated(values)
+    try:
+        return validated(values), tuple(problems)
+    except InvalidInput:
+        pass
+    kept: dict[str, Any] = {}
+    for key, value in values.items():
+        try:
+            validated({key: value})
+        except InvalidInput as error:
+            reason = "; ".join(problem.split(": ", 1)[-1] for problem in error.problems)
+            problems.append(
+                f"{key}: the stored {str(value)[:60]!r} is refused ({reason}); "
+                "the default is used until it is set again"
+            )
+        else:
+            kept[key] = value
+    try:
+        return validated(kept), tuple(problems)
+    except InvalidInput:  # each weight passes alone, but together they add up to zero
+        problems.append("weights: the stored weights add up to zero; the defaults are used")
+        kept = {key: value for key, value in kept.items() if not key.startswith("weights.")}
+        return validated(kept), tuple(problems)
