@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, insert, select, update
 
 from ..read import queries
 from ..read.views import ReferralView
+from ..rules.errors import InvalidInput
 from ..rules.settings import DeskSettings, load, loaded, with_setting
 from ..storage import tables as m
 from ..storage.prepared import Prepared
@@ -90,7 +91,8 @@ class DeskWriter:
         """Changes one setting after validating it; names the key when the value is bad.
 
         A folder is resolved here, against this process's working folder, and must
-        exist."""
+        exist; the fallback agent must be on the roster and active (routing never offers
+        an inactive one anything, so what nobody else takes would go unassigned)."""
         from ..delivery.folders import FOLDER_KEYS, resolved_folder  # only `settings set`
 
         if key in FOLDER_KEYS:
@@ -98,7 +100,9 @@ class DeskWriter:
         with self.writing() as session:
             updated, value = with_setting(settings_of(session), key, text)
             if key == "fallback_agent_id" and value is not None:
-                agent_row(session, value, field=key)
+                agent = agent_row(session, value, field=key)
+                if not agent.active:
+                    raise InvalidInput([f"{key}: {value} is inactive (activate the agent first)"])
             put_setting(session, key, value)
             return updated
 
