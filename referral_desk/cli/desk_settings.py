@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..engine import Refused
 from .common import add_json_flag, clock_from, database, now_of, open_desk, open_desk_at, print_json
@@ -43,6 +44,9 @@ def run_init(arguments: argparse.Namespace) -> int:
 def run_show(arguments: argparse.Namespace) -> int:
     with open_desk(arguments) as desk:
         values = desk.settings().as_contract()
+        problems = desk.settings_problems()
+    for problem in problems:  # on stderr: `settings --json` stays one JSON document
+        print(f"warning: {problem}", file=sys.stderr)
     if arguments.json:
         print_json(values)
     else:

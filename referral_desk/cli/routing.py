@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import threading
 import time
 from typing import TYPE_CHECKING
 
-from ..engine import DeskError, OffsetClock, StorageError, SystemClock, parse_moment, shown_url
+from ..engine import (
+    DeskError,
+    InvalidInput,
+    OffsetClock,
+    StorageError,
+    SystemClock,
+    parse_moment,
+    shown_url,
+)
 from .common import add_json_flag, now_of, open_desk, print_json, read_json_input
 from .referrals import summary
 
@@ -50,7 +59,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     clock = subparsers.add_parser("clock", help="run the reassignment clock")
     clock.add_argument("--once", action="store_true", help="one tick at --now, then exit")
-    clock.add_argument("--interval", type=float, default=1.0, help="seconds between ticks")
+    clock.add_argument(
+        "--interval",
+        default="1",
+        metavar="SECONDS",
+        help=f"seconds between ticks, from {INTERVAL_MIN:g} to {INTERVAL_MAX:g} (default 1)",
+    )
     add_json_flag(clock)
     clock.set_defaults(handler=run_clock)
 
@@ -139,7 +153,29 @@ def _print_referral(arguments: argparse.Namespace, referral, now) -> None:  # ty
         print(summary(referral))
 
 
+INTERVAL_MIN = 0.1
+INTERVAL_MAX = 3600.0
+
+
+def interval_of(text: str) -> float:
+    """`--interval` in seconds, refused outside 0.1 s – 1 h: zero, a negative or NaN made
+    the service spin at full CPU, and `inf` ended it with a traceback."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not INTERVAL_MIN <= seconds <= INTERVAL_MAX:  # NaN fails every comparison
+        raise InvalidInput(
+            [
+                f"interval: must be a number of seconds from {INTERVAL_MIN:g} to "
+                f"{INTERVAL_MAX:g} (got {text.strip()[:40]!r})"
+            ]
+        )
+    return seconds
+
+
 def run_clock(arguments: argparse.Namespace) -> int:
+    interval = interval_of(arguments.interval)
     if arguments.once:
         now = now_of(arguments)
         with open_desk(arguments) as desk:
@@ -151,7 +187,7 @@ def run_clock(arguments: argparse.Namespace) -> int:
     with open_desk(arguments) as desk:
         print(f"clock running on {shown_url(desk.url)} (Ctrl+C to stop)", file=sys.stderr)
         courier = threading.Thread(
-            target=_deliver_forever, args=(desk, clock, arguments.interval), daemon=True
+            target=_deliver_forever, args=(desk, clock, interval), daemon=True
         )
         courier.start()
         while True:
@@ -160,18 +196,34 @@ def run_clock(arguments: argparse.Namespace) -> int:
                 _report(arguments, desk.tick(clock.now()))
             except StorageError as error:  # busy, or the server away: the next beat tries again
                 print(error, file=sys.stderr, flush=True)
-            time.sleep(max(0.0, arguments.interval - (time.monotonic() - started)))
+            time.sleep(max(0.0, interval - (time.monotonic() - started)))
 
 
 def _deliver_forever(desk: Desk, clock: Clock, interval: float) -> None:
-    """The outbox in its own thread: a slow or failing channel never delays the clock."""
+    """The outbox in its own thread: a slow or failing channel never delays the clock.
+
+    A pass that fails for any reason is reported on one line and the next pass tries
+    again: an uncaught error here would end the thread while the clock ticks on, and
+    the service would silently stop sending.
+    """
     while True:
         started = time.monotonic()
         try:
             desk.deliver_outbox(clock.now())
-        except DeskError as error:
-            print(f"outbox: {error}", file=sys.stderr)
+        except Exception as error:
+            print(f"outbox: {_one_line(error)}", file=sys.stderr, flush=True)
         time.sleep(max(0.0, interval - (time.monotonic() - started)))
+
+
+def _one_line(error: Exception) -> str:
+    """The desk's own line for its errors; `unexpected TYPE: …` for anything else."""
+    try:
+        text = " ".join(str(error).split())
+    except Exception:  # a message that fails to show must not end the courier either
+        text = ""
+    if isinstance(error, DeskError):
+        return text
+    return f"unexpected {type(error).__name__}: {text}".rstrip(": ")
 
 
 def _report(arguments: argparse.Namespace, handled: list) -> None:  # type: ignore[type-arg]

@@ -184,6 +184,7 @@ def test_the_outbox_dir_setting_says_where_the_files_go(
     """With `outbox_dir` set, the .eml files go there and nothing is written beside the
     database."""
     chosen = tmp_path / "for the VA" / "outbox"
+    chosen.mkdir(parents=True)
     desk.set_setting("outbox_dir", str(chosen), clock.now())
     add_agent(desk, clock.now(), "P-EML-01", "Evelyn Brooks", email="evelyn@agents.example")
     new_referral(desk, clock.now())

@@ -7,7 +7,10 @@ the last name, email, phone or notes; only the award (to the receiving agent,
 after the award) carries the client's contact details. Templates are plain
 files (`referral_desk/templates/*.txt`, overridable from the `templates_dir`
 setting): a template that names a value its kind is not given shows the
-placeholder, never the value.
+placeholder, never the value. A template of the folder that cannot be read
+safely (`folders.custom_template`) gives way to the packaged one, and a
+`delivery_failed` flag says so: drafting happens inside the write that causes
+the message, so a template must never fail it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 from string import Template
 from typing import Final
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, select
 
 from ..rules.ids import format_id
 from ..rules.settings import DeskSettings
@@ -28,6 +31,7 @@ from ..storage.prepared import Prepared
 from ..storage.records import Referral
 from ..storage.rows import Contact, OfferTerms
 from ..storage.transaction import Transaction
+from .folders import custom_template
 
 PACKAGED_TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
 DESK_NAME: Final = "Referral Desk"
@@ -60,24 +64,31 @@ class Draft:
     recipient: str
     subject: str
     body: str
+    template_problem: str | None = None
+    """Why the desk's own template for this kind was not used (the packaged one was)."""
 
 
-def render(kind: str, values: dict[str, str], settings: DeskSettings) -> tuple[str, str]:
-    """Fills a template (`Subject:` line, blank line, body) with the values it may use."""
-    text = _template_text(kind, settings)
+def render(
+    kind: str, values: dict[str, str], settings: DeskSettings
+) -> tuple[str, str, str | None]:
+    """Fills a template (`Subject:` line, blank line, body) with the values it may use;
+    third, why `templates_dir`'s own template was not used, if it has one."""
+    text, problem = _template_text(kind, settings)
     filled = Template(text).safe_substitute(values)
     first, _, rest = filled.partition("\n")
     subject = first.removeprefix("Subject:").strip() if first.startswith("Subject:") else kind
     body = rest.lstrip("\n") if first.startswith("Subject:") else filled
-    return " ".join(subject.split()), body
+    return " ".join(subject.split()), body, problem
 
 
-def _template_text(kind: str, settings: DeskSettings) -> str:
+def _template_text(kind: str, settings: DeskSettings) -> tuple[str, str | None]:
+    """The folder's own template if it can be read safely, else the packaged one and why."""
     if settings.templates_dir:
-        custom = Path(settings.templates_dir).expanduser() / f"{kind}.txt"
-        if custom.is_file():
-            return custom.read_text(encoding="utf-8")
-    return _packaged_template(kind)
+        custom, problem = custom_template(settings.templates_dir, kind)
+        if custom is not None:
+            return custom, None
+        return _packaged_template(kind), problem
+    return _packaged_template(kind), None
 
 
 @cache
@@ -146,8 +157,8 @@ def offer_draft(
 ) -> Draft:
     """A new offer (`offer`, `broadcast_offer` or `network_offer`) to one agent."""
     channel, recipient = route_for(agent)
-    subject, body = render(kind, offer_values(agent, referral, offer, settings), settings)
-    return Draft(kind, channel, recipient, subject, body)
+    subject, body, problem = render(kind, offer_values(agent, referral, offer, settings), settings)
+    return Draft(kind, channel, recipient, subject, body, problem)
 
 
 def withdrawn_draft(
@@ -155,8 +166,9 @@ def withdrawn_draft(
 ) -> Draft:
     """The offer went to someone else: tell the agent, still without contact details."""
     channel, recipient = route_for(agent)
-    subject, body = render("withdrawn", offer_values(agent, referral, offer, settings), settings)
-    return Draft("withdrawn", channel, recipient, subject, body)
+    values = offer_values(agent, referral, offer, settings)
+    subject, body, problem = render("withdrawn", values, settings)
+    return Draft("withdrawn", channel, recipient, subject, body, problem)
 
 
 def award_draft(agent: Contact, referral: Referral, settings: DeskSettings) -> Draft:
@@ -177,11 +189,20 @@ def award_draft(agent: Contact, referral: Referral, settings: DeskSettings) -> D
         "referral_id": format_id("referral", referral.id or 0),
         "desk_name": DESK_NAME,
     }
-    subject, body = render("award", values, settings)
-    return Draft("award", channel, recipient, subject, body)
+    subject, body, problem = render("award", values, settings)
+    return Draft("award", channel, recipient, subject, body, problem)
 
 
 _INSERT_MESSAGE = Prepared(insert(m.outbox_message))
+_OPEN_FLAG_LIKE = Prepared(
+    select(m.flag.c.id)
+    .where(
+        m.flag.c.kind == "delivery_failed",
+        m.flag.c.detail == bindparam("detail"),
+        m.flag.c.resolved_at.is_(None),
+    )
+    .limit(1)
+)
 
 
 def queue(
@@ -206,9 +227,24 @@ def queue(
             "next_attempt_at": now,
         },
     )
+    if draft.template_problem is not None:
+        _flag_template(session, draft.template_problem, now)
+
+
+def _flag_template(session: Transaction, problem: str, now: datetime) -> None:
+    """A `delivery_failed` flag saying a template was set aside (the message went out in
+    the packaged wording), unless the same one is open: one per problem, not per message.
+
+    No notice to the team lead: the notice's own template may be the one at fault.
+    """
+    from .escalation import raise_flag  # escalation drafts its notices with this module
+
+    detail = f"{problem}; the packaged template was used"
+    if session.execute(_OPEN_FLAG_LIKE, {"detail": detail}).first() is None:
+        raise_flag(session, "delivery_failed", now, detail)
 
 
 def team_draft(kind: str, values: dict[str, str], address: str, settings: DeskSettings) -> Draft:
     """A notice to the team lead or the bookkeeper (internal: fees and ids are fine)."""
-    subject, body = render(kind, values, settings)
-    return Draft(kind, "email", address, subject, body)
+    subject, body, problem = render(kind, values, settings)
+    return Draft(kind, "email", address, subject, body, problem)

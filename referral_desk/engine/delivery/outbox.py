@@ -5,7 +5,8 @@ lease), delivered outside any transaction, and its delivery recorded at once
 in its own transaction before anything else happens. A sender killed mid-send
 leaves the message `sending` until its lease runs out; it is then tried again.
 Failures back off exponentially (capped); after the last try the message is
-`failed` and a `delivery_failed` flag tells the team lead.
+`failed` and a `delivery_failed` flag tells the team lead. Any exception a channel
+raises is such a failure: a message is never left `sending` by one.
 """
 
 from __future__ import annotations
@@ -129,28 +130,49 @@ def deliver_due(
     bump: Callable[[Transaction], None],
     transport: Callable[[str], Channel] | None = None,
 ) -> DeliveryReport:
-    """One pass: every due message claimed, tried once, and its outcome recorded."""
+    """One pass: every due message claimed, tried once, and its outcome recorded.
+
+    Whatever a channel raises is recorded against its message: `Undeliverable` fails
+    it at once; `TryAgain`, and any other exception (a bug, a setting a channel
+    chokes on, a library's surprise), is retried with backoff and failed with a
+    `delivery_failed` flag after the last try. Left to propagate, such an error
+    would leave its message `sending` for good and stop the clock's courier.
+    """
     choose = transport or (lambda channel: transport_for(channel, settings, folder))
     sent = retrying = failed = 0
     for message_id, attempts in _claim(store, now):
-        parcel = _parcel(store, message_id)
         try:
+            parcel = _parcel(store, message_id)
             choose(parcel.channel).deliver(parcel)
-        except TryAgain as error:
+        except Undeliverable as error:
+            _fail(store, settings, message_id, _reason(error), now, bump)
+            failed += 1
+            continue
+        except Exception as error:  # TryAgain, and whatever else a channel may raise
+            reason = _reason(error)
             if attempts >= settings.delivery_max_attempts:
-                _fail(store, settings, message_id, str(error), now, bump)
+                _fail(store, settings, message_id, reason, now, bump)
                 failed += 1
             else:
-                _retry(store, message_id, str(error), now + backoff(attempts))
+                _retry(store, message_id, reason, now + backoff(attempts))
                 retrying += 1
-            continue
-        except Undeliverable as error:
-            _fail(store, settings, message_id, str(error), now, bump)
-            failed += 1
             continue
         _sent(store, message_id, now, bump)
         sent += 1
     return DeliveryReport(sent, retrying, failed)
+
+
+def _reason(error: Exception) -> str:
+    """Why a try failed, on one line: a channel's own words for `TryAgain` and
+    `Undeliverable`; any other error named by its type (`ValueError: …`), since its
+    message alone rarely says where it came from."""
+    try:
+        text = " ".join(str(error).split())
+    except Exception:  # an exception whose message itself fails to show
+        text = ""
+    if isinstance(error, TryAgain | Undeliverable):
+        return text or type(error).__name__
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _sent(

@@ -137,6 +137,11 @@ class Desk:
         """Changes one setting after validating it; names the key when the value is bad."""
         return self._writer.set_setting(key, text, now)
 
+    def settings_problems(self) -> tuple[str, ...]:
+        """A line for each stored setting today's rules refuse; its default is used until
+        it is set again (`settings` shows them)."""
+        return self._writer.settings_problems()
+
     # --- reading ------------------------------------------------------------------
 
     def revision(self) -> int:

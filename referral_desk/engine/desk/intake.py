@@ -14,7 +14,7 @@ from ..rules.settings import DeskSettings
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.records import Referral
-from ..storage.rows import agent_row
+from ..storage.rows import agent_row, known_network
 from ..storage.transaction import Transaction
 from .closing.acknowledgments import add_intake_tasks
 from .closing.flags import check_source_burst
@@ -64,6 +64,8 @@ class IntakeService:
     ) -> int:
         if data.agent_id is not None:
             agent_row(session, data.agent_id, field="agent_id", suffix=suffix)
+        if data.network is not None:
+            known_network(session, data.network, suffix=suffix)
         received_at = data.received_at or now
         party = find_or_create_party(session, data, now)
         note = f"{received_at.astimezone(settings.zone).date()} — referred {data.client_first_name}"

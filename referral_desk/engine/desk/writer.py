@@ -18,7 +18,8 @@ from sqlalchemy import bindparam, insert, select, update
 
 from ..read import queries
 from ..read.views import ReferralView
-from ..rules.settings import DeskSettings, load, with_setting
+from ..rules.errors import InvalidInput
+from ..rules.settings import DeskSettings, load, loaded, with_setting
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.records import Referral
@@ -80,12 +81,28 @@ class DeskWriter:
         with self.store.read() as session:
             return settings_of(session)
 
+    def settings_problems(self) -> tuple[str, ...]:
+        """A line for each stored setting today's rules refuse (its default is used)."""
+        with self.store.read() as session:
+            rows = session.execute(_SETTING_ROWS).all()
+            return loaded({key: value for key, value in rows})[1]
+
     def set_setting(self, key: str, text: str, now: datetime) -> DeskSettings:
-        """Changes one setting after validating it; names the key when the value is bad."""
+        """Changes one setting after validating it; names the key when the value is bad.
+
+        A folder is resolved here, against this process's working folder, and must
+        exist; the fallback agent must be on the roster and active (routing never offers
+        an inactive one anything, so what nobody else takes would go unassigned)."""
+        from ..delivery.folders import FOLDER_KEYS, resolved_folder  # only `settings set`
+
+        if key in FOLDER_KEYS:
+            text = resolved_folder(key, text)
         with self.writing() as session:
             updated, value = with_setting(settings_of(session), key, text)
             if key == "fallback_agent_id" and value is not None:
-                agent_row(session, value, field=key)
+                agent = agent_row(session, value, field=key)
+                if not agent.active:
+                    raise InvalidInput([f"{key}: {value} is inactive (activate the agent first)"])
             put_setting(session, key, value)
             return updated
 

@@ -13,14 +13,22 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 
+from . import endpoints
 from .business_time import add_business_time
 from .errors import InvalidInput
 from .schedule import WeeklySchedule, parse_schedule
 from .vocabulary import MODES, one_of
 
 WEIGHT_KEYS = ("territory", "price", "capacity", "history", "property_type")
+WEIGHT_MAX = 1000
+"""The largest weight: far above any useful ratio, and five of them add up to a finite sum
+(two weights of 1e308 made the sum infinite and every score NaN)."""
+DEFAULT_SENDER = "referral-desk@localhost"
+"""The From of the desk's email until `smtp_from` is set (only the file channel uses it)."""
 
 
 class DeskSettings(BaseModel):
@@ -33,17 +41,23 @@ class DeskSettings(BaseModel):
     acceptance_window_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     """How long an agent has to answer an offer."""
     weight_territory: float = Field(
-        default=40, ge=0, allow_inf_nan=False, alias="weights.territory"
+        default=40, ge=0, le=WEIGHT_MAX, allow_inf_nan=False, alias="weights.territory"
     )
     """Weight of the territory match (ZIP 1.0, metro only 0.6)."""
-    weight_price: float = Field(default=25, ge=0, allow_inf_nan=False, alias="weights.price")
+    weight_price: float = Field(
+        default=25, ge=0, le=WEIGHT_MAX, allow_inf_nan=False, alias="weights.price"
+    )
     """Weight of the overlap of the client's band with the agent's sweet spot."""
-    weight_capacity: float = Field(default=20, ge=0, allow_inf_nan=False, alias="weights.capacity")
+    weight_capacity: float = Field(
+        default=20, ge=0, le=WEIGHT_MAX, allow_inf_nan=False, alias="weights.capacity"
+    )
     """Weight of the agent's free slots."""
-    weight_history: float = Field(default=10, ge=0, allow_inf_nan=False, alias="weights.history")
+    weight_history: float = Field(
+        default=10, ge=0, le=WEIGHT_MAX, allow_inf_nan=False, alias="weights.history"
+    )
     """Weight of the agent's accept rate and response speed."""
     weight_property_type: float = Field(
-        default=5, ge=0, allow_inf_nan=False, alias="weights.property_type"
+        default=5, ge=0, le=WEIGHT_MAX, allow_inf_nan=False, alias="weights.property_type"
     )
     """Weight of serving the referral's property type."""
     default_mode: str = "best_fit"
@@ -69,9 +83,11 @@ class DeskSettings(BaseModel):
     bookkeeper_email: str = Field(default="", max_length=320)
     """Where the notice of a payable fee falling due goes (empty: not sent)."""
     outbox_dir: str = Field(default="", max_length=1000)
-    """Folder for the file channel's .eml files (empty: beside the database)."""
+    """Folder for the file channel's .eml files (empty: beside the database); an absolute
+    path, resolved when it is set."""
     templates_dir: str = Field(default="", max_length=1000)
-    """Folder of message templates that override the packaged ones (empty: none)."""
+    """Folder of message templates that override the packaged ones (empty: none); an
+    absolute path, resolved when it is set."""
     smtp_host: str = Field(default="", max_length=255)
     """SMTP server for email (empty: email goes to the outbox folder as .eml files)."""
     smtp_port: int = Field(default=587, ge=1, le=65535)
@@ -80,7 +96,7 @@ class DeskSettings(BaseModel):
     """Whether to upgrade the SMTP connection with STARTTLS."""
     smtp_username: str = Field(default="", max_length=320)
     """SMTP login (the password comes from REFERRAL_DESK_SMTP_PASSWORD)."""
-    smtp_from: str = Field(default="referral-desk@localhost", max_length=320)
+    smtp_from: str = Field(default=DEFAULT_SENDER, max_length=320)
     """The From address of email the desk sends."""
     webhook_url: str = Field(default="", max_length=1000)
     """URL that receives SMS messages as JSON (empty: they go to the outbox folder)."""
@@ -94,13 +110,37 @@ class DeskSettings(BaseModel):
 
         return normalize_email(value)
 
+    @field_validator("smtp_from")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        from .schemas import normalize_email
+
+        value = value.strip()
+        if value == DEFAULT_SENDER:
+            return value
+        if not value:
+            raise ValueError("must be an email address (the From of every email the desk sends)")
+        return normalize_email(value)
+
     @field_validator("webhook_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        value = value.strip()
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
+        return endpoints.web_url(value)
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        return endpoints.host_name(value)
+
+    @field_validator("smtp_username")
+    @classmethod
+    def _login(cls, value: str) -> str:
+        return endpoints.login(value)
+
+    @field_validator("outbox_dir", "templates_dir")
+    @classmethod
+    def _folder(cls, value: str) -> str:
+        return endpoints.absolute_path(value)
 
     @field_validator("timezone")
     @classmethod
@@ -162,6 +202,9 @@ class DeskSettings(BaseModel):
 SETTING_KEYS: tuple[str, ...] = tuple(
     (field.alias or name) for name, field in DeskSettings.model_fields.items()
 )
+_FIELDS: dict[str, FieldInfo] = {
+    (field.alias or name): field for name, field in DeskSettings.model_fields.items()
+}
 
 
 def _parse_text(key: str, text: str) -> Any:
@@ -173,7 +216,7 @@ def _parse_text(key: str, text: str) -> Any:
         return text or None
     if key.startswith("weights."):
         try:
-            return float(Decimal(text))
+            return float(Decimal(text)) + 0.0  # `-0` is stored as 0
         except InvalidOperation:
             raise ValueError(f"not a number ({text[:40]!r})") from None
     return text
@@ -186,18 +229,32 @@ def validated(stored: dict[str, Any]) -> DeskSettings:
     except ValidationError as error:
         problems = []
         for item in error.errors(include_url=False):
-            name = str(item["loc"][0]) if item["loc"] else "settings"
-            key = (
-                DeskSettings.model_fields[name].alias or name
-                if name in DeskSettings.model_fields
-                else name
-            )
-            message = item["msg"].removeprefix("Value error, ")
-            problems.append(f"{key}: {message[:1].lower() + message[1:]}")
+            key = str(item["loc"][0]) if item["loc"] else "settings"
+            field = _FIELDS.get(key)
+            if key in DeskSettings.model_fields:  # validated by its name, not its key
+                field = DeskSettings.model_fields[key]
+                key = field.alias or key
+            problems.append(f"{key}: {_message(item, field)}")
         raise InvalidInput(problems) from None
     if sum(settings.weights.values()) <= 0:
         raise InvalidInput(["weights: must not all be zero (the score divides by their sum)"])
     return settings
+
+
+_OUT_OF_RANGE = frozenset(
+    {"greater_than_equal", "less_than_equal", "finite_number", "greater_than", "less_than"}
+)
+
+
+def _message(item: Any, field: FieldInfo | None) -> str:
+    """The text after the key: a number out of range says the range and what it got."""
+    if item["type"] in _OUT_OF_RANGE and field is not None:
+        low = next((rule.ge for rule in field.metadata if isinstance(rule, Ge)), None)
+        high = next((rule.le for rule in field.metadata if isinstance(rule, Le)), None)
+        if low is not None and high is not None:
+            return f"must be from {low} to {high} (got {str(item['input'])[:40]})"
+    message = str(item["msg"]).removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]
 
 
 def with_setting(current: DeskSettings, key: str, text: str) -> tuple[DeskSettings, Any]:
@@ -221,8 +278,47 @@ def with_setting(current: DeskSettings, key: str, text: str) -> tuple[DeskSettin
 
 
 def load(rows: dict[str, str]) -> DeskSettings:
-    """Settings from the stored `key → JSON text` rows."""
-    values = {key: json.loads(text) for key, text in rows.items() if key in SETTING_KEYS}
+    """Settings from the stored `key → JSON text` rows (see `loaded`)."""
+    return loaded(rows)[0]
+
+
+def loaded(rows: dict[str, str]) -> tuple[DeskSettings, tuple[str, ...]]:
+    """Settings from the stored rows, and a line for each stored value set aside.
+
+    A stored value today's rules refuse (set under looser rules by an older desk, or
+    written into the table by hand) gives way to its default instead of failing
+    every command: failing would stop `settings set` too, the one way to fix it.
+    """
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, text in rows.items():
+        if key not in SETTING_KEYS:
+            continue
+        try:
+            values[key] = json.loads(text)
+        except ValueError:
+            problems.append(f"{key}: the stored value is not JSON; the default is used")
     if isinstance(values.get("holidays"), str):
         values["holidays"] = [part for part in values["holidays"].split(";") if part]
-    return validated(values)
+    try:
+        return validated(values), tuple(problems)
+    except InvalidInput:
+        pass
+    kept: dict[str, Any] = {}
+    for key, value in values.items():
+        try:
+            validated({key: value})
+        except InvalidInput as error:
+            reason = "; ".join(problem.split(": ", 1)[-1] for problem in error.problems)
+            problems.append(
+                f"{key}: the stored {str(value)[:60]!r} is refused ({reason}); "
+                "the default is used until it is set again"
+            )
+        else:
+            kept[key] = value
+    try:
+        return validated(kept), tuple(problems)
+    except InvalidInput:  # each weight passes alone, but together they add up to zero
+        problems.append("weights: the stored weights add up to zero; the defaults are used")
+        kept = {key: value for key, value in kept.items() if not key.startswith("weights.")}
+        return validated(kept), tuple(problems)

@@ -123,3 +123,27 @@ def agent_row(
             raise NotFound(f"agent: no agent {agent_id.strip()[:64]!r} on the roster")
         raise InvalidInput([f"{field}: unknown agent {agent_id.strip()[:64]!r}{suffix}"])
     return row
+
+
+def known_network(
+    session: Transaction, network: str, field: str = "network", suffix: str = ""
+) -> None:
+    """Refuses a network no agent on the roster is in (active or not), naming the field.
+
+    Routing matches the name exactly, so a referral for a network nobody is in would
+    only ever go unassigned; the refusal lists the names the roster has.
+    """
+    member = select(_AGENT.c.id).where(_AGENT.c.network == network).limit(1)
+    if session.execute(member).first() is not None:
+        return
+    names = (
+        select(_AGENT.c.network)
+        .where(_AGENT.c.network.is_not(None), _AGENT.c.network != "")
+        .distinct()
+        .order_by(_AGENT.c.network)
+        .limit(11)
+    )
+    known = [str(name) for name in session.execute(names).scalars()]
+    listed = ", ".join(known[:10]) + (", …" if len(known) > 10 else "") if known else "none"
+    problem = f"no agent on the roster is in network {network[:100]!r} (known: {listed})"
+    raise InvalidInput([f"{field}: {problem}{suffix}"])

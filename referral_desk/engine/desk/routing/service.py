@@ -11,7 +11,7 @@ from ...rules.eligibility import RoutingDecision
 from ...rules.errors import InvalidInput, Refused
 from ...rules.lifecycle import REASON_MAX
 from ...rules.schemas import parse_intake
-from ...storage.rows import agent_row, referral_row
+from ...storage.rows import agent_row, known_network, referral_row
 from ..writer import DeskWriter, settings_of
 from . import dispatch, lapses, responses
 from .previews import preview_decision
@@ -80,6 +80,8 @@ class RoutingService:
         """Who would get this referral and why each other agent would not; writes nothing."""
         data = parse_intake(payload)
         with self.writer.read() as session:
+            if data.network is not None:
+                known_network(session, data.network)
             return preview_decision(session, data, settings_of(session), now)
 
     def tick(self, now: datetime) -> list[lapses.Lapse]:
