@@ -45,7 +45,6 @@ if TYPE_CHECKING:
         TRANSITIONS,
         USER_MOVES,
     )
-    from .rules.settings import WEIGHT_KEYS, DeskSettings
     from .rules.timefmt import cents_to_text, iso, parse_day, parse_moment
     from .rules.vocabulary import (
         AGENT_KINDS,
@@ -58,6 +57,7 @@ if TYPE_CHECKING:
         SOURCE_TYPES,
     )
     from .storage.connect import shown_url
+    from .values.settings import WEIGHT_KEYS, DeskSettings
 
 _HOMES: dict[str, tuple[str, ...]] = {
     ".clock": ("Clock", "FixedClock", "OffsetClock", "SystemClock"),
@@ -87,7 +87,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "TRANSITIONS",
         "USER_MOVES",
     ),
-    ".rules.settings": ("WEIGHT_KEYS", "DeskSettings"),
+    ".values.settings": ("WEIGHT_KEYS", "DeskSettings"),
     ".rules.timefmt": ("cents_to_text", "iso", "parse_day", "parse_moment"),
     ".storage.connect": ("shown_url",),
     ".rules.vocabulary": (

@@ -26,7 +26,7 @@ from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.delivery.channels import Parcel, email_of
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.rules.errors import InvalidInput
-from referral_desk.engine.rules.settings import DeskSettings, with_setting
+from referral_desk.engine.values.settings import DeskSettings, with_setting
 from tests.factories import agent_row, intake, roster_csv
 
 PROPERTY = settings(max_examples=400, deadline=None)

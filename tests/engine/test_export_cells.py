@@ -29,7 +29,7 @@ from markdown_it import MarkdownIt
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.report.figures import Report, SourceCount
 from referral_desk.engine.report.formats import to_csv, to_markdown
-from referral_desk.engine.rules.csv_cells import FORMULA_STARTS, cell_text, safe_cell
+from referral_desk.engine.values.csv_cells import FORMULA_STARTS, cell_text, safe_cell
 from tests.factories import AGENT_ROW, intake
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)

@@ -209,7 +209,11 @@ def open_desk(
         desk.save_agent(row, T0)
     for key, value in config.weights.items():
         desk.set_setting(f"weights.{key}", str(value), T0)
-    if config.fallback is not None and config.fallback < len(agents):
+    if (
+        config.fallback is not None
+        and config.fallback < len(agents)
+        and agents[config.fallback]["active"] == "true"  # an inactive fallback is refused
+    ):
         desk.set_setting("fallback_agent_id", f"AG-{config.fallback}", T0)
     desk.set_setting("max_offers_before_fallback", str(config.max_offers), T0)
     desk.set_setting("broadcast_size", str(config.broadcast_size), T0)

@@ -22,7 +22,7 @@ from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.rules.errors import InvalidInput
 from referral_desk.engine.rules.scoring import Breakdown, Weights, weighted_score
-from referral_desk.engine.rules.settings import WEIGHT_KEYS, DeskSettings, with_setting
+from referral_desk.engine.values.settings import WEIGHT_KEYS, DeskSettings, with_setting
 from tests.factories import agent_row, intake, roster_csv
 
 RANGES = {

@@ -395,8 +395,8 @@ def test_engine_does_not_import_textual(tmp_path: Path) -> None:
     assert set(result["loaded"]) >= {
         "desk",
         "storage.store",
-        "rules.schemas",
-        "rules.settings",
+        "values.schemas",
+        "values.settings",
         "read.views",
         "simulate.run",
     }

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from referral_desk.engine.rules.lifecycle import InvalidFields
 from referral_desk.engine.rules.schedule import parse_schedule
-from referral_desk.engine.rules.settings import DeskSettings
 from referral_desk.engine.rules.thanks import (
     GIFT_POLICIES,
     card_draft,
@@ -28,6 +27,7 @@ from referral_desk.engine.rules.thanks import (
     thanks_draft,
 )
 from referral_desk.engine.rules.vocabulary import REFERRAL_STATUSES, SOURCE_TYPES
+from referral_desk.engine.values.settings import DeskSettings
 
 CHICAGO = ZoneInfo("America/Chicago")
 BUSINESS = parse_schedule("mon-fri 08:00-18:00")

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from referral_desk.engine.rules import schemas
 from referral_desk.engine.rules.errors import InvalidInput
 from referral_desk.engine.storage import tables as m
+from referral_desk.engine.values import schemas
 from tests.factories import agent_row, intake, roster_csv
 
 TEN_KB = "x" * 10_240

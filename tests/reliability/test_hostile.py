@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from referral_desk.cli import entry as cli
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.read.people import ROSTER_COLUMNS
-from referral_desk.engine.rules.schemas import IntakeIn, SourceIn
+from referral_desk.engine.values.schemas import IntakeIn, SourceIn
 from tests.factories import AGENT_ROW, intake
 
 NOW = "2026-11-23T14:00:00Z"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ..rules.settings import DeskSettings
+from ..values.settings import DeskSettings
 
 if TYPE_CHECKING:
     from email.message import EmailMessage

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import Row, insert
 
 from ..rules.ids import format_id
-from ..rules.settings import DeskSettings
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.transaction import Transaction
+from ..values.settings import DeskSettings
 from . import notify
 
 __all__ = ["raise_flag"]

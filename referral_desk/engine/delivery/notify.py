@@ -25,12 +25,12 @@ from typing import Final
 from sqlalchemy import bindparam, insert, select
 
 from ..rules.ids import format_id
-from ..rules.settings import DeskSettings
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.records import Referral
 from ..storage.rows import Contact, OfferTerms
 from ..storage.transaction import Transaction
+from ..values.settings import DeskSettings
 from .folders import custom_template
 
 PACKAGED_TEMPLATES: Final = Path(__file__).resolve().parent / "templates"

@@ -21,11 +21,11 @@ from sqlalchemy import Row, and_, bindparam, or_, select, update
 from sqlalchemy.engine import make_url
 
 from ..rules.ids import format_id
-from ..rules.settings import DeskSettings
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.store import Store
 from ..storage.transaction import Transaction
+from ..values.settings import DeskSettings
 from .channels import Channel, Parcel, TryAgain, Undeliverable, transport_for
 from .escalation import raise_flag
 

@@ -35,9 +35,9 @@ if TYPE_CHECKING:
     from ..read.views import FlagView, ReferralView, TaskView
     from ..report.figures import Period, Report
     from ..rules.eligibility import RoutingDecision
-    from ..rules.schemas import AgentIn
-    from ..rules.settings import DeskSettings
     from ..storage.files import DeskFiles
+    from ..values.schemas import AgentIn
+    from ..values.settings import DeskSettings
     from .closing.service import ClosingService
     from .intake import IntakeService
     from .outbox import OutboxService

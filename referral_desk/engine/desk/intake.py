@@ -9,13 +9,13 @@ from sqlalchemy import Row, bindparam, insert, select, update
 
 from ..read.views import ReferralView
 from ..rules.errors import InvalidInput
-from ..rules.schemas import IntakeIn, parse_intake
-from ..rules.settings import DeskSettings
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.records import Referral
 from ..storage.rows import agent_row, known_network
 from ..storage.transaction import Transaction
+from ..values.schemas import IntakeIn, parse_intake
+from ..values.settings import DeskSettings
 from .closing.acknowledgments import add_intake_tasks
 from .closing.flags import check_source_burst
 from .routing import dispatch

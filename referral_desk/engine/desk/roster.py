@@ -9,10 +9,10 @@ from sqlalchemy import Row, insert, select, update
 
 from ..read.people import AgentView
 from ..rules.errors import InvalidInput
-from ..rules.schemas import AgentIn, parse_agent
 from ..storage import tables as m
 from ..storage.rows import agent_row
 from ..storage.transaction import Transaction
+from ..values.schemas import AgentIn, parse_agent
 from .roster_csv import read_roster_csv
 from .writer import DeskWriter
 

@@ -16,9 +16,9 @@ import io
 from collections.abc import Iterable
 
 from ..read.people import ROSTER_COLUMNS, AgentView
-from ..rules.csv_cells import cell_text, safe_cell
 from ..rules.errors import InvalidInput
-from ..rules.schemas import AgentIn, parse_agent
+from ..values.csv_cells import cell_text, safe_cell
+from ..values.schemas import AgentIn, parse_agent
 
 REQUIRED_COLUMNS = ("id", "name", "metros", "price_max")
 

@@ -19,13 +19,13 @@ from sqlalchemy import bindparam, insert, select, update
 from ..read import queries
 from ..read.views import ReferralView
 from ..rules.errors import InvalidInput
-from ..rules.settings import DeskSettings, load, loaded, with_setting
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.records import Referral
 from ..storage.rows import agent_row
 from ..storage.store import Store
 from ..storage.transaction import Transaction
+from ..values.settings import DeskSettings, load, loaded, with_setting
 from .routing.dispatch import RoutingRun
 
 _INSERT_EVENT = Prepared(insert(m.event))

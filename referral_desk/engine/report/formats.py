@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-from ..rules.csv_cells import safe_cell
 from ..rules.timefmt import iso
+from ..values.csv_cells import safe_cell
 from .figure_text import count_text, duration_text, money_text, percent_text, within_text
 from .figures import Report
 

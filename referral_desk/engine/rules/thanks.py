@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 from zoneinfo import ZoneInfo
 
 from .business_time import end_of_nth_business_day
@@ -28,8 +28,19 @@ from .schedule import WeeklySchedule
 from .timefmt import as_utc
 from .vocabulary import SOURCE_TYPES, one_of
 
-if TYPE_CHECKING:
-    from .settings import DeskSettings
+
+class CardCalendar(Protocol):
+    """What the card's due day depends on (the desk's settings have it)."""
+
+    @property
+    def card_practice(self) -> bool: ...
+    @property
+    def business_schedule(self) -> WeeklySchedule: ...
+    @property
+    def zone(self) -> ZoneInfo: ...
+    @property
+    def holidays(self) -> tuple[date, ...]: ...
+
 
 __all__ = [
     "CARD_BUSINESS_DAYS",
@@ -116,7 +127,7 @@ def closing_recognition_due(closed_on: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(due_day, _END_OF_DAY, tzinfo=tz).astimezone(UTC)
 
 
-def intake_due(received_at: datetime, settings: DeskSettings) -> dict[str, datetime]:
+def intake_due(received_at: datetime, settings: CardCalendar) -> dict[str, datetime]:
     """The acknowledgment tasks an intake creates, kind → due time (UTC).
 
     Always a personal thank-you; a card too when the desk's `card_practice` is on.

@@ -13,7 +13,7 @@ from datetime import date
 from types import MappingProxyType
 
 from ..rules.errors import InvalidInput
-from ..rules.settings import DeskSettings, with_setting
+from ..values.settings import DeskSettings, with_setting
 from .inputs import ObservedHabits
 
 __all__ = ["SimulationConfig"]

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from ..desk.roster_csv import read_roster_csv
 from ..read.people import ROSTER_COLUMNS
-from ..rules.schemas import AgentIn
+from ..values.schemas import AgentIn
 
 __all__ = [
     "FALLBACK_ID",

@@ -33,8 +33,8 @@ from ..read.views import ReferralView
 from ..report.figures import Report, span_period
 from ..rules.errors import DeskError
 from ..rules.fees import expected_fee
-from ..rules.schemas import AgentIn
-from ..rules.settings import DeskSettings
+from ..values.schemas import AgentIn
+from ..values.settings import DeskSettings
 from .config import SimulationConfig
 from .inputs import (
     FALLBACK_ID,

@@ -11,7 +11,6 @@ from typing import Any, Protocol
 
 from sqlalchemy import Row, bindparam, insert, select, update
 
-from ...rules.settings import DeskSettings
 from ...rules.thanks import (
     card_draft,
     closing_recognition_due,
@@ -24,6 +23,7 @@ from ...storage import tables as m
 from ...storage.prepared import Prepared
 from ...storage.records import Referral
 from ...storage.transaction import Transaction
+from ...values.settings import DeskSettings
 
 _INSERT_TASK = Prepared(insert(m.ack_task))
 """Built once; tasks are written as Core rows (nothing reads them back in the same write)."""

@@ -16,10 +16,10 @@ from sqlalchemy import Row, Select, and_, bindparam, exists, func, select
 
 from ...delivery.escalation import raise_flag
 from ...rules.ids import format_id
-from ...rules.settings import DeskSettings
 from ...storage import tables as m
 from ...storage.prepared import Prepared
 from ...storage.transaction import Transaction
+from ...values.settings import DeskSettings
 
 FEE_DEADLINE_DAYS: Final = 10
 BURST_COUNT: Final = 3

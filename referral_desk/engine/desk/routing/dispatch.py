@@ -19,7 +19,6 @@ from ...delivery import escalation, notify
 from ...rules.eligibility import network_group_for, on_duty_now, pick_round_robin
 from ...rules.ids import format_id
 from ...rules.scoring import AgentProfile, RankedAgent, ReferralProfile, Weights, score_agent
-from ...rules.settings import DeskSettings
 from ...rules.timefmt import desk_time
 from ...rules.vocabulary import SEQUENTIAL_MODES
 from ...storage import tables as m
@@ -27,6 +26,7 @@ from ...storage.prepared import Prepared
 from ...storage.records import Referral
 from ...storage.rows import NewOffer, agent_contact
 from ...storage.transaction import Transaction
+from ...values.settings import DeskSettings
 from .candidates import Standing, rank_candidates, standing
 from .profiles import covering_profiles, load_profiles
 

@@ -19,12 +19,12 @@ from sqlalchemy import bindparam, select, update
 
 from ...delivery import notify
 from ...rules.ids import format_id
-from ...rules.settings import DeskSettings
 from ...storage import tables as m
 from ...storage.prepared import Prepared
 from ...storage.records import Referral
 from ...storage.rows import load_referral
 from ...storage.transaction import Transaction
+from ...values.settings import DeskSettings
 from .dispatch import Journal, RoutingRun, after_offer_ended
 
 _OFFERS = m.offer

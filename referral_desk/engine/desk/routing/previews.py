@@ -18,10 +18,10 @@ from ...rules.eligibility import (
     on_duty_now,
     pick_round_robin,
 )
-from ...rules.schemas import IntakeIn
 from ...rules.scoring import AgentProfile, RankedAgent, ReferralProfile, Weights
-from ...rules.settings import DeskSettings
 from ...storage.transaction import Transaction
+from ...values.schemas import IntakeIn
+from ...values.settings import DeskSettings
 from .candidates import all_agent_ids, rank_candidates
 from .profiles import covering_profiles
 

@@ -10,8 +10,8 @@ from ...read.views import ReferralView
 from ...rules.eligibility import RoutingDecision
 from ...rules.errors import InvalidInput, Refused
 from ...rules.lifecycle import REASON_MAX
-from ...rules.schemas import parse_intake
 from ...storage.rows import agent_row, known_network, referral_row
+from ...values.schemas import parse_intake
 from ..writer import DeskWriter, settings_of
 from . import dispatch, lapses, responses
 from .previews import preview_decision

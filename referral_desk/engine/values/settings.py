@@ -17,11 +17,11 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 
+from ..rules.business_time import add_business_time
+from ..rules.errors import InvalidInput
+from ..rules.schedule import WeeklySchedule, parse_schedule
+from ..rules.vocabulary import MODES, one_of
 from . import endpoints
-from .business_time import add_business_time
-from .errors import InvalidInput
-from .schedule import WeeklySchedule, parse_schedule
-from .vocabulary import MODES, one_of
 
 WEIGHT_KEYS = ("territory", "price", "capacity", "history", "property_type")
 WEIGHT_MAX = 1000

@@ -25,9 +25,9 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import InvalidInput
-from .schedule import parse_schedule
-from .vocabulary import (
+from ..rules.errors import InvalidInput
+from ..rules.schedule import parse_schedule
+from ..rules.vocabulary import (
     AGENT_KINDS,
     AGENT_SIDES,
     CHANNELS,
