@@ -188,7 +188,7 @@ class ReportScreen(DeskScreen):
                 ("routing", "Routing"),
                 ("cohorts", "Closing rate by monthly cohort"),
             ):
-                yield Static(title, classes="report-title")
+                yield Static(title, classes="report-title", markup=False)
                 yield Static("", id=f"report-{key}", markup=False)
         yield DeskFooter(compact=True)
 
@@ -248,4 +248,4 @@ class ReportScreen(DeskScreen):
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:
-        self.notify(f"Wrote {message.path}", title="Report exported")
+        self.notify(f"Wrote {message.path}", title="Report exported", markup=False)

@@ -189,7 +189,7 @@ class SettingsScreen(DeskScreen):
                 )
             for key, label, hint in FIELDS:
                 if key in SECTIONS:
-                    yield Static(SECTIONS[key], classes="settings--section")
+                    yield Static(SECTIONS[key], classes="settings--section", markup=False)
                 control = self._control(key)
                 yield FormField(
                     label, control, key=key, hint=hint, aside=isinstance(control, Switch)
@@ -340,15 +340,16 @@ class SettingsScreen(DeskScreen):
                 f"Saved {len(outcome.saved)}; refused {names} (see the field).",
                 title="Check the settings",
                 severity="warning",
+                markup=False,
             )
             fields[next(iter(outcome.refused))].control.focus()
         else:
-            self.notify(f"Saved {len(outcome.saved)} setting(s).", title="Settings")
+            self.notify(f"Saved {len(outcome.saved)} setting(s).", title="Settings", markup=False)
 
     @on(Refused)
     def _not_saved(self, message: Refused) -> None:
         """The desk failed part way (not a refused value): say so, and show what it holds."""
-        self.notify(str(message.error), title="Settings not saved", severity="error")
+        self.notify(str(message.error), title="Settings not saved", severity="error", markup=False)
         self._load()
 
     def action_revert(self) -> None:
