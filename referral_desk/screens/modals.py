@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..engine import AgentView
+from ..widgets.plain import plain
 
 __all__ = ["AgentCard", "AgentChoice", "PickAgent", "ReasonPrompt"]
 
@@ -73,7 +74,7 @@ class PickAgent(ModalScreen[str | None]):
         with Vertical(classes="modal-body"):
             yield Label(self.prompt_title, classes="modal-title", markup=False)
             yield OptionList(
-                *(Option(choice.label, id=choice.agent_id) for choice in self.choices),
+                *(Option(plain(choice.label), id=choice.agent_id) for choice in self.choices),
                 id="agents",
             )
             yield Static("Enter to choose · Escape to cancel", classes="modal-hint")

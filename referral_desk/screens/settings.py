@@ -29,6 +29,7 @@ from ..engine import MODES, WEIGHT_KEYS, AgentView, Desk, DeskSettings
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from ..widgets.form_field import FormField
+from ..widgets.plain import plain
 from ..widgets.score import score_bar
 from .base import DeskScreen
 from .common import announce_write
@@ -271,7 +272,7 @@ class SettingsScreen(DeskScreen):
             fallback = self.fields["fallback_agent_id"].control
             assert isinstance(fallback, Select)
             chosen = fallback.selection
-            fallback.set_options([(f"{a.name} ({a.id})", a.id) for a in agents])
+            fallback.set_options([(plain(f"{a.name} ({a.id})"), a.id) for a in agents])
             if chosen is not None and any(a.id == chosen for a in agents):
                 fallback.value = chosen
         values = settings.as_contract()
