@@ -125,7 +125,9 @@ class ReferralDeskApp(App[None]):
     async def action_go(self, mode: str) -> None:
         """Goes to a place; pressing its key again there returns to its first screen."""
         if mode not in self.places:
-            self.notify(f"The {mode} screen is not available yet.", severity="warning")
+            self.notify(
+                f"The {mode} screen is not available yet.", severity="warning", markup=False
+            )
             return
         if self.current_mode == mode:
             while len(self.screen_stack) > 1 and not self.screen.is_modal:
@@ -185,7 +187,7 @@ class ReferralDeskApp(App[None]):
             self.counts = result.counts
             self._beats_since_count = 0
         for lapse in result.lapses:
-            self.notify(lapse_toast(lapse), title=self._lapse_title(lapse), timeout=8)
+            self.notify(lapse_toast(lapse), title=self._lapse_title(lapse), timeout=8, markup=False)
         if result.lapses:
             for screen in self._all_screens():
                 screen.post_message(OffersLapsed(list(result.lapses)))
@@ -227,10 +229,12 @@ class ReferralDeskApp(App[None]):
         if error is None:
             return
         if isinstance(error, DeskError):
-            self.notify(str(error), title="Refused", severity="warning", timeout=8)
+            self.notify(str(error), title="Refused", severity="warning", timeout=8, markup=False)
         else:
             title = "The clock failed" if worker.group == "clock" else "Something went wrong"
-            self.notify(f"{type(error).__name__}: {error}", title=title, severity="error")
+            # The error's own words may quote what someone typed (or be a markup error).
+            message = f"{type(error).__name__}: {error}"
+            self.notify(message, title=title, severity="error", markup=False)
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:

@@ -4,6 +4,11 @@ The palette is how a VA reaches anything without remembering its key or its
 screen: "decline", "Maria Lopez", "Dana" all work. Referrals are searched in
 the database as the user types (a desk may hold 100,000 of them); the roster
 is small enough to match in memory.
+
+Referral and agent hits carry names people typed, so their prompt and help are
+`Content` (text, never markup; see `widgets/plain.py`): Textual's own
+`Matcher.highlight` and a `str` help are read as markup, which made a name with
+`[/]` drop out of the results and one with `[@click=app.quit]` a link that quit.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
 from .messages import ShowReferral
 
@@ -20,7 +27,27 @@ if TYPE_CHECKING:
     from .app import ReferralDeskApp
     from .engine import AgentView
 
-__all__ = ["AgentsProvider", "DeskActionsProvider", "ReferralsProvider"]
+__all__ = ["AgentsProvider", "DeskActionsProvider", "ReferralsProvider", "highlighted"]
+
+
+def highlighted(matcher: Matcher, text: str) -> Content:
+    """`text` as plain `Content` with the letters the query matched highlighted.
+
+    `Matcher.highlight` would do the same on `text` read as markup; the matched
+    offsets are the same either way, since matching runs on the raw text.
+    """
+    content = Content(text)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+def plain_help(text: str) -> str:
+    """A hit's help line that is shown as text: the palette passes a hit's help to
+    `Content.from_markup`, which hands a `Content` back untouched (Textual is pinned)."""
+    return Content(text)  # type: ignore[return-value]
 
 
 class DeskActionsProvider(Provider):
@@ -76,10 +103,10 @@ class ReferralsProvider(Provider):
             score = max(matcher.match(title), 0.5)
             yield Hit(
                 score,
-                matcher.highlight(title),
+                highlighted(matcher, title),
                 partial(app.post_message, ShowReferral(referral.id)),
                 text=title,
-                help=f"{referral.metro} · {referral.status.replace('_', ' ')}",
+                help=plain_help(f"{referral.metro} · {referral.status.replace('_', ' ')}"),
             )
 
 
@@ -101,9 +128,11 @@ class AgentsProvider(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(title),
+                    highlighted(matcher, title),
                     partial(app.push_screen, AgentCard(agent)),
                     text=title,
-                    help=f"{agent.brokerage} · {', '.join(agent.metros)} · "
-                    f"load {agent.load}/{agent.capacity}",
+                    help=plain_help(
+                        f"{agent.brokerage} · {', '.join(agent.metros)} · "
+                        f"load {agent.load}/{agent.capacity}"
+                    ),
                 )

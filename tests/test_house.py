@@ -1,4 +1,5 @@
-"""The house's own rules: short modules, and an engine API that says what it exports.
+"""The house's own rules: short modules, an engine API that says what it exports, and
+no text built at run time read as markup.
 
 import-linter (`lint-imports`, contracts in pyproject.toml) checks which room
 imports which; these check what it cannot.
@@ -48,3 +49,38 @@ def test_the_engines_public_api_names_each_export_once_and_every_one_loads() -> 
         home = importlib.import_module(module, "referral_desk.engine")
         for name in names:
             assert getattr(engine, name) is getattr(home, name)
+
+
+SHOWS_MARKUP = frozenset({"notify", "Static", "Label"})
+"""Calls that read a `str` as Textual markup unless told `markup=False`."""
+
+
+def _reads_built_text_as_markup(call: ast.Call) -> bool:
+    """Whether a call shows a text built at run time (not a literal) as markup."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name not in SHOWS_MARKUP or not call.args:
+        return False
+    first = call.args[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        return False
+    return not any(
+        keyword.arg == "markup"
+        and isinstance(keyword.value, ast.Constant)
+        and keyword.value.value is False
+        for keyword in call.keywords
+    )
+
+
+def test_no_toast_static_or_label_reads_a_text_built_at_run_time_as_markup() -> None:
+    """Names, notes and the desk's messages (which quote what was typed) reach toasts and
+    labels in f-strings: each such call passes `markup=False`, or a `[/]` in a name
+    crashes the app (see `referral_desk/widgets/plain.py`). Literals may use markup."""
+    offenders = [
+        f"{path.relative_to(PACKAGE)}:{node.lineno}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if not {"engine", "cli"} & set(path.relative_to(PACKAGE).parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and _reads_built_text_as_markup(node)
+    ]
+    assert offenders == []

@@ -137,7 +137,7 @@ class AgentFormScreen(ModalScreen[AgentView | None]):
             "any of: " + ", ".join(PROPERTY_TYPES),
         )
         with Vertical():
-            yield Label(title, classes="agent--title")
+            yield Label(title, classes="agent--title", markup=False)
             yield Static("", id="agent-problems", markup=False)
             with VerticalScroll():
                 for key in ORDER:

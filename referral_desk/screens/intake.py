@@ -243,12 +243,14 @@ class IntakeScreen(DeskScreen):
                 f"{referral.id} stored but nobody could take it: flagged.",
                 title="Unassigned",
                 severity="warning",
+                markup=False,
             )
         else:
             self.notify(
                 f"{referral.id} offered to {', '.join(offered[:3])}"
                 f"{' …' if len(offered) > 3 else ''}",
                 title="Referral stored",
+                markup=False,
             )
         self.form.clear(self._default_mode)
         self._focus_first()
@@ -270,6 +272,7 @@ class IntakeScreen(DeskScreen):
             f"Nothing was stored: fix the marked field{'s' if count > 1 else ''}.",
             title="Check the form",
             severity="warning",
+            markup=False,
         )
         if first is not None:
             first.control.focus()

@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..engine import AgentView
+from ..widgets.plain import plain
 
 __all__ = ["AgentCard", "AgentChoice", "PickAgent", "ReasonPrompt"]
 
@@ -39,7 +40,7 @@ class ReasonPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-body"):
-            yield Label(self.prompt_title, classes="modal-title")
+            yield Label(self.prompt_title, classes="modal-title", markup=False)
             yield Input(placeholder=self.placeholder, id="reason", max_length=500)
             yield Static("Enter to record · Escape to cancel", classes="modal-hint")
 
@@ -71,9 +72,9 @@ class PickAgent(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-body"):
-            yield Label(self.prompt_title, classes="modal-title")
+            yield Label(self.prompt_title, classes="modal-title", markup=False)
             yield OptionList(
-                *(Option(choice.label, id=choice.agent_id) for choice in self.choices),
+                *(Option(plain(choice.label), id=choice.agent_id) for choice in self.choices),
                 id="agents",
             )
             yield Static("Enter to choose · Escape to cancel", classes="modal-hint")
@@ -101,7 +102,7 @@ class AgentCard(ModalScreen[None]):
         if agent.away_from or agent.away_until:
             away = f"\nAway      {agent.away_from or '…'} – {agent.away_until or '…'}"
         with Vertical(classes="modal-body"):
-            yield Label(f"{agent.name} ({agent.id})", classes="modal-title")
+            yield Label(f"{agent.name} ({agent.id})", classes="modal-title", markup=False)
             yield Static(
                 f"{agent.kind.title()} · {agent.brokerage}\n"
                 f"Contact   {agent.email} · {agent.phone} (prefers {agent.preferred_channel})\n"

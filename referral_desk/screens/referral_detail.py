@@ -83,7 +83,7 @@ class ReferralScreen(RespondingScreen):
     def compose(self) -> ComposeResult:
         yield DeskHeader(f"Referral {self.referral_id}")
         with VerticalScroll(id="detail"):
-            yield Static(f"Loading {self.referral_id}…", id="title")
+            yield Static(f"Loading {self.referral_id}…", id="title", markup=False)
             with Horizontal(id="columns"):
                 with Vertical(id="left"):
                     yield Label("Client", classes="section")
@@ -155,7 +155,7 @@ class ReferralScreen(RespondingScreen):
         if result is None:
             return
         label = STATUS_LABELS.get(result.referral.status, result.referral.status)
-        self.notify(f"{referral.id} → {label}", timeout=4)
+        self.notify(f"{referral.id} → {label}", timeout=4, markup=False)
         self.desk_app.announce_write(result.revision)
 
     # Rendering ------------------------------------------------------------------------
@@ -263,7 +263,7 @@ class ReferralScreen(RespondingScreen):
         self._offer_lines.clear()
         # Newest first: the offer still open (if any) is the one that matters now.
         for offer in reversed(referral.offers):
-            line = Static(self._offer_line(offer, now), classes="offer")
+            line = Static(self._offer_line(offer, now), classes="offer", markup=False)
             self._offer_lines[offer.id] = line
             widgets.append(line)
             widgets.append(ScoreBreakdown(offer.breakdown))

@@ -214,7 +214,7 @@ class ReportScreen(DeskScreen):
                 ("routing", "Routing"),
                 ("cohorts", "Closing rate by monthly cohort"),
             ):
-                yield Static(title, classes="report-title")
+                yield Static(title, classes="report-title", markup=False)
                 yield Static("", id=f"report-{key}", markup=False)
         yield DeskFooter(compact=True)
 
@@ -287,7 +287,7 @@ class ReportScreen(DeskScreen):
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:
-        self.notify(f"Wrote {message.path}", title="Report exported")
+        self.notify(f"Wrote {message.path}", title="Report exported", markup=False)
 
     @on(ReplaceAsked)
     def _ask_replace(self, message: ReplaceAsked) -> None:
@@ -295,11 +295,13 @@ class ReportScreen(DeskScreen):
             if replace:
                 self._replace(message.path, message.text)
             else:
-                self.notify(f"Kept {message.path} as it was.", title="Report not exported")
+                self.notify(
+                    f"Kept {message.path} as it was.", title="Report not exported", markup=False
+                )
 
         question = f"{message.path} already exists. Replace it with this report?"
         self.app.push_screen(ConfirmScreen(question, yes="Replace", no="Keep it"), answered)
 
     @on(ExportRefused)
     def _refused(self, message: ExportRefused) -> None:
-        self.notify(message.reason, title="Report not exported", severity="error")
+        self.notify(message.reason, title="Report not exported", severity="error", markup=False)

@@ -154,6 +154,7 @@ class RespondingScreen(DeskScreen):
                 "record each agent's answer for broadcast and network offers.",
                 title=referral.id,
                 severity="warning",
+                markup=False,
             )
             return
         agent_id = _offered(referral)[0].agent_id
@@ -188,6 +189,7 @@ class RespondingScreen(DeskScreen):
                 f"Nobody has an open offer on {referral.id} to {response}.",
                 title=referral.id,
                 severity="warning",
+                markup=False,
             )
             return
         agent_id = await self._choose(f"{referral.id}: whose {response}?", offers)
@@ -223,6 +225,7 @@ class RespondingScreen(DeskScreen):
                 f"No agent has marked interest in {referral.id} yet.",
                 title=referral.id,
                 severity="warning",
+                markup=False,
             )
             return
         agent_id = await self._choose(f"{referral.id}: award to whom?", interested)
@@ -238,10 +241,12 @@ class RespondingScreen(DeskScreen):
     @on(Written)
     def _written(self, message: Written[object]) -> None:
         """An answer was recorded: the summary it was started with, and every screen re-reads."""
-        self.notify(message.what, timeout=4)
+        self.notify(message.what, timeout=4, markup=False)
         self.desk_app.announce_write(message.revision)
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:
         """The desk refused the answer (the offer lapsed meanwhile, say): its one line."""
-        self.notify(str(message.error), title="Refused", severity="warning", timeout=8)
+        self.notify(
+            str(message.error), title="Refused", severity="warning", timeout=8, markup=False
+        )

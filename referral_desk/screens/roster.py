@@ -124,7 +124,7 @@ class RosterScreen(DeskScreen):
             compact=True,
         )
         yield DataTable(id="roster-table", cursor_type="row", zebra_stripes=True)
-        yield Static("Loading the roster…", id="roster-summary")
+        yield Static("Loading the roster…", id="roster-summary", markup=False)
         yield DeskFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -273,7 +273,7 @@ class RosterScreen(DeskScreen):
         ids = {existing.id for existing in self.agents}
         saved = await self.app.push_screen_wait(AgentFormScreen(agent, ids))
         if saved is not None:
-            self.notify(f"{saved.name} ({saved.id}) saved.", title="Roster")
+            self.notify(f"{saved.name} ({saved.id}) saved.", title="Roster", markup=False)
             self._load(self.now())
 
     def action_vacation(self) -> None:
@@ -291,7 +291,7 @@ class RosterScreen(DeskScreen):
                 if not (saved.away_from or saved.away_until)
                 else (f"away {away_text(saved)}")
             )
-            self.notify(f"{saved.name}: {when}.", title="Roster")
+            self.notify(f"{saved.name}: {when}.", title="Roster", markup=False)
             self._load(self.now())
 
     def action_import_csv(self) -> None:
@@ -303,7 +303,11 @@ class RosterScreen(DeskScreen):
         counts = await self.app.push_screen_wait(RosterImportScreen())
         if counts is not None:
             created, updated = counts
-            self.notify(f"{created} agent(s) added, {updated} updated.", title="Roster imported")
+            self.notify(
+                f"{created} agent(s) added, {updated} updated.",
+                title="Roster imported",
+                markup=False,
+            )
             self._load(self.now())
 
     def action_toggle_active(self) -> None:
@@ -317,10 +321,10 @@ class RosterScreen(DeskScreen):
     def _changed(self, message: Written[AgentView]) -> None:
         agent = message.result
         note = "active again" if agent.active else "deactivated: no new offers"
-        self.notify(f"{agent.name} {note}.", title="Roster")
+        self.notify(f"{agent.name} {note}.", title="Roster", markup=False)
         announce_write(self, message.revision)
         self._load(self.now())
 
     @on(Refused)
     def _failed(self, message: Refused) -> None:
-        self.notify(str(message.error), title="Not changed", severity="error")
+        self.notify(str(message.error), title="Not changed", severity="error", markup=False)

@@ -224,6 +224,7 @@ class RosterImportScreen(ModalScreen[tuple[int, int] | None]):
             f"Nothing imported: {count} problem{'s' if count != 1 else ''} in the file.",
             title="Roster import refused",
             severity="error",
+            markup=False,
         )
 
     @on(Button.Pressed, "#cancel")

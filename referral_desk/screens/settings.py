@@ -29,6 +29,7 @@ from ..engine import MODES, WEIGHT_KEYS, AgentView, Desk, DeskSettings
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from ..widgets.form_field import FormField
+from ..widgets.plain import plain
 from ..widgets.score import score_bar
 from .base import DeskScreen
 from .common import announce_write
@@ -189,7 +190,7 @@ class SettingsScreen(DeskScreen):
                 )
             for key, label, hint in FIELDS:
                 if key in SECTIONS:
-                    yield Static(SECTIONS[key], classes="settings--section")
+                    yield Static(SECTIONS[key], classes="settings--section", markup=False)
                 control = self._control(key)
                 yield FormField(
                     label, control, key=key, hint=hint, aside=isinstance(control, Switch)
@@ -271,7 +272,7 @@ class SettingsScreen(DeskScreen):
             fallback = self.fields["fallback_agent_id"].control
             assert isinstance(fallback, Select)
             chosen = fallback.selection
-            fallback.set_options([(f"{a.name} ({a.id})", a.id) for a in agents])
+            fallback.set_options([(plain(f"{a.name} ({a.id})"), a.id) for a in agents])
             if chosen is not None and any(a.id == chosen for a in agents):
                 fallback.value = chosen
         values = settings.as_contract()
@@ -340,15 +341,16 @@ class SettingsScreen(DeskScreen):
                 f"Saved {len(outcome.saved)}; refused {names} (see the field).",
                 title="Check the settings",
                 severity="warning",
+                markup=False,
             )
             fields[next(iter(outcome.refused))].control.focus()
         else:
-            self.notify(f"Saved {len(outcome.saved)} setting(s).", title="Settings")
+            self.notify(f"Saved {len(outcome.saved)} setting(s).", title="Settings", markup=False)
 
     @on(Refused)
     def _not_saved(self, message: Refused) -> None:
         """The desk failed part way (not a refused value): say so, and show what it holds."""
-        self.notify(str(message.error), title="Settings not saved", severity="error")
+        self.notify(str(message.error), title="Settings not saved", severity="error", markup=False)
         self._load()
 
     def action_revert(self) -> None:

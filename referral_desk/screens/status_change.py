@@ -78,23 +78,28 @@ class StatusChange(ModalScreen[StatusChanged | None]):
             yield Label(
                 f"{self.referral.id}: move from {STATUS_LABELS.get(current, current)}",
                 classes="modal-title",
+                markup=False,
             )
             with VerticalScroll():
                 with Vertical(classes="field", id="field-status"):
                     yield Label("Next status")
                     yield Select(options, value=first, id="status", allow_blank=True, prompt="pick")
-                    yield Static("", classes="field-error", id="status-error")
+                    yield Static("", classes="field-error", id="status-error", markup=False)
                 for key, label, placeholder in FIELDS:
                     with Vertical(classes="field", id=f"field-{key}"):
-                        yield Label(label)
+                        yield Label(label, markup=False)
                         yield Input(placeholder=placeholder, id=key)
-                        yield Static("", classes="field-error", id=f"{key}-error")
-                yield Static("", classes="field-error", id="form-error")
+                        yield Static("", classes="field-error", id=f"{key}-error", markup=False)
+                yield Static("", classes="field-error", id="form-error", markup=False)
             with Horizontal(classes="modal-buttons"):
                 yield Button("Move", id="move", variant="primary")
                 yield Button("Cancel", id="cancel")
         if not options:
-            self.notify(f"{self.referral.id} is {current}: nothing follows.", severity="warning")
+            self.notify(
+                f"{self.referral.id} is {current}: nothing follows.",
+                severity="warning",
+                markup=False,
+            )
 
     def on_mount(self) -> None:
         self._show_fields()

@@ -278,13 +278,14 @@ class ThanksScreen(DeskScreen):
             f"{KIND_LABELS.get(task.kind, task.kind).capitalize()} for "
             f"{party.name if party else task.source_id} marked done.",
             title="Thanks",
+            markup=False,
         )
         announce_write(self, message.revision)
         self._load()
 
     @on(Refused)
     def _failed(self, message: Refused) -> None:
-        self.notify(str(message.error), title="Not marked done", severity="error")
+        self.notify(str(message.error), title="Not marked done", severity="error", markup=False)
         self._load()
 
     def action_copy_draft(self) -> None:

@@ -80,7 +80,9 @@ class VacationScreen(ModalScreen[AgentView | None]):
     def compose(self) -> ComposeResult:
         agent = self.agent
         with Vertical():
-            yield Label(f"Time away — {agent.name} ({agent.id})", classes="vacation--title")
+            yield Label(
+                f"Time away — {agent.name} ({agent.id})", classes="vacation--title", markup=False
+            )
             yield Static(
                 "Dates are inclusive, in the desk's time zone. Leave both blank (or press "
                 "Clear) when the agent is back for good.",

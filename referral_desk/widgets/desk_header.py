@@ -74,8 +74,8 @@ class DeskHeader(Horizontal):
         """Which screen this header tops (e.g. `Queue`)."""
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Referral Desk › {self.place}", id="desk-title")
-        yield Static(counts_content(None), id="desk-counts")
+        yield Static(f"Referral Desk › {self.place}", id="desk-title", markup=False)
+        yield Static(counts_content(None), id="desk-counts", markup=False)
 
     def on_mount(self) -> None:
         app: ReferralDeskApp = self.app  # type: ignore[assignment]

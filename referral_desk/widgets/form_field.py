@@ -108,11 +108,15 @@ class FormField(Widget):
         self.set_class(isinstance(control, Switch), "-switch")
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label, classes="field--label")
+        yield Label(self.label, classes="field--label", markup=False)
         yield self.control
         if self._aside:
             yield Static("", classes="field--aside", markup=False)
-        yield Static(self._note(), classes="field--note -shown" if self._hint else "field--note")
+        yield Static(
+            self._note(),
+            classes="field--note -shown" if self._hint else "field--note",
+            markup=False,
+        )
 
     def _note(self) -> Content:
         # A live hint that says what an error says (an unreadable price) is not repeated.

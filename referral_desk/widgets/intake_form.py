@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -23,6 +24,7 @@ from textual.widgets import Input, Select, Static, TextArea
 
 from ..engine import MODES, PROPERTY_TYPES, SIDES, SOURCE_TYPES, AgentView, SourceView
 from .form_field import FormField, problems_by_field
+from .plain import plain
 from .price_input import PriceError, PriceInput, parse_price
 
 __all__ = ["IntakeForm", "parse_local_moment"]
@@ -101,7 +103,7 @@ class IntakeForm(VerticalScroll):
         super().__init__(id=id)
         self._pristine: dict[str, Any] = {}
         self._sources: list[SourceView] = []
-        self._agent_options: list[tuple[str, str]] = []
+        self._agent_options: list[tuple[Text, str]] = []
         self._filled: dict[str, str] = {}
         """Fields filled in from a known party, so they can be taken back if the name changes."""
         self.zone = ZoneInfo("UTC")
@@ -301,7 +303,9 @@ class IntakeForm(VerticalScroll):
         self.zone = zone
         names = list(dict.fromkeys(source.name for source in sources))
         self.control("source.name").suggester = SuggestFromList(names, case_sensitive=False)
-        options = [(f"{agent.name} ({agent.id})", agent.id) for agent in agents if agent.active]
+        options = [
+            (plain(f"{agent.name} ({agent.id})"), agent.id) for agent in agents if agent.active
+        ]
         if options != self._agent_options:  # an open picker is left alone when nothing changed
             self._agent_options = options
             agent_select = self.control("agent_id")

@@ -70,7 +70,7 @@ class RoutingOutcome(VerticalScroll):
 
     def show_idle(self) -> None:
         """The hint shown before anything was previewed or stored."""
-        self._replace(Static(IDLE_TEXT, classes="outcome--note"))
+        self._replace(Static(IDLE_TEXT, classes="outcome--note", markup=False))
 
     def show_stored(self, referral: ReferralView, names: Mapping[str, str], zone: ZoneInfo) -> None:
         """A stored referral: its id, status, and each open offer with its bars."""
@@ -116,7 +116,8 @@ class RoutingOutcome(VerticalScroll):
                             f" · {offer.status} · answer by {_clock(offer.expires_at, zone)}",
                             "$text-muted",
                         ),
-                    )
+                    ),
+                    markup=False,
                 )
             )
             widgets.append(ScoreBreakdown(offer.breakdown))
@@ -155,6 +156,7 @@ class RoutingOutcome(VerticalScroll):
                     Static(
                         Content.assemble(label, (f"  score {ranked.score:.2f}", "bold $accent")),
                         classes="outcome--agent",
+                        markup=False,
                     )
                 )
                 widgets.append(ScoreBreakdown(ranked.breakdown.as_dict()))
@@ -174,5 +176,7 @@ class RoutingOutcome(VerticalScroll):
                 )
             hidden = len(decision.excluded) - SHOWN_EXCLUDED
             if hidden > 0:
-                widgets.append(Static(f"… and {hidden} more", classes="outcome--note"))
+                widgets.append(
+                    Static(f"… and {hidden} more", classes="outcome--note", markup=False)
+                )
         self._replace(*widgets)
