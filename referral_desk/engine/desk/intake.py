@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import insert
 
 from ..read.views import ReferralView
 from ..rules.errors import InvalidInput
@@ -18,20 +18,13 @@ from ..storage.rows import agent_row
 from ..storage.transaction import Transaction
 from .closing.acknowledgments import add_intake_tasks
 from .closing.flags import check_source_burst
+from .intake_parties import PartyBook, identity_key
 from .routing import dispatch
 from .writer import DeskWriter, settings_of
 
-_PARTY = m.referring_party
-# Built once: every intake finds (or adds) its referring party and counts the referral.
-_PARTY_BY_KEY = Prepared(select(_PARTY).where(_PARTY.c.identity_key == bindparam("key")))
-_INSERT_PARTY = Prepared(insert(_PARTY).returning(*_PARTY.c))
-_DEFAULT_TAG = "Referral Source"
+__all__ = ["IntakeService", "identity_key"]
+
 _INSERT_REFERRAL = Prepared(insert(m.referral).returning(*m.referral.c))
-_COUNT_REFERRAL = Prepared(
-    update(_PARTY)
-    .where(_PARTY.c.id == bindparam("party_id"))
-    .values(referral_count=_PARTY.c.referral_count + 1, notes=bindparam("new_notes"))
-)
 
 
 class IntakeService:
@@ -48,15 +41,18 @@ class IntakeService:
         parsed = _parse_all(items, single=not isinstance(payload, list))
         with self.writer.writing() as session:
             settings = settings_of(session)
+            parties = PartyBook(session)
             numbers = []
             for index, referral in enumerate(parsed):
                 suffix = "" if len(parsed) == 1 else f" (item {index + 1})"
-                numbers.append(self._intake_one(session, referral, settings, now, suffix))
-            return [self.writer.written(session, number) for number in numbers]
+                numbers.append(self._intake_one(session, parties, referral, settings, now, suffix))
+            parties.settle()
+            return self.writer.written_all(session, numbers)
 
     def _intake_one(
         self,
         session: Transaction,
+        parties: PartyBook,
         data: IntakeIn,
         settings: DeskSettings,
         now: datetime,
@@ -65,10 +61,9 @@ class IntakeService:
         if data.agent_id is not None:
             agent_row(session, data.agent_id, field="agent_id", suffix=suffix)
         received_at = data.received_at or now
-        party = find_or_create_party(session, data, now)
+        party = parties.party(data, now)
         note = f"{received_at.astimezone(settings.zone).date()} — referred {data.client_first_name}"
-        notes = f"{party.notes}\n{note}" if party.notes else note
-        session.execute(_COUNT_REFERRAL, {"party_id": party.id, "new_notes": notes})
+        parties.credit(party, note)
         values = {
             "received_at": received_at,
             "client_first_name": data.client_first_name,
@@ -107,34 +102,6 @@ class IntakeService:
                 )
         dispatch.start(run, referral)
         return referral.id
-
-
-def identity_key(name: str, source_type: str, email: str) -> str:
-    """What makes two referring parties the same: name, type and email, ignoring case."""
-    return "|".join((" ".join(name.casefold().split()), source_type, email.casefold()))
-
-
-def find_or_create_party(session: Transaction, data: IntakeIn, now: datetime) -> Row[Any]:
-    """The referring party with the same name, type and email, or a new one (as a row)."""
-    source = data.source
-    key = identity_key(source.name, source.type, source.email)
-    row = session.execute(_PARTY_BY_KEY, {"key": key}).one_or_none()
-    if row is None:
-        values = {
-            "name": source.name,
-            "type": source.type,
-            "email": source.email,
-            "phone": source.phone,
-            "brokerage": source.brokerage,
-            "tag": _DEFAULT_TAG,
-            "notes": "",
-            "referral_count": 0,
-            "gift_policy": source.gift_policy,
-            "identity_key": key,
-            "created_at": now,
-        }
-        row = session.execute(_INSERT_PARTY, values).one()
-    return row
 
 
 def _parse_all(items: list[Any], single: bool) -> list[IntakeIn]:
