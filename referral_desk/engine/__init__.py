@@ -29,7 +29,14 @@ if TYPE_CHECKING:
     from .report.figures import Report
     from .report.formats import to_csv, to_markdown
     from .rules.eligibility import RoutingDecision
-    from .rules.errors import DeskError, InvalidInput, NotFound, Refused, StorageError
+    from .rules.errors import (
+        DeskError,
+        InvalidInput,
+        NotFound,
+        PartlyStored,
+        Refused,
+        StorageError,
+    )
     from .rules.fees import parse_decimal
     from .rules.lifecycle import (
         CLOSING_DATE_TARGETS,
@@ -65,7 +72,14 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".report.formats": ("to_csv", "to_markdown"),
     ".rules.eligibility": ("RoutingDecision",),
     ".rules.fees": ("parse_decimal",),
-    ".rules.errors": ("DeskError", "InvalidInput", "NotFound", "Refused", "StorageError"),
+    ".rules.errors": (
+        "DeskError",
+        "InvalidInput",
+        "NotFound",
+        "PartlyStored",
+        "Refused",
+        "StorageError",
+    ),
     ".rules.lifecycle": (
         "CLOSING_DATE_TARGETS",
         "SALE_RECORDING_TARGETS",
@@ -122,6 +136,7 @@ __all__ = [
     "NotFound",
     "OfferView",
     "OffsetClock",
+    "PartlyStored",
     "ReferralName",
     "ReferralView",
     "Refused",
