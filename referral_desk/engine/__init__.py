@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         ExistingFile,
         InvalidInput,
         NotFound,
+        PartlyStored,
         Refused,
         StorageError,
     )
@@ -77,6 +78,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "ExistingFile",
         "InvalidInput",
         "NotFound",
+        "PartlyStored",
         "Refused",
         "StorageError",
     ),
@@ -137,6 +139,7 @@ __all__ = [
     "NotFound",
     "OfferView",
     "OffsetClock",
+    "PartlyStored",
     "ReferralName",
     "ReferralView",
     "Refused",

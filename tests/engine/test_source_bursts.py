@@ -3,18 +3,22 @@
 Three referrals from the same party within 30 days raise a `source_burst` flag
 (thank them, check the fit); the flag is raised once per burst, and referrals
 older than 30 days do not count. Intake asks on every referral, so the count
-must stay a range look-up however long the source's history grows.
+must stay a range look-up however long the source's history grows, and is not
+made at all while the source's flag is up.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy.engine import Connection
 
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.desk.closing import flags
+from referral_desk.engine.storage.prepared import Prepared
 from tests.factories import intake
 
 
@@ -67,3 +71,29 @@ def test_burst_count_is_a_range_over_the_source_index(desk: Desk) -> None:
         plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", (1, "a", "b")).all()
     steps = " ".join(str(row[-1]) for row in plan)
     assert "ix_referral_source_received (source_id=? AND received_at>? AND received_at<?)" in steps
+
+
+class CountedStatement(Prepared):
+    """A prepared statement that counts how often it runs."""
+
+    __slots__ = ("runs",)
+
+    def __init__(self, original: Prepared) -> None:
+        super().__init__(original.statement)
+        self.runs = 0
+
+    def execute(self, connection: Connection, parameters: Any = None) -> Any:
+        self.runs += 1
+        return super().execute(connection, parameters)
+
+
+def test_a_flagged_source_is_not_counted_again(
+    desk: Desk, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a list of 50 from one source, the referrals are counted for the first three only:
+    the third raises the flag, and the flag answers for the other 47."""
+    counted = CountedStatement(flags._SOURCE_RECENT_REFERRALS)
+    monkeypatch.setattr(flags, "_SOURCE_RECENT_REFERRALS", counted)
+    desk.intake([intake(client_first_name=f"Client{n}") for n in range(50)], clock.now())
+    assert counted.runs == 3
+    assert bursts(desk) == ["John Smith sent 3 referrals within 30 days: thank them, check the fit"]

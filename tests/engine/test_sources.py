@@ -165,6 +165,17 @@ def test_notes_gain_a_line_per_referral(desk: Desk, clock: ManualClock) -> None:
     ]
 
 
+def test_a_list_adds_its_lines_after_the_earlier_ones(desk: Desk, clock: ManualClock) -> None:
+    """A list's lines follow the party's notes in the list's order, each on its own line,
+    whether the notes were blank (a new party) or not."""
+    desk.intake([intake(client_first_name=name) for name in ("Ana", "Ben")], clock.now())
+    desk.intake([intake(client_first_name=name) for name in ("Cy", "Di", "Ed")], clock.now())
+    assert party(desk, "S-000001").notes == "\n".join(
+        f"2026-11-23 — referred {name}" for name in ("Ana", "Ben", "Cy", "Di", "Ed")
+    )
+    assert party(desk, "S-000001").referral_count == 5
+
+
 def test_note_without_received_at_uses_now(desk: Desk, clock: ManualClock) -> None:
     """Without `received_at` the note is dated by the desk's 'now', in the desk's zone."""
     payload = intake(client_first_name="Maria")

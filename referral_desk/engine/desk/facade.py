@@ -239,7 +239,8 @@ class Desk:
     # --- intake and the roster ----------------------------------------------------
 
     def intake(self, payload: Any, now: datetime) -> list[ReferralView]:
-        """Stores one referral (an object) or several (a list, all or nothing), routing each."""
+        """Stores one referral (an object) or several (a list, all or nothing), routing each;
+        a long list in batches, so the clock keeps running (`IntakeService.intake`)."""
         return self._intake.intake(payload, now)
 
     def save_agent(self, data: AgentIn | dict[str, Any], now: datetime) -> AgentView:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 
 from ..read import queries
+from ..read.people import SourceView
 from ..read.views import ReferralView
 from ..rules.errors import InvalidInput
 from ..storage import tables as m
@@ -71,6 +72,18 @@ class DeskWriter:
         )
         assert view is not None, "a referral this transaction wrote is there"
         return view
+
+    def written_all(self, session: Transaction, numbers: list[int]) -> list[ReferralView]:
+        """The referrals as this write leaves them (as `written` shows each), read with one
+        statement a table for all of them, and each referring party once: a long list
+        read a party's notes, which gain a line with every referral, for each referral."""
+        records = [session.tracked(Referral, number) for number in numbers]
+        sources: dict[int, SourceView] = {}
+        for record in records:
+            assert record is not None, "a referral this transaction wrote is there"
+            if record.source_id not in sources:
+                sources[record.source_id] = queries.source_view(session, record.source_id)
+        return queries.referral_views_of(session, records, sources, history=self.views_with_history)
 
     def read(self) -> AbstractContextManager[Transaction]:
         """A read-only transaction (it never takes the write lock)."""

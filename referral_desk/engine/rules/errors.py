@@ -61,3 +61,27 @@ class StorageError(DeskError):
     """The database could not be opened, migrated or written."""
 
     exit_code = 5
+
+
+class PartlyStored(DeskError):
+    """A long intake list stopped by an error after some of its batches were committed.
+
+    Those referrals are stored whole, routed and credited; the rest of the list was
+    not written. The line says so, with the ids stored and the items to take in
+    again, after the error itself (whose exit code it keeps).
+    """
+
+    def __init__(self, cause: BaseException, stored: Sequence[str], total: int) -> None:
+        self.cause = cause
+        self.stored = tuple(stored)
+        self.exit_code = cause.exit_code if isinstance(cause, DeskError) else 1
+        said = str(cause) if isinstance(cause, DeskError) else _unexpected(cause)
+        count = len(self.stored)
+        super().__init__(
+            f"{said} — items {count + 1}–{total} of the list were not stored, take in only "
+            f"those again; items 1–{count} were, before it ({self.stored[0]}–{self.stored[-1]})"
+        )
+
+
+def _unexpected(error: BaseException) -> str:
+    return f"error: unexpected {type(error).__name__}: {error}"

@@ -35,6 +35,9 @@ class Record:
     id: int
     """Every record's table has an integer primary key, `id`."""
     _changed: set[str]
+    _pending: list[Record] | None
+    """Where the record puts itself when a field is first set (its transaction's list of
+    records to write back), once a transaction tracks it."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -56,13 +59,25 @@ class Record:
             wanted = ", ".join(sorted(names ^ fields.keys()))
             raise TypeError(f"{cls.__name__}: the row's columns differ from its fields ({wanted})")
         fields["_changed"] = set()
+        fields["_pending"] = None
         return record
 
     def __setattr__(self, name: str, value: Any) -> None:
-        changed: set[str] | None = self.__dict__.get("_changed")
-        if changed is not None and self.__dict__.get(name) != value:
+        fields = self.__dict__
+        changed: set[str] | None = fields.get("_changed")
+        if changed is not None and fields.get(name) != value:
+            if not changed and fields["_pending"] is not None:
+                fields["_pending"].append(self)
             changed.add(name)
         object.__setattr__(self, name, value)
+
+    def report_changes_to(self, pending: list[Record]) -> None:
+        """From now on the record adds itself to `pending` whenever a field is set while
+        none was pending (and at once, if one is): a transaction then writes back the
+        records in that list instead of asking every record it holds whether it changed."""
+        self.__dict__["_pending"] = pending
+        if self._changed:
+            pending.append(self)
 
     @property
     def changed(self) -> bool:

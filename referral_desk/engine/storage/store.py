@@ -8,6 +8,7 @@ differ loads Alembic to migrate, so opening a current database costs one query.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 
@@ -22,6 +23,10 @@ from .transaction import Transaction
 
 SCHEMA_HEAD = "0009"
 """The Alembic revision this code expects; a test keeps it equal to the scripts' head."""
+
+HANDOVER_SECONDS = 0.12
+"""How long a long job on a SQLite file pauses between its writes (`Store.hand_over`):
+longer than the 100 ms a waiting writer's busy handler sleeps between two tries."""
 
 
 class Store:
@@ -73,6 +78,21 @@ class Store:
         if self._one is not None:
             return self._one.transaction("IMMEDIATE", commit=True)
         return _pooled_write(self._writer)
+
+    def hand_over(self) -> None:
+        """Pauses between two writes of a long job, so a writer waiting for the lock gets it.
+
+        SQLite keeps no queue for its write lock: a waiting writer's busy handler
+        tries again now and then (every 100 ms once it has waited a quarter of a
+        second), and a job that begins its next write at once takes the lock back
+        before the waiter tries; a clock would wait out the whole job and fail busy.
+        So a file desk pauses a little longer than those 100 ms. PostgreSQL queues the
+        waiters on the desk's writer lock and hands it to them when a write commits,
+        and an in-memory desk is one simulation's, with no clock beside it: neither
+        pauses.
+        """
+        if self.is_sqlite and self._one is None:
+            time.sleep(HANDOVER_SECONDS)
 
     def dispose(self) -> None:
         """Closes every pooled connection."""

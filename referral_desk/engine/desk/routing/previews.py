@@ -26,7 +26,8 @@ from .candidates import all_agent_ids, rank_candidates
 from .profiles import covering_profiles
 
 
-def _profile_of(data: IntakeIn) -> ReferralProfile:
+def intake_profile(data: IntakeIn) -> ReferralProfile:
+    """A referral not stored yet, as routing sees it (nobody has had an offer of it)."""
     return ReferralProfile(
         metro=data.metro.strip().casefold(),
         zip=data.zip,
@@ -45,7 +46,7 @@ def preview_decision(
     The fallback agent, when eligible, is listed last: sequential routing offers
     it only once nobody else is left, whatever its score.
     """
-    profile = _profile_of(data)
+    profile = intake_profile(data)
     profiles = covering_profiles(session, profile)
     covering = [agent.id for agent in profiles]
     today = now.astimezone(settings.zone).date()
@@ -95,7 +96,7 @@ def _as_the_mode_would(
             if c.agent_id != data.agent_id
         ]
     if mode == "network":
-        group = data.network or network_group_for(profiles.values(), _profile_of(data))
+        group = data.network or network_group_for(profiles.values(), intake_profile(data))
         outside = [
             c for c in ranked if c.agent_id != fallback and profiles[c.agent_id].network != group
         ]
