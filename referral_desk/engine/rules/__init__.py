@@ -1,9 +1,10 @@
 """The desk's rules as pure decisions: no database, no clock, no screens.
 
 A newcomer told "the lifecycle", "the fee arithmetic", "eligibility", "the
-score", "business time" or "when a thank-you is due" opens the module of that
-name here. Everything takes its inputs (and `now`) as arguments; nothing here
-imports SQLAlchemy, so each rule is tested as a plain function.
+score", "business time", "when a thank-you is due" or "what free text may
+hold" (`text`) opens the module of that name here. Everything takes its
+inputs (and `now`) as arguments; nothing here imports SQLAlchemy, so each rule
+is tested as a plain function.
 """
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "schemas",
     "scoring",
     "settings",
+    "text",
     "thanks",
     "timefmt",
     "vocabulary",

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .business_time import add_business_time
 from .errors import InvalidInput
 from .schedule import WeeklySchedule, parse_schedule
+from .text import checked_text
 from .vocabulary import MODES, one_of
 
 WEIGHT_KEYS = ("territory", "price", "capacity", "history", "property_type")
@@ -201,9 +202,16 @@ def validated(stored: dict[str, Any]) -> DeskSettings:
 
 
 def with_setting(current: DeskSettings, key: str, text: str) -> tuple[DeskSettings, Any]:
-    """The settings after `settings set KEY TEXT`, and the JSON value to store."""
+    """The settings after `settings set KEY TEXT`, and the JSON value to store.
+
+    Every setting is one line of text as typed, and passes the free-text rule
+    (`text.py`) first: `agent_name` signs thank-you drafts, `smtp_from` becomes an
+    email header, paths and URLs are printed by `settings`. Stored settings are
+    not checked again when they are read, so a desk with older values still opens.
+    """
     if key not in SETTING_KEYS:
         raise InvalidInput([f"{key}: unknown setting (known: {', '.join(SETTING_KEYS)})"])
+    text = checked_text(key, text)
     try:
         value = _parse_text(key, text)
     except ValueError as error:
