@@ -3,8 +3,8 @@
 What a user notices: a name or a reason with an escape sequence, a line break
 or a bidi override in it is refused naming the field; ordinary text in any
 script (accents, CJK, Arabic, emoji built with joiners) is stored as typed;
-notes keep their lines; and whatever the desk prints from stored text holds no
-character a terminal would obey.
+notes keep their lines; and whatever the desk prints from stored text, or puts
+in an email subject, holds no character a terminal or a mail server would obey.
 """
 
 from __future__ import annotations
@@ -15,11 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from referral_desk.engine.delivery.channels import Parcel, email_of
+from referral_desk.engine.delivery.notify import render
 from referral_desk.engine.rules.errors import InvalidInput
+from referral_desk.engine.rules.settings import DeskSettings
 from referral_desk.engine.rules.text import (
     KEPT_FORMAT,
     LINE_BREAKS,
     checked_text,
+    header_text,
     shown_text,
     text_problem,
 )
@@ -187,3 +191,44 @@ def test_shown_text_leaves_nothing_a_terminal_would_obey(value: str) -> None:
         assert shown == value
     document = shown_text(value, multiline=True)
     assert refused_chars(document, multiline=True) == []
+
+
+@settings(max_examples=400)
+@given(value=st.text(max_size=60) | hostile(bad_in_one_line))
+def test_a_header_is_always_one_clean_line(value: str) -> None:
+    """An email subject built from any stored value is one line of visible text."""
+    header = header_text(value)
+    assert refused_chars(header, multiline=False) == []
+    assert header == header.strip() and "  " not in header
+    assert len(header.splitlines()) <= 1
+
+
+@settings(max_examples=200)
+@given(market=hostile(bad_in_one_line), kind=st.sampled_from(["offer", "award", "withdrawn"]))
+def test_a_subject_is_one_line_whatever_the_values_hold(market: str, kind: str) -> None:
+    """Values from an older desk (`Austin\\r\\nBcc: …`) cannot end a subject early: the
+    subject is one clean line, and the body starts where the template says."""
+    values = {"market": market, "side": "buyer", "band": "$400K–$700K", "deadline": "soon"}
+    subject, body = render(kind, values, DeskSettings())
+    assert refused_chars(subject, multiline=False) == []
+    assert len(subject.splitlines()) == 1
+    assert body.startswith("Hi ")
+
+
+def test_an_email_never_carries_a_header_its_text_asked_for() -> None:
+    """A stored subject, recipient or sender with CR LF in it adds no header to the email."""
+    parcel = Parcel(
+        message_id="M-000001",
+        kind="offer",
+        channel="email",
+        recipient="dana@example.com\r\nBcc: x@evil.example",
+        subject="New referral\r\nBcc: x@evil.example\x1b]0;pwned\x07",
+        body="Hi Dana,\n",
+        referral_id="R-000001",
+        created_at="Mon, 23 Nov 2026 14:00:00 +0000",
+    )
+    message = email_of(parcel, "desk@example.com\nBcc: y@evil.example")
+    assert message.get_all("Bcc") is None
+    for header in ("Subject", "To", "From"):
+        assert refused_chars(str(message[header]), multiline=False) == [], header
+    assert str(message["Subject"]) == "New referral Bcc: x@evil.example ]0;pwned"

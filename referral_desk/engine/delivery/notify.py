@@ -23,6 +23,7 @@ from sqlalchemy import insert
 
 from ..rules.ids import format_id
 from ..rules.settings import DeskSettings
+from ..rules.text import header_text
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.records import Referral
@@ -63,13 +64,21 @@ class Draft:
 
 
 def render(kind: str, values: dict[str, str], settings: DeskSettings) -> tuple[str, str]:
-    """Fills a template (`Subject:` line, blank line, body) with the values it may use."""
+    """Fills a template (`Subject:` line, blank line, body) with the values it may use.
+
+    The subject line is split off the template before anything is filled in, and
+    made one line after: a value holding a line break (a metro stored before the
+    desk refused them, say) can never end the subject early and start the body,
+    nor add a header.
+    """
     text = _template_text(kind, settings)
-    filled = Template(text).safe_substitute(values)
-    first, _, rest = filled.partition("\n")
-    subject = first.removeprefix("Subject:").strip() if first.startswith("Subject:") else kind
-    body = rest.lstrip("\n") if first.startswith("Subject:") else filled
-    return " ".join(subject.split()), body
+    first, _, rest = text.partition("\n")
+    if first.startswith("Subject:"):
+        subject = Template(first.removeprefix("Subject:")).safe_substitute(values)
+        body = Template(rest.lstrip("\n")).safe_substitute(values)
+    else:
+        subject, body = kind, Template(text).safe_substitute(values)
+    return header_text(subject), body
 
 
 def _template_text(kind: str, settings: DeskSettings) -> str:

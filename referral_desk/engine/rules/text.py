@@ -45,6 +45,7 @@ __all__ = [
     "TextProblem",
     "checked_text",
     "clean_text",
+    "header_text",
     "shown_text",
     "text_problem",
 ]
@@ -160,3 +161,13 @@ def shown_text(text: str, *, multiline: bool = False) -> str:
         ch.encode("unicode_escape").decode("ascii") if _refused(ch, multiline) else ch
         for ch in text
     )
+
+
+def header_text(text: str) -> str:
+    """Text made fit for one header line (an email subject): every character the rule
+    refuses becomes a space and runs of spaces one. For what delivery builds from
+    stored values, which may predate the rule: a line break in a header would start
+    a header of the value's choosing (`Bcc: …`)."""
+    if not text.isprintable():
+        text = "".join(" " if _refused(ch, False) else ch for ch in text)
+    return " ".join(text.split())
