@@ -83,14 +83,9 @@ def _fail(message: str) -> None:
     Messages may quote input (a hostile JSON key, say): an escape sequence in
     it must reach the terminal as text, never as a command to the terminal.
     """
-    line = " ".join(message.split())
-    print("".join(_shown(ch) for ch in line), file=sys.stderr)
+    from .common import say
 
-
-def _shown(ch: str) -> str:
-    if ch.isprintable() or ch == " ":
-        return ch
-    return ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+    say(" ".join(message.split()), stream=sys.stderr)
 
 
 def _open_tui(arguments: argparse.Namespace) -> int:

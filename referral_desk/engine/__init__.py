@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         USER_MOVES,
     )
     from .rules.settings import WEIGHT_KEYS, DeskSettings
+    from .rules.text import shown_text
     from .rules.timefmt import cents_to_text, iso, parse_day, parse_moment
     from .rules.vocabulary import (
         AGENT_KINDS,
@@ -74,6 +75,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "USER_MOVES",
     ),
     ".rules.settings": ("WEIGHT_KEYS", "DeskSettings"),
+    ".rules.text": ("shown_text",),
     ".rules.timefmt": ("cents_to_text", "iso", "parse_day", "parse_moment"),
     ".storage.connect": ("shown_url",),
     ".rules.vocabulary": (
@@ -140,6 +142,7 @@ __all__ = [
     "parse_decimal",
     "parse_moment",
     "percent_text",
+    "shown_text",
     "shown_url",
     "to_csv",
     "to_markdown",

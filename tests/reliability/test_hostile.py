@@ -30,6 +30,7 @@ from referral_desk.cli import entry as cli
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.read.people import ROSTER_COLUMNS
 from referral_desk.engine.rules.schemas import IntakeIn, SourceIn
+from referral_desk.engine.rules.text import shown_text
 from tests.factories import AGENT_ROW, intake
 
 NOW = "2026-11-23T14:00:00Z"
@@ -149,7 +150,7 @@ class Run:
 
 def as_printed(key: str) -> str:
     """A key as the one-line error shows it: whitespace collapsed, controls escaped."""
-    return "".join(cli._shown(ch) for ch in " ".join(key.split()))
+    return shown_text(" ".join(key.split()))
 
 
 ALLOWED_KEYS = {as_printed(key) for key in (*KNOWN_KEYS, *HOSTILE_KEYS)} | {"client_first_name "}
