@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..engine import parse_day, parse_decimal
-from .common import add_json_flag, now_of, open_desk, print_json
+from .common import add_json_flag, now_of, open_desk, print_json, say
 from .referrals import summary
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def _show(arguments: argparse.Namespace, referral: ReferralView) -> None:
     if arguments.json:
         print_json(referral.to_json(now_of(arguments)))
     else:
-        print(summary(referral))
+        say(summary(referral))
 
 
 def run_status(arguments: argparse.Namespace) -> int:
@@ -151,7 +151,7 @@ def run_thanks(arguments: argparse.Namespace) -> int:
     for task in tasks:
         state = "done" if task.done_at else ("OVERDUE" if task.due_at < now else "due")
         due = f"{task.due_at:%Y-%m-%d %H:%M}Z"
-        print(f"{task.id}  {task.referral_id}  {task.kind:<20} {state:<8} {due}")
+        say(f"{task.id}  {task.referral_id}  {task.kind:<20} {state:<8} {due}")
     return 0
 
 
@@ -161,7 +161,7 @@ def run_thanks_done(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print_json(task.to_json())
     else:
-        print(f"{task.id} done")
+        say(f"{task.id} done")
     return 0
 
 
@@ -173,7 +173,7 @@ def run_flags(arguments: argparse.Namespace) -> int:
         return 0
     for flag in flags:
         where = flag.referral_id or flag.source_id or ""
-        print(f"{flag.id}  {flag.kind:<20} {where:<9} {flag.detail}")
+        say(f"{flag.id}  {flag.kind:<20} {where:<9} {flag.detail}")
     return 0
 
 
@@ -185,7 +185,7 @@ def run_flag_raise(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print_json(flag.to_json())
     else:
-        print(f"{flag.id} raised: {flag.kind}")
+        say(f"{flag.id} raised: {flag.kind}")
     return 0
 
 
@@ -195,5 +195,5 @@ def run_flag_resolve(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print_json(flag.to_json())
     else:
-        print(f"{flag.id} resolved")
+        say(f"{flag.id} resolved")
     return 0

@@ -1,4 +1,10 @@
-"""What every subcommand needs: the desk, the time, JSON in and out."""
+"""What every subcommand needs: the desk, the time, JSON in and out, and safe printing.
+
+Everything a command prints goes through `say` (a line), `say_document` (a
+report, a CSV) or `print_json`: what the desk stores was typed by people and
+partners, and text stored before the desk refused control characters may still
+hold an escape sequence that would retitle the terminal or paint over it.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from ..engine import Clock, Desk, FixedClock, InvalidInput, SystemClock, parse_moment
+from ..engine import Clock, Desk, FixedClock, InvalidInput, SystemClock, parse_moment, shown_text
 
 Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -92,5 +98,38 @@ def read_json_input(source: str) -> Any:
 
 
 def print_json(document: Any) -> None:
-    """One JSON document on stdout."""
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    """One JSON document on stdout, every string in it safe for a terminal and unchanged.
+
+    `json.dumps` escapes the C0 controls (ESC among them) but writes the C1 controls
+    (U+009B opens an escape sequence too), bidi overrides and lone surrogates as
+    they are; those are written as `\\uXXXX` escapes, which any JSON reader turns
+    back into the very same string.
+    """
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    if not text.replace("\n", "").isprintable():  # only newlines: the usual case, no walk
+        text = "".join(ch if ch.isprintable() else _json_escaped(ch) for ch in text)
+    sys.stdout.write(text + "\n")
+
+
+def _json_escaped(ch: str) -> str:
+    if ch == "\n" or shown_text(ch) == ch:
+        return ch
+    code = ord(ch)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # beyond the BMP (a tag character): JSON writes a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def say(line: str = "", *, stream: TextIO | None = None, flush: bool = False) -> None:
+    """Prints one line of a command's text output (stdout unless `stream`), with every
+    control character, line break and invisible formatting character in it escaped
+    (`\\x1b`, `\\n`, `\\u202e`), so one record stays one line and a stored escape
+    sequence reaches the terminal as text."""
+    print(shown_text(line), file=stream or sys.stdout, flush=flush)
+
+
+def say_document(text: str) -> None:
+    """Writes a whole document (a Markdown report, a CSV, a simulation's table) on
+    stdout: its own newlines and tabs kept, every other control character escaped."""
+    sys.stdout.write(shown_text(text, multiline=True))

@@ -6,7 +6,16 @@ import argparse
 import sys
 
 from ..engine import Refused
-from .common import add_json_flag, clock_from, database, now_of, open_desk, open_desk_at, print_json
+from .common import (
+    add_json_flag,
+    clock_from,
+    database,
+    now_of,
+    open_desk,
+    open_desk_at,
+    print_json,
+    say,
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,7 +46,7 @@ def run_init(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print_json({"database": database(arguments), "revision": revision})
     else:
-        print(f"desk ready at {database(arguments)}")
+        say(f"desk ready at {database(arguments)}")
     return 0
 
 
@@ -55,7 +64,7 @@ def run_show(arguments: argparse.Namespace) -> int:
             shown = (
                 "" if value is None else str(value).lower() if isinstance(value, bool) else value
             )
-            print(f"{key:<{width}}  {shown}")
+            say(f"{key:<{width}}  {shown}")
     return 0
 
 
@@ -65,7 +74,7 @@ def run_set(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print_json(values)
     else:
-        print(f"{arguments.key} = {values[arguments.key]}")
+        say(f"{arguments.key} = {values[arguments.key]}")
     return 0
 
 
@@ -86,7 +95,7 @@ def run_demo(arguments: argparse.Namespace) -> int:
             raise Refused(f"demo: {target} already has a roster; seed an empty desk")
         count = seed_demo(desk, now)
     if arguments.seed_only:
-        print(f"seeded {count} demo referrals into {target}")
+        say(f"seeded {count} demo referrals into {target}")
         return 0
     from ..app import run_desk
 

@@ -81,16 +81,17 @@ def _fail(message: str) -> None:
     """Prints the one error line, with any control character escaped.
 
     Messages may quote input (a hostile JSON key, say): an escape sequence in
-    it must reach the terminal as text, never as a command to the terminal.
+    it must reach the terminal as text, never as a command to the terminal. Any
+    character that does not print (an unassigned code point too) is written as
+    its escape, so the line is plain text whatever the input held.
     """
     line = " ".join(message.split())
-    print("".join(_shown(ch) for ch in line), file=sys.stderr)
-
-
-def _shown(ch: str) -> str:
-    if ch.isprintable() or ch == " ":
-        return ch
-    return ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+    if not line.isprintable():
+        line = "".join(
+            ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+            for ch in line
+        )
+    print(line, file=sys.stderr)
 
 
 def _open_tui(arguments: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from ..engine import InvalidInput
-from .common import add_json_flag, now_of, open_desk, print_json
+from .common import add_json_flag, now_of, open_desk, print_json, say
 
 if TYPE_CHECKING:
     from ..engine import MessageView
@@ -51,21 +51,21 @@ def run_list(arguments: argparse.Namespace) -> int:
         print_json([message.to_json() for message in messages])
     else:
         for message in messages:
-            print(_line(message))
+            say(_line(message))
     return 0
 
 
 def run_retry(arguments: argparse.Namespace) -> int:
     with open_desk(arguments) as desk:
         message = desk.retry_message(arguments.message_id, now_of(arguments))
-    print_json(message.to_json()) if arguments.json else print(_line(message))
+    print_json(message.to_json()) if arguments.json else say(_line(message))
     return 0
 
 
 def run_called(arguments: argparse.Namespace) -> int:
     with open_desk(arguments) as desk:
         message = desk.mark_called(arguments.message_id, now_of(arguments))
-    print_json(message.to_json()) if arguments.json else print(_line(message))
+    print_json(message.to_json()) if arguments.json else say(_line(message))
     return 0
 
 
@@ -76,5 +76,5 @@ def run_send(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print_json({"sent": report.sent, "retrying": report.retrying, "failed": report.failed})
     else:
-        print(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed} ({folder})")
+        say(f"sent {report.sent}, retrying {report.retrying}, failed {report.failed} ({folder})")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from .common import add_json_flag, now_of, open_desk, print_json, read_json_input
+from .common import add_json_flag, now_of, open_desk, print_json, read_json_input, say
 
 if TYPE_CHECKING:
     from ..engine import ReferralView
@@ -37,7 +37,7 @@ def run_intake(arguments: argparse.Namespace) -> int:
         print_json(documents if isinstance(payload, list) else documents[0])
     else:
         for referral in stored:
-            print(summary(referral))
+            say(summary(referral))
     return 0
 
 
@@ -48,13 +48,13 @@ def run_show(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print_json(referral.to_json(now))
         return 0
-    print(summary(referral))
-    print(f"  client  {referral.client_first_name} {referral.client_last_name}".rstrip())
-    print(f"  source  {referral.source.name} ({referral.source.type}, {referral.source.id})")
+    say(summary(referral))
+    say(f"  client  {referral.client_first_name} {referral.client_last_name}".rstrip())
+    say(f"  source  {referral.source.name} ({referral.source.type}, {referral.source.id})")
     for offer in referral.offers:
-        print(f"  offer   {offer.agent_id} {offer.status} score {offer.score:.2f}")
+        say(f"  offer   {offer.agent_id} {offer.status} score {offer.score:.2f}")
     for event in referral.events:
-        print(f"  {event.at:%Y-%m-%d %H:%M}Z  {event.kind:<10} {event.detail}")
+        say(f"  {event.at:%Y-%m-%d %H:%M}Z  {event.kind:<10} {event.detail}")
     return 0
 
 
@@ -65,7 +65,7 @@ def run_sources(arguments: argparse.Namespace) -> int:
         print_json([source.to_json() for source in sources])
         return 0
     for source in sources:
-        print(f"{source.id}  {source.name:<28} {source.type:<12} {source.referral_count}")
+        say(f"{source.id}  {source.name:<28} {source.type:<12} {source.referral_count}")
     return 0
 
 

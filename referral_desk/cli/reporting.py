@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..engine import InvalidInput
-from .common import now_of, open_desk, print_json
+from .common import now_of, open_desk, print_json, say_document
 
 if TYPE_CHECKING:
     from ..engine.simulate.run import SimulationConfig
@@ -110,11 +110,11 @@ def run_report(arguments: argparse.Namespace) -> int:
     elif chosen == "csv":
         from ..engine import to_csv
 
-        sys.stdout.write(to_csv(report))
+        say_document(to_csv(report))
     else:
         from ..engine import to_markdown
 
-        sys.stdout.write(to_markdown(report))
+        say_document(to_markdown(report))
     return 0
 
 
@@ -224,7 +224,7 @@ def run_simulate(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print_json(simulation_json(base))
     else:
-        sys.stdout.write(simulation_text(base))
+        say_document(simulation_text(base))
     return 0
 
 
@@ -240,5 +240,5 @@ def _print_compared(
     if arguments.json:
         print_json(compare_json(base, variant, changes))
     else:
-        sys.stdout.write(compare_text(base, variant, changes))
+        say_document(compare_text(base, variant, changes))
     return 0

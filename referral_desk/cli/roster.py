@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..engine import InvalidInput, parse_day
-from .common import add_json_flag, now_of, open_desk, print_json
+from .common import add_json_flag, now_of, open_desk, print_json, say, say_document
 
 if TYPE_CHECKING:
     from ..engine import AgentView
@@ -66,7 +66,7 @@ def run_import(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print_json({"created": created, "updated": updated})
     else:
-        print(f"imported {created + updated} agents ({created} new, {updated} updated)")
+        say(f"imported {created + updated} agents ({created} new, {updated} updated)")
     return 0
 
 
@@ -78,7 +78,7 @@ def run_export(arguments: argparse.Namespace) -> int:
         if arguments.file != "-":
             desk.write_file(Path(arguments.file), text, force=arguments.force)
             return 0
-    sys.stdout.write(text)
+    say_document(text)
     return 0
 
 
@@ -90,7 +90,7 @@ def run_list(arguments: argparse.Namespace) -> int:
         return 0
     for agent in agents:
         state = "active" if agent.active else "inactive"
-        print(
+        say(
             f"{agent.id:<12} {agent.name:<24} {agent.kind:<7} {';'.join(agent.metros):<24} "
             f"{agent.sides:<6} {agent.load}/{agent.capacity} {state}"
         )
@@ -125,4 +125,4 @@ def _print_agent(arguments: argparse.Namespace, agent: AgentView) -> None:
     away = ""
     if agent.away_from or agent.away_until:
         away = f", away {agent.away_from or '…'} to {agent.away_until or '…'}"
-    print(f"{agent.id} {agent.name}: {'active' if agent.active else 'inactive'}{away}")
+    say(f"{agent.id} {agent.name}: {'active' if agent.active else 'inactive'}{away}")

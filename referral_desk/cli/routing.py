@@ -18,7 +18,7 @@ from ..engine import (
     parse_moment,
     shown_url,
 )
-from .common import add_json_flag, now_of, open_desk, print_json, read_json_input
+from .common import add_json_flag, now_of, open_desk, print_json, read_json_input, say
 from .referrals import summary
 
 if TYPE_CHECKING:
@@ -78,9 +78,9 @@ def run_preview(arguments: argparse.Namespace) -> int:
         return 0
     for position, choice in enumerate(decision.ranked, start=1):
         values = " ".join(f"{k}={v:.2f}" for k, v in choice.breakdown.as_dict().items())
-        print(f"{position:>2}. {choice.agent_id:<12} {choice.score:.3f}  {values}")
+        say(f"{position:>2}. {choice.agent_id:<12} {choice.score:.3f}  {values}")
     for exclusion in decision.excluded:
-        print(f"    {exclusion.agent_id:<12} excluded: {exclusion.reason}")
+        say(f"    {exclusion.agent_id:<12} excluded: {exclusion.reason}")
     return 0
 
 
@@ -109,7 +109,7 @@ def run_queue(arguments: argparse.Namespace) -> int:
             else f"{offer.agent_id} ({offer.status})"
             for offer in referral.open_offers
         ]
-        print(summary(referral) + (f"  → {', '.join(holders)}" if holders else ""))
+        say(summary(referral) + (f"  → {', '.join(holders)}" if holders else ""))
     return 0
 
 
@@ -150,7 +150,7 @@ def _print_referral(arguments: argparse.Namespace, referral, now) -> None:  # ty
     if arguments.json:
         print_json(referral.to_json(now))
     else:
-        print(summary(referral))
+        say(summary(referral))
 
 
 INTERVAL_MIN = 0.1
@@ -185,7 +185,7 @@ def run_clock(arguments: argparse.Namespace) -> int:
         return 0
     clock = OffsetClock(parse_moment(arguments.now)) if arguments.now else SystemClock()
     with open_desk(arguments) as desk:
-        print(f"clock running on {shown_url(desk.url)} (Ctrl+C to stop)", file=sys.stderr)
+        say(f"clock running on {shown_url(desk.url)} (Ctrl+C to stop)", stream=sys.stderr)
         courier = threading.Thread(
             target=_deliver_forever, args=(desk, clock, interval), daemon=True
         )
@@ -195,7 +195,7 @@ def run_clock(arguments: argparse.Namespace) -> int:
             try:
                 _report(arguments, desk.tick(clock.now()))
             except StorageError as error:  # busy, or the server away: the next beat tries again
-                print(error, file=sys.stderr, flush=True)
+                say(str(error), stream=sys.stderr, flush=True)
             time.sleep(max(0.0, interval - (time.monotonic() - started)))
 
 
@@ -211,7 +211,7 @@ def _deliver_forever(desk: Desk, clock: Clock, interval: float) -> None:
         try:
             desk.deliver_outbox(clock.now())
         except Exception as error:
-            print(f"outbox: {_one_line(error)}", file=sys.stderr, flush=True)
+            say(f"outbox: {_one_line(error)}", stream=sys.stderr, flush=True)
         time.sleep(max(0.0, interval - (time.monotonic() - started)))
 
 
@@ -246,4 +246,4 @@ def _report(arguments: argparse.Namespace, handled: list) -> None:  # type: igno
         return
     for lapse in handled:
         following = ", ".join(lapse.next_agent_ids) or lapse.referral_status
-        print(f"{lapse.referral_id}: {lapse.agent_id} lapsed → {following}", flush=True)
+        say(f"{lapse.referral_id}: {lapse.agent_id} lapsed → {following}", flush=True)

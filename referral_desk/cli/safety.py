@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from ..engine import InvalidInput, StorageError
-from .common import add_json_flag, database, now_of, open_desk_at, print_json
+from .common import add_json_flag, database, now_of, open_desk_at, print_json, say
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,7 +46,7 @@ def run_backup(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print_json({"database": str(source), "file": str(target.path), "schema": target.schema})
     else:
-        print(f"backed up {source} to {target.path}")
+        say(f"backed up {source} to {target.path}")
     return 0
 
 
@@ -70,5 +70,5 @@ def run_restore(arguments: argparse.Namespace) -> int:
         )
     else:
         kept = f"; the previous desk is kept as {previous}" if previous else ""
-        print(f"restored {backup} into {target}{kept}")
+        say(f"restored {backup} into {target}{kept}")
     return 0

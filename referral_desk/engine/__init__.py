@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         TRANSITIONS,
         USER_MOVES,
     )
+    from .rules.text import shown_text
     from .rules.timefmt import cents_to_text, iso, parse_day, parse_moment
     from .rules.vocabulary import (
         AGENT_KINDS,
@@ -90,6 +91,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "USER_MOVES",
     ),
     ".values.settings": ("WEIGHT_KEYS", "DeskSettings"),
+    ".rules.text": ("shown_text",),
     ".rules.timefmt": ("cents_to_text", "iso", "parse_day", "parse_moment"),
     ".storage.connect": ("shown_url",),
     ".rules.vocabulary": (
@@ -158,6 +160,7 @@ __all__ = [
     "parse_decimal",
     "parse_moment",
     "percent_text",
+    "shown_text",
     "shown_url",
     "to_csv",
     "to_markdown",

@@ -23,6 +23,8 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
+from ..engine import shown_text
+
 __all__ = ["plain"]
 
 
@@ -30,6 +32,8 @@ def plain(text: str, style: str | Style = "") -> Text:
     """`text` as a Rich `Text`: a table cell, an option or a choice shown exactly as typed.
 
     Why not a `str`: `DataTable`, `OptionList` and `Select` read a `str` as markup,
-    and a `Text` as text.
+    and a `Text` as text. A control character stored before the desk refused them
+    (an escape sequence, a line break) is shown as its escape (`\\x1b`), never sent
+    to the terminal.
     """
-    return Text(text, style=style)
+    return Text(shown_text(text), style=style)

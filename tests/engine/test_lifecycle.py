@@ -346,7 +346,7 @@ def test_lost_takes_an_optional_reason() -> None:
     validate_change("working", "lost", reason="client chose to rent")
     with pytest.raises(InvalidFields) as error:
         validate_change("working", "lost", reason="x" * 501)
-    assert problems_of(error) == ("reason: must be at most 500 characters",)
+    assert problems_of(error) == ("reason: must be at most 500 characters (got 501)",)
     with pytest.raises(InvalidFields) as error:
         validate_change("in_escrow", "closed", reason="done", **SALE)  # type: ignore[arg-type]
     assert problems_of(error) == ("reason: only recorded when moving to lost",)

@@ -127,7 +127,10 @@ def clients(draw: st.DrawFn) -> Client:
     email = draw(EMAILS)
     phone = draw(PHONES)
     aside = draw(
-        st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=30)
+        st.text(
+            st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Cf", "Zl", "Zp")),
+            max_size=30,
+        )
     )
     notes = f"{aside} — call {first} {last} at {phone} or {email}".strip()
     low = draw(PRICES)

@@ -145,7 +145,12 @@ def test_email_is_checked_without_dns(
         pytest.param({"zip": 78704}, "zip:", id="zip-number"),
         pytest.param({"client_first_name": ""}, "client_first_name: must not be empty", id="empty"),
         pytest.param(
-            {"client_first_name": " \t "}, "client_first_name: must not be empty", id="blank"
+            {"client_first_name": " \u3000 "}, "client_first_name: must not be empty", id="blank"
+        ),
+        pytest.param(
+            {"client_first_name": " \t "},
+            "client_first_name: must not contain control characters (U+0009)",
+            id="tab-in-a-name",
         ),
         pytest.param({"metro": "  "}, "metro: must not be empty", id="metro-blank"),
         pytest.param({"source__name": ""}, "source.name: must not be empty", id="source-name"),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from ..rules.text import header_text
 from ..values.settings import DeskSettings
 
 if TYPE_CHECKING:
@@ -62,14 +63,19 @@ class Channel(Protocol):
 
 
 def email_of(parcel: Parcel, sender: str) -> EmailMessage:
-    """The parcel as an RFC 5322 email."""
+    """The parcel as an RFC 5322 email.
+
+    Every header is made one line (`header_text`) however the message was stored:
+    drafts already have one-line subjects, but an outbox row written by an older
+    desk, or by hand, must not add headers of its own.
+    """
     from email.message import EmailMessage
     from email.utils import make_msgid
 
     email = EmailMessage()
-    email["From"] = sender
-    email["To"] = parcel.recipient
-    email["Subject"] = parcel.subject
+    email["From"] = header_text(sender)
+    email["To"] = header_text(parcel.recipient)
+    email["Subject"] = header_text(parcel.subject)
     email["Message-ID"] = make_msgid(idstring=parcel.message_id, domain="referral-desk")
     email["Date"] = parcel.created_at
     email["X-Referral-Desk-Message"] = parcel.message_id

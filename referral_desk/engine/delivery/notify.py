@@ -25,6 +25,7 @@ from typing import Final
 from sqlalchemy import bindparam, insert, select
 
 from ..rules.ids import format_id
+from ..rules.text import header_text
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.records import Referral
@@ -72,13 +73,21 @@ def render(
     kind: str, values: dict[str, str], settings: DeskSettings
 ) -> tuple[str, str, str | None]:
     """Fills a template (`Subject:` line, blank line, body) with the values it may use;
-    third, why `templates_dir`'s own template was not used, if it has one."""
+    third, why `templates_dir`'s own template was not used, if it has one.
+
+    The subject line is split off the template before anything is filled in, and
+    made one line after: a value holding a line break (a metro stored before the
+    desk refused them, say) can never end the subject early and start the body,
+    nor add a header.
+    """
     text, problem = _template_text(kind, settings)
-    filled = Template(text).safe_substitute(values)
-    first, _, rest = filled.partition("\n")
-    subject = first.removeprefix("Subject:").strip() if first.startswith("Subject:") else kind
-    body = rest.lstrip("\n") if first.startswith("Subject:") else filled
-    return " ".join(subject.split()), body, problem
+    first, _, rest = text.partition("\n")
+    if first.startswith("Subject:"):
+        subject = Template(first.removeprefix("Subject:")).safe_substitute(values)
+        body = Template(rest.lstrip("\n")).safe_substitute(values)
+    else:
+        subject, body = kind, Template(text).safe_substitute(values)
+    return header_text(subject), body, problem
 
 
 def _template_text(kind: str, settings: DeskSettings) -> tuple[str, str | None]:

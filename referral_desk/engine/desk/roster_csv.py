@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from ..read.people import ROSTER_COLUMNS, AgentView
 from ..rules.errors import InvalidInput
+from ..rules.text import text_problem
 from ..values.csv_cells import cell_text, safe_cell
 from ..values.schemas import AgentIn, parse_agent
 
@@ -40,7 +41,9 @@ def read_roster_csv(text: str) -> list[AgentIn]:
         if len(record) > len(header):
             problems.append(f"row {number}: has more cells than the header")
             continue
-        cells = {key: cell_text(value.strip()) for key, value in zip(header, record, strict=False)}
+        cells = {
+            key: cell_text(_trimmed(value)) for key, value in zip(header, record, strict=False)
+        }
         if not any(cells.values()):
             continue
         cells = {
@@ -61,6 +64,13 @@ def read_roster_csv(text: str) -> list[AgentIn]:
     if not agents:
         raise InvalidInput(["file: has a header but no agent rows"])
     return agents
+
+
+def _trimmed(cell: str) -> str:
+    """A cell without its surrounding spaces; a cell the free-text rule refuses stays
+    whole, for its field to refuse by name (trimming would quietly drop a trailing
+    line break or control character, and store what the file did not say)."""
+    return cell if text_problem(cell) else cell.strip()
 
 
 def _check_header(header: list[str]) -> None:

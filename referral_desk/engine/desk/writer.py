@@ -20,6 +20,7 @@ from ..read import queries
 from ..read.people import SourceView
 from ..read.views import ReferralView
 from ..rules.errors import InvalidInput
+from ..rules.text import checked_text
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.records import Referral
@@ -109,7 +110,7 @@ class DeskWriter:
         from ..delivery.folders import FOLDER_KEYS, resolved_folder  # only `settings set`
 
         if key in FOLDER_KEYS:
-            text = resolved_folder(key, text)
+            text = resolved_folder(key, checked_text(key, text))  # the rule before the disk
         with self.writing() as session:
             updated, value = with_setting(settings_of(session), key, text)
             if key == "fallback_agent_id" and value is not None:

@@ -1,15 +1,14 @@
 """The desk's rules as pure decisions: no database, no clock, no screens.
 
 A newcomer told "the lifecycle", "the fee arithmetic", "eligibility", "the
-score", "business time", "when a thank-you is due" or "a CSV cell a
-spreadsheet must not run" (`csv_cells`) opens the module of that name here.
-Everything takes its inputs (and `now`) as arguments; nothing here imports
-SQLAlchemy, so each rule is tested as a plain function.
+score", "business time", "when a thank-you is due" or "what free text may
+hold" (`text`) opens the module of that name here. Everything takes its
+inputs (and `now`) as arguments; nothing here imports SQLAlchemy, so each rule
+is tested as a plain function.
 """
 
 __all__ = [
     "business_time",
-    "csv_cells",
     "eligibility",
     "errors",
     "fees",
@@ -19,6 +18,7 @@ __all__ = [
     "schemas",
     "scoring",
     "settings",
+    "text",
     "thanks",
     "timefmt",
     "vocabulary",

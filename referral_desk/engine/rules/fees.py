@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Final, Literal
 
 from .lifecycle import COMMISSION_RATE_MAX, MAX_SALE_PRICE, InvalidFields
+from .text import TextProblem, clean_text
 from .timefmt import CENT
 
 __all__ = [
@@ -126,13 +127,18 @@ def check_percent(percent: Decimal | int) -> Decimal:
 
 
 def check_agreed_by(agreed_by: str | None) -> str:
-    """The name of the agent who agreed the fee, trimmed.
+    """The name of the agent who agreed the fee: one line of free text (`text.py`),
+    runs of spaces made one.
 
     Raises:
         InvalidFields: `agreed_by: the agent who agreed the fee must be named`
-            when it is missing or blank.
+            when it is missing or blank; `agreed_by: must …` when it holds a line
+            break or a control character, or is too long.
     """
-    name = " ".join((agreed_by or "").split())
+    try:
+        name = " ".join(clean_text(agreed_by or "").split())
+    except TextProblem as problem:
+        raise InvalidFields([f"agreed_by: {problem}"]) from None
     if not name:
         raise InvalidFields(["agreed_by: the agent who agreed the fee must be named"])
     if len(name) > AGREED_BY_MAX:

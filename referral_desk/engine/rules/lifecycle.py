@@ -25,6 +25,7 @@ from types import MappingProxyType
 from typing import Final, Literal
 
 from .errors import InvalidInput, Refused
+from .text import TextProblem, clean_text
 from .vocabulary import REFERRAL_STATUSES
 
 __all__ = [
@@ -334,7 +335,7 @@ def validate_change(
       optional and, if given, replace the stored figures.
     - `closing_date` may also come with fee_sent, fee_received or closed (the
       actual closing date).
-    - `lost` takes an optional `reason`.
+    - `lost` takes an optional `reason`: one line of free text (`text.py`).
     - Any option a move does not take is refused, naming the option.
 
     Raises:
@@ -369,7 +370,10 @@ def validate_change(
     if reason is not None:
         if target != "lost":
             problems.append("reason: only recorded when moving to lost")
-        elif len(reason.strip()) > REASON_MAX:
-            problems.append(f"reason: must be at most {REASON_MAX} characters")
+        else:
+            try:
+                clean_text(reason, max_length=REASON_MAX)
+            except TextProblem as problem:
+                problems.append(f"reason: {problem}")
     if problems:
         raise InvalidFields(problems)

@@ -7,7 +7,6 @@ field. Nothing reaches the database before its whole input has passed here.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Annotated, Any
@@ -27,6 +26,7 @@ from pydantic import (
 
 from ..rules.errors import InvalidInput
 from ..rules.schedule import parse_schedule
+from ..rules.text import clean_text, text_problem
 from ..rules.vocabulary import (
     AGENT_KINDS,
     AGENT_SIDES,
@@ -47,47 +47,30 @@ PRICE_LIMIT = 10_000_000_000
 """Ten billion dollars: above any real price, and far inside a 64-bit database integer."""
 
 
-def _text(limit: int, required: bool = False) -> Any:
-    """A stripped string of at most `limit` characters, never containing NUL."""
+def _text(limit: int, required: bool = False, multiline: bool = False) -> Any:
+    """A trimmed string of at most `limit` characters that passes the free-text rule
+    (`text.py`: no control or invisible formatting characters, one line unless
+    `multiline`)."""
 
     def check(value: str) -> str:
-        value = value.strip()
-        if required and not value:
-            raise ValueError("must not be empty")
-        if len(value) > limit:
-            raise ValueError(f"must be at most {limit} characters (got {len(value)})")
-        if "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        problem = _unshowable(value)
-        if problem:
-            raise ValueError(problem)
-        return value
+        return clean_text(value, multiline=multiline, max_length=limit, required=required)
 
     return Annotated[str, AfterValidator(check)]
 
 
-def _unshowable(value: str) -> str | None:
-    """Why a text cannot be stored as given: a control character or a lone surrogate.
-
-    An escape sequence (ESC, the C1 controls) stored in a name would reach every
-    terminal that shows it as a command; a lone surrogate cannot be written as
-    UTF-8 at all. Tabs and line breaks are ordinary text in notes.
-    """
-    found = _UNSHOWABLE.search(value)
-    if found is None:
-        return None
-    code = ord(found.group())
-    if 0xD800 <= code <= 0xDFFF:
-        return f"must be valid Unicode text (lone surrogate U+{code:04X})"
-    return f"must not contain control characters (U+{code:04X})"
-
-
-_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-"""Unicode's control characters (category Cc) but tab and line breaks, and surrogates."""
+def _one_line(value: str) -> str:
+    """The free-text rule for a field with its own format (email, phone, ZIP, a choice,
+    a schedule), run before that format's check, so a control character is named as
+    one whatever the field."""
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
 
 
 def _choice(values: tuple[str, ...]) -> Any:
     def check(value: str) -> str:
+        _one_line(value)
         cleaned = value.strip().lower()
         if cleaned not in values:
             raise ValueError(f"must be {one_of(values)} (got {value[:40]!r})")
@@ -156,21 +139,25 @@ def _moment_text(value: Any) -> Any:
 
 
 def _split_list(value: Any) -> Any:
-    """Roster lists arrive `;`-separated in CSV and as lists elsewhere."""
+    """Roster lists arrive `;`-separated in CSV and as lists elsewhere (the whole cell
+    passes the free-text rule first: trimming its parts must not hide a line break)."""
     if isinstance(value, str):
+        _one_line(value)
         return [part.strip() for part in value.split(";") if part.strip()]
     return value
 
 
 def _blank_to_none(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
+    """A blank optional field is absent; blank with a line break or a control character
+    is not blank, and goes on to be refused by the field's own check."""
+    if isinstance(value, str) and not value.strip() and text_problem(value) is None:
         return None
     return value
 
 
-Email = Annotated[str, AfterValidator(normalize_email)]
-Phone = Annotated[str, AfterValidator(normalize_phone)]
-Zip = Annotated[str, AfterValidator(_zip)]
+Email = Annotated[str, AfterValidator(_one_line), AfterValidator(normalize_email)]
+Phone = Annotated[str, AfterValidator(_one_line), AfterValidator(normalize_phone)]
+Zip = Annotated[str, AfterValidator(_one_line), AfterValidator(_zip)]
 Dollars = Annotated[int, AfterValidator(_not_negative)]
 JsonDollars = Annotated[int, Strict(), AfterValidator(_not_negative)]
 """Whole dollars given as a JSON integer: `"400000"`, `true` or `4e5` are refused."""
@@ -205,7 +192,7 @@ class IntakeIn(_Strict):
     price_max: JsonDollars
     property_type: _choice(PROPERTY_TYPES) = "residential"  # type: ignore[valid-type]
     timeline: _text(TIMELINE_MAX) = ""  # type: ignore[valid-type]
-    notes: _text(NOTES_MAX) = ""  # type: ignore[valid-type]
+    notes: _text(NOTES_MAX, multiline=True) = ""  # type: ignore[valid-type]
     source: SourceIn
     mode: Annotated[_choice(MODES) | None, BeforeValidator(_blank_to_none)] = None  # type: ignore[valid-type]
     agent_id: Annotated[_text(64) | None, BeforeValidator(_blank_to_none)] = None  # type: ignore[valid-type]

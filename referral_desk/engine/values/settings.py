@@ -20,6 +20,7 @@ from pydantic.fields import FieldInfo
 from ..rules.business_time import add_business_time
 from ..rules.errors import InvalidInput
 from ..rules.schedule import WeeklySchedule, parse_schedule
+from ..rules.text import checked_text
 from ..rules.vocabulary import MODES, one_of
 from . import endpoints
 
@@ -258,9 +259,16 @@ def _message(item: Any, field: FieldInfo | None) -> str:
 
 
 def with_setting(current: DeskSettings, key: str, text: str) -> tuple[DeskSettings, Any]:
-    """The settings after `settings set KEY TEXT`, and the JSON value to store."""
+    """The settings after `settings set KEY TEXT`, and the JSON value to store.
+
+    Every setting is one line of text as typed, and passes the free-text rule
+    (`text.py`) first: `agent_name` signs thank-you drafts, `smtp_from` becomes an
+    email header, paths and URLs are printed by `settings`. Stored settings are
+    not checked again when they are read, so a desk with older values still opens.
+    """
     if key not in SETTING_KEYS:
         raise InvalidInput([f"{key}: unknown setting (known: {', '.join(SETTING_KEYS)})"])
+    text = checked_text(key, text)
     try:
         value = _parse_text(key, text)
     except ValueError as error:

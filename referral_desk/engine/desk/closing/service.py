@@ -11,6 +11,7 @@ from ...delivery.escalation import raise_flag
 from ...read.views import FlagView, ReferralView, TaskView
 from ...rules.errors import InvalidInput, NotFound, Refused
 from ...rules.ids import format_id, parse_id
+from ...rules.text import checked_text
 from ...rules.vocabulary import MANUAL_KINDS
 from ...storage import tables as m
 from ...storage.rows import referral_row
@@ -18,6 +19,9 @@ from ..writer import DeskWriter, settings_of
 from . import flags as flag_rules
 from . import steps as closing
 from .acknowledgments import complete
+
+FLAG_TEXT_MAX = 5000
+"""Longest flag detail or resolution note: as long as an intake's notes."""
 
 
 class ClosingService:
@@ -121,17 +125,22 @@ class ClosingService:
         return None if task_id is None else self.complete_task(format_id("task", task_id), now)
 
     def raise_flag(self, kind: str, referral_id: str, now: datetime, detail: str = "") -> FlagView:
-        """Raises a flag by hand, e.g. a referring party asking about status."""
+        """Raises a flag by hand, e.g. a referring party asking about status.
+
+        The detail is multi-line free text (`rules/text.py`): newlines and tabs, no
+        control characters.
+        """
         if kind not in MANUAL_KINDS:
             allowed = ", ".join(MANUAL_KINDS)
             raise InvalidInput([f"kind: {kind!r} cannot be raised by hand (allowed: {allowed})"])
+        detail = checked_text("detail", detail, multiline=True, max_length=FLAG_TEXT_MAX)
         with self.writer.writing() as session:
             referral = referral_row(session, referral_id)
             flag = raise_flag(
                 session,
                 kind,
                 now,
-                detail.strip() or kind.replace("_", " "),
+                detail or kind.replace("_", " "),
                 referral_id=referral.id,
                 source_id=referral.source_id,
                 settings=settings_of(session),
@@ -140,8 +149,9 @@ class ClosingService:
             return FlagView.of(flag)
 
     def resolve_flag(self, flag_id: str, note: str, now: datetime) -> FlagView:
-        """Resolves a flag with a note; it stays in the history."""
-        if not note.strip():
+        """Resolves a flag with a note (multi-line free text); it stays in the history."""
+        note = checked_text("note", note, multiline=True, max_length=FLAG_TEXT_MAX)
+        if not note:
             raise InvalidInput(["note: say how the flag was resolved"])
         with self.writer.writing() as session:
             number = parse_id("flag", flag_id)
@@ -153,7 +163,7 @@ class ClosingService:
             flag = session.execute(
                 update(m.flag)
                 .where(m.flag.c.id == number)
-                .values(resolved_at=now, resolution_note=note.strip())
+                .values(resolved_at=now, resolution_note=note)
                 .returning(*m.flag.c)
             ).one()
             if flag.referral_id is not None:

@@ -10,6 +10,7 @@ from ...read.views import ReferralView
 from ...rules.eligibility import RoutingDecision
 from ...rules.errors import InvalidInput, Refused
 from ...rules.lifecycle import REASON_MAX
+from ...rules.text import checked_text
 from ...storage.rows import agent_row, known_network, referral_row
 from ...values.schemas import parse_intake
 from ..writer import DeskWriter, settings_of
@@ -33,9 +34,13 @@ class RoutingService:
         now: datetime,
         reason: str | None = None,
     ) -> ReferralView:
-        """Records an agent's answer: accept / claim, decline, or interest (network)."""
-        if reason is not None and len(reason) > REASON_MAX:  # the column's width, on any backend
-            raise InvalidInput([f"reason: must be at most {REASON_MAX} characters"])
+        """Records an agent's answer: accept / claim, decline, or interest (network).
+
+        The reason is one line of free text (`rules/text.py`), at most the column's
+        width on any backend; it is checked before anything is read.
+        """
+        if reason is not None:
+            reason = checked_text("reason", reason, max_length=REASON_MAX)
         with self.writer.writing() as session:
             referral = referral_row(session, referral_id)
             run = self.writer.routing_run(session, now)
