@@ -8,7 +8,15 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from ..engine import DeskError, OffsetClock, StorageError, SystemClock, parse_moment, shown_url
+from ..engine import (
+    DeskError,
+    InvalidInput,
+    OffsetClock,
+    StorageError,
+    SystemClock,
+    parse_moment,
+    shown_url,
+)
 from .common import add_json_flag, now_of, open_desk, print_json, read_json_input
 from .referrals import summary
 
@@ -139,7 +147,14 @@ def _print_referral(arguments: argparse.Namespace, referral, now) -> None:  # ty
         print(summary(referral))
 
 
+INTERVAL_RANGE = (0.01, 86_400.0)
+"""Seconds between ticks: from a hundredth of a second to a day."""
+
+
 def run_clock(arguments: argparse.Namespace) -> int:
+    low, high = INTERVAL_RANGE
+    if not low <= arguments.interval <= high:  # NaN fails this too
+        raise InvalidInput([f"interval: must be from {low:g} to {high:g} seconds"])
     if arguments.once:
         now = now_of(arguments)
         with open_desk(arguments) as desk:

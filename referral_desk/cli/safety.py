@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from ..engine import InvalidInput, StorageError
+from ..engine.rules.errors import echo
 from .common import add_json_flag, database, print_json
 
 
@@ -39,9 +40,9 @@ def run_backup(arguments: argparse.Namespace) -> int:
     if target == source:
         raise InvalidInput(["file: is the desk database itself; choose another file"])
     if target.is_dir():
-        raise InvalidInput([f"file: {arguments.file} is a folder; name a file in it"])
+        raise InvalidInput([f"file: {echo(arguments.file)} is a folder; name a file in it"])
     if not target.parent.is_dir():
-        raise InvalidInput([f"file: no such folder {str(target.parent)!r}"])
+        raise InvalidInput([f"file: no such folder {echo(target.parent)}"])
     revision = backup_desk(source, target)
     if arguments.json:
         print_json({"database": str(source), "file": str(target), "schema": revision})
@@ -56,7 +57,7 @@ def run_restore(arguments: argparse.Namespace) -> int:
     target = sqlite_desk_path(database(arguments), "restore")
     backup = Path(arguments.file).expanduser().resolve()
     if not backup.is_file():
-        raise InvalidInput([f"file: no such file {arguments.file!r}"])
+        raise InvalidInput([f"file: no such file {echo(arguments.file)}"])
     if backup == target:
         raise InvalidInput(["file: is the desk database itself"])
     previous = restore_desk(backup, target)

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .business_time import add_business_time
-from .errors import InvalidInput
+from .errors import InvalidInput, cut, echo
 from .schedule import WeeklySchedule, parse_schedule
+from .timefmt import day_problem
 from .vocabulary import MODES, one_of
 
 WEIGHT_KEYS = ("territory", "price", "capacity", "history", "property_type")
@@ -108,7 +109,16 @@ class DeskSettings(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {value!r}") from None
+            raise ValueError(f"unknown IANA time zone {echo(value)}") from None
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays_in_years(cls, value: tuple[date, ...]) -> tuple[date, ...]:
+        for day in value:
+            problem = day_problem(day)
+            if problem:
+                raise ValueError(problem)
         return value
 
     @field_validator("default_mode")
@@ -175,7 +185,7 @@ def _parse_text(key: str, text: str) -> Any:
         try:
             return float(Decimal(text))
         except InvalidOperation:
-            raise ValueError(f"not a number ({text[:40]!r})") from None
+            raise ValueError(f"not a number ({echo(text)})") from None
     return text
 
 
@@ -203,7 +213,7 @@ def validated(stored: dict[str, Any]) -> DeskSettings:
 def with_setting(current: DeskSettings, key: str, text: str) -> tuple[DeskSettings, Any]:
     """The settings after `settings set KEY TEXT`, and the JSON value to store."""
     if key not in SETTING_KEYS:
-        raise InvalidInput([f"{key}: unknown setting (known: {', '.join(SETTING_KEYS)})"])
+        raise InvalidInput([f"{cut(key)}: unknown setting (known: {', '.join(SETTING_KEYS)})"])
     try:
         value = _parse_text(key, text)
     except ValueError as error:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select, update
 
 from ...delivery import notify
-from ...rules.errors import Refused
+from ...rules.errors import Refused, cut, echo
 from ...rules.ids import format_id
 from ...rules.timefmt import iso
 from ...rules.vocabulary import OPEN_OFFER_STATUSES
@@ -81,14 +81,16 @@ def respond(
 ) -> None:
     """Records `accept`, `claim`, `decline` or `interest` from an agent."""
     if response not in RESPONSES:
-        raise Refused(f"response: must be accept, claim, decline or interest (got {response!r})")
+        raise Refused(
+            f"response: must be accept, claim, decline or interest (got {echo(response)})"
+        )
     offer = _latest_offer(run, referral, agent_id)
     _check_open(run, referral, offer)
     network = referral.mode == "network"
     if response in TAKE and network:
         raise Refused(
             f"response: {referral.mode} offers take 'interest' (then `award` picks one), "
-            f"not {response!r}"
+            f"not {echo(response)}"
         )
     if response == "interest" and not network:
         raise Refused(f"response: {referral.mode} offers take 'accept' or 'claim', not 'interest'")
@@ -174,7 +176,7 @@ def _latest_offer(run: RoutingRun, referral: Referral, agent_id: str) -> Row[Any
     ).one_or_none()
     if offer is None:
         raise Refused(
-            f"agent: {agent_id} has no offer on {format_id('referral', referral.id or 0)}"
+            f"agent: {cut(agent_id)} has no offer on {format_id('referral', referral.id or 0)}"
         )
     return offer
 
