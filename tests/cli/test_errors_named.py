@@ -2,10 +2,11 @@
 naming the field, never "error: unexpected …", and nothing is written.
 
 The cases are the kinds of input that once reached the last guard (exit 1): times at
-year 1 or 9999 (`--now` must lie between 1900 and 2200), numbers past any sum of money
-or any id the database holds, a quarter whose end falls in the year 10000, a CSV cell
-past Python's limit, standard input closed, a folder where a file goes, bytes that are
-not UTF-8, and a huge key echoed whole.
+year 1 or 9999, numbers past any sum of money or any id the database holds, a quarter
+whose end falls in the year 10000, a CSV cell past Python's limit, standard input
+closed, a folder where a file goes, bytes that are not UTF-8, and a huge key echoed
+whole. Then the time rules: `--now` within 1900-2200, no answer before its offer, and
+nothing that happened more than a day after `--now`; expected dates may lie ahead.
 """
 
 from __future__ import annotations
@@ -217,3 +218,102 @@ def test_a_long_argument_is_echoed_as_a_short_prefix(cli: Any, db: str) -> None:
     cli("--db", db, "settings", "set", long, "1").refused("x" * 40 + "…: unknown setting", 2)
     cli("--db", db, "report", "--quarter", "2026-Q4", "--format", long).refused("usage: ", 2)
     cli("--db", db, "show", long).refused("referral: no referral 'xxxx", 3)
+
+
+# ------------------------------------------------------------- time rules
+
+
+def test_an_answer_dated_before_its_offer_is_refused(cli: Any, db: str) -> None:
+    """Accepting an hour before the offer was made exits 4 naming `now`; the offer stays
+    open, and the report never shows a negative time from offer to acceptance."""
+    before = revision(db)
+    answer = ["respond", "R-000001", "--agent", "P-ATX-01", "accept"]
+    result = cli("--db", db, "--now", AN_HOUR_EARLIER, *answer)
+    result.refused("now: 2026-11-23T13:00:00Z is before P-ATX-01 was offered", 4)
+    assert revision(db) == before
+    accepted = cli("--db", db, "--now", NOW, *answer)
+    assert accepted.code == 0, accepted.err
+    report = cli("--db", db, "--now", NOW, "report", "--quarter", "2026-Q4", "--json").out
+    assert json.loads(report)["acceptance_seconds"]["median"] == 0
+
+
+def test_an_award_dated_before_the_interest_is_refused(cli: Any, db: str, tmp_path: Path) -> None:
+    """In network mode, an award dated before the agent showed interest exits 4."""
+    path = intake_file(tmp_path, mode="network", network="texas-relo", client_first_name="Ana")
+    created = cli("--db", db, "--now", NOW, "intake", path, "--json")
+    assert created.code == 0, created.err
+    referral = json.loads(created.out)
+    agent = referral["offers"][0]["agent_id"]
+    later = "2026-11-23T14:10:00Z"
+    interest = cli(
+        "--db", db, "--now", later, "respond", referral["id"], "--agent", agent, "interest"
+    )
+    assert interest.code == 0, interest.err
+    before = revision(db)
+    result = cli(
+        "--db", db, "--now", "2026-11-23T14:05:00Z", "award", referral["id"], "--agent", agent
+    )
+    result.refused(f"now: 2026-11-23T14:05:00Z is before {agent} showed interest", 4)
+    assert revision(db) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "status R-000001 lost --on 2099-01-01",
+        "status R-000001 lost --on 2026-11-25",
+        "fee R-000001 log --direction receivable --agreed-by Dana --on 2099-01-01",
+    ],
+)
+def test_something_dated_more_than_a_day_after_now_is_refused(
+    cli: Any, db: str, command: str
+) -> None:
+    """A status move or a fee agreement `--on` a day that has not come yet exits 2 naming
+    `on`; nothing is written."""
+    before = revision(db)
+    cli("--db", db, "--now", NOW, *command.split()).refused("on: ", 2)
+    assert revision(db) == before
+
+
+def test_a_day_ahead_is_allowed_for_clocks_that_disagree(cli: Any, db: str) -> None:
+    """`--on` tomorrow is taken (time zones and clocks disagree a little)."""
+    result = cli("--db", db, "--now", NOW, "status", "R-000001", "lost", "--on", "2026-11-24")
+    assert result.code == 0, result.err
+
+
+def test_received_more_than_a_day_after_now_is_refused(cli: Any, db: str, tmp_path: Path) -> None:
+    """An intake received two days after `--now` exits 2 naming `received_at`; one received
+    twelve hours after is taken."""
+    before = revision(db)
+    path = intake_file(tmp_path, received_at="2026-11-25T14:00:01Z")
+    cli("--db", db, "--now", NOW, "intake", path).refused("received_at: 2026-11-25T14:00:01Z", 2)
+    assert revision(db) == before
+    path = intake_file(tmp_path, received_at="2026-11-24T02:00:00Z")
+    assert cli("--db", db, "--now", NOW, "intake", path).code == 0
+
+
+def test_expected_dates_may_lie_in_the_future(cli: Any, db: str) -> None:
+    """A closing date, time away and holidays years ahead are plans, not history: taken."""
+    steps = [
+        "settings set holidays 2099-12-25",
+        "partners away P-ATX-02 --from 2099-01-01 --until 2099-01-10",
+        "respond R-000001 --agent P-ATX-01 accept",
+        "status R-000001 working",
+        "status R-000001 in_escrow --closing-date 2099-06-01",
+    ]
+    for step in steps:
+        result = cli("--db", db, "--now", NOW, *step.split())
+        assert result.code == 0, (step, result.err)
+
+
+def test_a_referral_received_after_its_first_offer_shows_no_negative_delay(
+    cli: Any, db: str, tmp_path: Path
+) -> None:
+    """Received twelve hours after `--now` (allowed: clocks disagree), routed at `--now`:
+    the report counts its received-to-first-offer delay as none, not as minus 12 hours."""
+    path = intake_file(tmp_path, received_at="2026-11-24T02:00:00Z", client_first_name="Ines")
+    assert cli("--db", db, "--now", NOW, "intake", path).code == 0
+    later = "2026-11-24T03:00:00Z"
+    report = cli("--db", db, "--now", later, "report", "--quarter", "2026-Q4", "--json").out
+    delays = json.loads(report)["assignment_delay_seconds"]
+    assert delays["median"] >= 0 and delays["p90"] >= 0, delays

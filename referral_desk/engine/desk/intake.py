@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, insert, select, update
@@ -11,6 +11,7 @@ from ..read.views import ReferralView
 from ..rules.errors import InvalidInput
 from ..rules.schemas import IntakeIn, parse_intake
 from ..rules.settings import DeskSettings
+from ..rules.timefmt import check_not_ahead
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.records import Referral
@@ -45,7 +46,9 @@ class IntakeService:
         items = payload if isinstance(payload, list) else [payload]
         if not items:
             raise InvalidInput(["input: the list holds no referral"])
-        parsed = _parse_all(items, single=not isinstance(payload, list))
+        single = not isinstance(payload, list)
+        parsed = _parse_all(items, single)
+        _check_received(parsed, now, single)
         with self.writer.writing() as session:
             settings = settings_of(session)
             numbers = []
@@ -135,6 +138,21 @@ def find_or_create_party(session: Transaction, data: IntakeIn, now: datetime) ->
         }
         row = session.execute(_INSERT_PARTY, values).one()
     return row
+
+
+def _check_received(parsed: list[IntakeIn], now: datetime, single: bool) -> None:
+    """Refuses a referral received more than a day after now, naming the item."""
+    problems: list[str] = []
+    for index, data in enumerate(parsed):
+        if data.received_at is None:
+            continue
+        try:
+            check_not_ahead("received_at", data.received_at, now, UTC)
+        except InvalidInput as error:
+            suffix = "" if single else f" (item {index + 1})"
+            problems.extend(f"{problem}{suffix}" for problem in error.problems)
+    if problems:
+        raise InvalidInput(problems)
 
 
 def _parse_all(items: list[Any], single: bool) -> list[IntakeIn]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from .errors import InvalidInput, echo
@@ -18,6 +18,9 @@ arithmetic itself fails (an acceptance window past 9999-12-31, a quarter's
 next month): so such input is refused by name instead of failing later."""
 _EARLIEST = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
 _LATEST = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)
+AHEAD_ALLOWED = timedelta(days=1)
+"""How far past `now` a time a user gives may lie (clocks and time zones disagree a little);
+later than that it is a typo, not something that happened."""
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -93,3 +96,21 @@ def day_problem(day: date) -> str | None:
     if FIRST_YEAR <= day.year <= LAST_YEAR:
         return None
     return f"must be a date from {FIRST_YEAR} to {LAST_YEAR} (got {day.isoformat()})"
+
+
+def check_not_ahead(field: str, moment: datetime | date, now: datetime, zone: tzinfo) -> None:
+    """Refuses a time (or a day, in the desk's zone) that something happened which lies
+    more than a day after `now`: it has not happened yet.
+
+    Raises:
+        InvalidInput: `field: is more than a day after now (…)`.
+    """
+    if isinstance(moment, datetime):
+        late = as_utc(moment) > as_utc(now) + AHEAD_ALLOWED
+    else:
+        late = moment > (as_utc(now) + AHEAD_ALLOWED).astimezone(zone).date()
+    if late:
+        shown = iso(moment) if isinstance(moment, datetime) else moment.isoformat()
+        raise InvalidInput(
+            [f"{field}: {shown} is more than a day after now ({iso(now)}); it has not happened yet"]
+        )

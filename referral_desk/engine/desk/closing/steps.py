@@ -27,7 +27,7 @@ from ...rules.fees import (
 )
 from ...rules.ids import format_id
 from ...rules.lifecycle import IllegalMove, InvalidFields, validate_change
-from ...rules.timefmt import cents_to_text, day_problem, to_cents
+from ...rules.timefmt import cents_to_text, check_not_ahead, day_problem, to_cents
 from ...storage import tables as m
 from ...storage.prepared import Prepared
 from ...storage.records import FeeAgreement, Referral
@@ -107,12 +107,14 @@ def change_status(
 
 
 def happened_on(run: RoutingRun, on: date | None) -> date:
-    """The day something happened: `on` when given (from 1900 to 2199), else today."""
+    """The day something happened: `on` when given (from 1900 on, and not more than a day
+    after now: a status move or a payment dated 2099 has not happened), else today."""
     if on is None:
         return run.now.astimezone(run.settings.zone).date()
     problem = day_problem(on)
     if problem:
         raise InvalidInput([f"on: {problem}"])
+    check_not_ahead("on", on, run.now, run.settings.zone)
     return on
 
 

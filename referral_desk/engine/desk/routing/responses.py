@@ -7,6 +7,7 @@ once can never both succeed.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select, update
@@ -119,6 +120,7 @@ def award(run: RoutingRun, referral: Referral, agent_id: str) -> None:
         raise Refused(f"award: {agent_id} has not shown interest (their offer is {offer.status})")
     if referral.status != "accepted":
         raise Refused(f"award: the referral is {referral.status}, not accepted")
+    _check_after(run, offer, offer.responded_at or offer.offered_at, "showed interest")
     changed = run.session.execute(_AWARD_INTERESTED, {"offer_id": offer.id, "at": run.now}).rowcount
     if changed != 1:
         raise Refused("award: another desk changed this offer first; reload and try again")
@@ -181,11 +183,22 @@ def _latest_offer(run: RoutingRun, referral: Referral, agent_id: str) -> Row[Any
     return offer
 
 
+def _check_after(run: RoutingRun, offer: Row[Any], moment: datetime, what: str) -> None:
+    """Refuses an answer dated before what it answers: it would enter the history out of
+    order and give the report a negative time from first offer to acceptance."""
+    if run.now < moment:
+        raise Refused(
+            f"now: {iso(run.now)} is before {offer.agent_id} {what} ({iso(moment)}); "
+            "an answer cannot come before it"
+        )
+
+
 def _check_open(run: RoutingRun, referral: Referral, offer: Row[Any]) -> None:
     if offer.status not in ("offered", "interested"):
         raise Refused(
             f"offer: the offer to {offer.agent_id} is already {offer.status}; it takes no response"
         )
+    _check_after(run, offer, offer.offered_at, "was offered the referral")
     if offer.status == "offered" and offer.expires_at <= run.now:
         raise Refused(
             f"offer: the window for {offer.agent_id} closed at {iso(offer.expires_at)}; "
