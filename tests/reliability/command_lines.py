@@ -3,7 +3,7 @@
 The commands are walked from `referral_desk.cli.build_parser()`; each argument
 gets values by its `dest`: half the time one that makes the command do its work
 on the demo desk (`GOOD`), else its kind of value at the edges (`BY_DEST`) or
-anything at all. `@name` in a drawn line stands for a file the test prepares.
+anything at all. `FILE + name` in a drawn line stands for a file the test prepares.
 """
 
 from __future__ import annotations
@@ -233,6 +233,9 @@ BY_DEST: dict[str, st.SearchStrategy[str]] = {
     "compare": st.sampled_from(PAIRS),
     "markets": st.sampled_from(PAIRS),
 }
+FILE = "\0"
+"""Marks a drawn word that names a prepared file (`FILE + "roster"`): no drawn text holds
+NUL, which no real command line can carry either."""
 FILES = [
     "roster",
     "intake",
@@ -247,7 +250,7 @@ FILES = [
 READS = [*FILES, "roster", "intake", "-"]
 WRITES = ["output", "output", "output-folder", "no-such-folder", "desk", "-"]
 PATHS = {"db": ["desk"] * 18 + ["folder", "intake"], "file": READS, "roster": READS}
-"""Files an argument naming one may get: `@name` names a prepared file (see `inputs`),
+"""Files an argument naming one may get: `FILE + name` names a prepared file (see `inputs`),
 filled in by `run`; `-` is standard input or output."""
 WRITTEN = {("backup", "file"), ("export", "file")}
 """Arguments naming a file the command writes: they get the example's own files, never a
@@ -293,11 +296,13 @@ def value_for(level: str, action: argparse.Action) -> st.SearchStrategy[str]:
     the edges, or anything at all."""
     if action.dest in PATHS:
         names = WRITES if (level, action.dest) in WRITTEN else PATHS[action.dest]
-        return st.sampled_from(names).map(lambda name: name if name == "-" else f"@{name}")
+        return st.sampled_from(names).map(lambda name: name if name == "-" else FILE + name)
     if action.choices is not None:
         return st.sampled_from([*action.choices] * 3 + ["nope"])
     usual = BY_DEST.get(action.dest, odd_text)
     good = st.sampled_from(GOOD.get(action.dest, ["Sam Rivera", "full this month"]))
+    if level == "simulate" and action.dest in SPAN_DESTS:  # a valid span stays a few referrals
+        return st.one_of(good, usual)
     # Drawn by weight, not with one_of: one_of flattens nested choices and picks among all
     # of them evenly, so `anything()`'s many branches would crowd out the working values.
     return st.integers(0, 3).flatmap(lambda kind: [good, good, usual, anything()][kind])
@@ -314,7 +319,7 @@ def _option(action: argparse.Action, values: list[str]) -> list[str]:
 @st.composite
 def command_lines(draw: st.DrawFn, command: Command) -> list[str]:
     """One command line for a command: its words, its arguments, sometimes one too many
-    or one missing; `@name` stands for a prepared file, filled in by `run`."""
+    or one missing; `FILE + name` stands for a prepared file, filled in by `run`."""
     words = ["--db", draw(value_for("", TOP["db"]))]
     if draw(st.integers(0, 9)):  # --now given nine times in ten
         words += _option(TOP["now"], [draw(st.one_of(st.just(NOW), st.just(NOW), moments))])
