@@ -30,11 +30,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     restore.set_defaults(handler=run_restore)
 
 
+def _resolved(name: str) -> Path:
+    """The file a user named, `~` expanded; a name the system cannot resolve (`~nobody/x`,
+    a link loop) is bad input naming `file`."""
+    try:
+        return Path(name).expanduser().resolve()
+    except (RuntimeError, OSError) as error:
+        raise InvalidInput([f"file: cannot resolve {echo(name)} ({error})"]) from None
+
+
 def run_backup(arguments: argparse.Namespace) -> int:
     from ..engine.storage.backup import backup_desk, sqlite_desk_path
 
     source = sqlite_desk_path(database(arguments), "backup")
-    target = Path(arguments.file).expanduser().resolve()
+    target = _resolved(arguments.file)
     if not source.is_file():
         raise StorageError(f"database: no desk at {source}")
     if target == source:
@@ -55,7 +64,7 @@ def run_restore(arguments: argparse.Namespace) -> int:
     from ..engine.storage.backup import restore_desk, sqlite_desk_path
 
     target = sqlite_desk_path(database(arguments), "restore")
-    backup = Path(arguments.file).expanduser().resolve()
+    backup = _resolved(arguments.file)
     if not backup.is_file():
         raise InvalidInput([f"file: no such file {echo(arguments.file)}"])
     if backup == target:

@@ -317,3 +317,28 @@ def test_a_referral_received_after_its_first_offer_shows_no_negative_delay(
     report = cli("--db", db, "--now", later, "report", "--quarter", "2026-Q4", "--json").out
     delays = json.loads(report)["assignment_delay_seconds"]
     assert delays["median"] >= 0 and delays["p90"] >= 0, delays
+
+
+@pytest.mark.parametrize(
+    ("before_command", "command", "starts_with", "exit_code"),
+    [
+        (["--db", "~nobody-at-all/desk.db"], ["queue"], "database: cannot open", 5),
+        ([], ["backup", "~nobody-at-all/copy.db"], "file: cannot resolve", 2),
+        ([], ["restore", "~nobody-at-all/copy.db"], "file: cannot resolve", 2),
+        ([], ["settings", "set", "outbox_dir", "~nobody-at-all/out"], "outbox_dir: ", 2),
+        ([], ["settings", "set", "templates_dir", "~nobody-at-all/t"], "templates_dir: ", 2),
+    ],
+)
+def test_the_home_of_an_unknown_user_is_named(
+    cli: Any,
+    db: str,
+    before_command: list[str],
+    command: list[str],
+    starts_with: str,
+    exit_code: int,
+) -> None:
+    """`~nobody/…` names no folder: the database, the file or the setting is named. (A
+    stored outbox or templates folder like it failed every delivery and every intake.)"""
+    before = revision(db)
+    cli("--db", db, *before_command, *command).refused(starts_with, exit_code)
+    assert revision(db) == before

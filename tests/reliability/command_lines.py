@@ -152,6 +152,7 @@ ODD_TEXT = [
     "=",
     "K=V",
     "%s%n",
+    "~nobody-at-all/outbox",
 ]
 PAIRS = [
     "acceptance_window_minutes=15",
@@ -246,10 +247,15 @@ FILES = [
     "missing",
     "empty",
     "latin1",
+    "no-such-home",
 ]
 READS = [*FILES, "roster", "intake", "-"]
-WRITES = ["output", "output", "output-folder", "no-such-folder", "desk", "-"]
-PATHS = {"db": ["desk"] * 18 + ["folder", "intake"], "file": READS, "roster": READS}
+WRITES = ["output", "output", "output-folder", "no-such-folder", "no-such-home", "desk", "-"]
+PATHS = {
+    "db": ["desk"] * 18 + ["folder", "intake", "no-such-home"],
+    "file": READS,
+    "roster": READS,
+}
 """Files an argument naming one may get: `FILE + name` names a prepared file (see `inputs`),
 filled in by `run`; `-` is standard input or output."""
 WRITTEN = {("backup", "file"), ("export", "file")}

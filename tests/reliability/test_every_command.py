@@ -68,6 +68,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "huge-cell": folder / "huge-cell.csv",
         "folder": folder / "a-folder",
         "no-such-folder": folder / "no-such-folder" / "out.csv",
+        "no-such-home": Path("~nobody-at-all/desk.db"),
         "missing": folder / "no-such-file",
         "empty": folder / "empty",
         "latin1": folder / "latin1.csv",

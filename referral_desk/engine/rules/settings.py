@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -169,6 +170,9 @@ class DeskSettings(BaseModel):
         return values
 
 
+FOLDER_KEYS = ("outbox_dir", "templates_dir")
+"""Settings naming a folder; `~` in them means a home folder."""
+
 SETTING_KEYS: tuple[str, ...] = tuple(
     (field.alias or name) for name, field in DeskSettings.model_fields.items()
 )
@@ -226,6 +230,11 @@ def with_setting(current: DeskSettings, key: str, text: str) -> tuple[DeskSettin
         if key.startswith("weights.") and error.problems[0].startswith("weights:"):
             raise InvalidInput([f"{key}: {error.problems[0].split(': ', 1)[1]}"]) from None
         raise
+    if key in FOLDER_KEYS and updated.as_contract()[key]:
+        try:  # checked when set, so delivery and drafting never meet it
+            Path(updated.as_contract()[key]).expanduser()
+        except RuntimeError:
+            raise InvalidInput([f"{key}: {echo(text)} names the home of an unknown user"]) from None
     stored = updated.as_contract()[key]
     return updated, stored
 

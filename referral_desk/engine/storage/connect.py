@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
+from ..rules.errors import StorageError, echo
 from .prepared import as_sqlalchemy_error
 
 BUSY_TIMEOUT_ENV = "REFERRAL_DESK_BUSY_TIMEOUT_MS"
@@ -47,7 +48,10 @@ def database_url(value: str) -> str:
     """Turns a `--db` value (a file path or any SQLAlchemy URL) into a URL."""
     if "://" in value:
         return value
-    path = Path(value).expanduser().resolve()
+    try:
+        path = Path(value).expanduser().resolve()
+    except (RuntimeError, OSError) as error:  # `~nobody/desk.db`: no such user's home
+        raise StorageError(f"database: cannot open {echo(value)}: {error}") from None
     return f"sqlite:///{path}"
 
 
