@@ -6,7 +6,9 @@ import argparse
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..engine import parse_day, parse_decimal
+from ..engine import InvalidInput, parse_day, parse_decimal
+from ..engine.rules.errors import echo
+from ..engine.rules.lifecycle import MAX_SALE_PRICE
 from .common import add_json_flag, now_of, open_desk, print_json, say
 from .referrals import summary
 
@@ -72,13 +74,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _dollars(text: str | None, field: str) -> int | None:
+    """Whole dollars as typed; a number past any sale price is refused before it becomes
+    an integer (`1e999999` would take minutes and gigabytes to write out)."""
     if text is None:
         return None
     amount = parse_decimal(field, text)
+    if abs(amount) > MAX_SALE_PRICE:
+        raise InvalidInput([f"{field}: must be whole dollars from 1 to {MAX_SALE_PRICE}"])
     if amount != amount.to_integral_value():
-        from ..engine.rules.errors import InvalidInput
-
-        raise InvalidInput([f"{field}: whole dollars only (got {text!r})"])
+        raise InvalidInput([f"{field}: whole dollars only (got {echo(text)})"])
     return int(amount)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..engine import Clock, Desk, FixedClock, InvalidInput, SystemClock, parse_moment, shown_text
+from ..engine.rules.errors import echo
 
 Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -73,20 +74,51 @@ def clock_from(arguments: argparse.Namespace) -> Clock:
     return SystemClock()
 
 
+def read_input(source: str, field: str = "file") -> bytes | str:
+    """The content of a file path, or of stdin for `-`; anything that cannot be read is
+    bad input naming `field` (a folder, a missing or unreadable file, stdin closed)."""
+    if source == "-":
+        stream = sys.stdin
+        if stream is None:  # started with stdin closed (`<&-`)
+            raise InvalidInput([f"{field}: standard input is closed; give a file or pipe one in"])
+        try:
+            binary = getattr(stream, "buffer", None)
+            return binary.read() if binary is not None else stream.read()
+        except (OSError, ValueError) as error:  # a folder as stdin; a stream closed under us
+            problem = f"{field}: cannot read standard input ({_reason(error)})"
+            raise InvalidInput([problem]) from None
+    path = Path(source)
+    try:
+        if path.is_dir():
+            raise InvalidInput([f"{field}: {echo(source)} is a folder, not a file"])
+        if not path.is_file():
+            raise InvalidInput([f"{field}: no such file {echo(source)}"])
+        return path.read_bytes()
+    except OSError as error:  # unreadable, a name too long, a file gone since the check
+        raise InvalidInput([f"{field}: cannot read {echo(source)} ({_reason(error)})"]) from None
+
+
+def read_text_input(source: str, field: str = "file", decode_field: str | None = None) -> str:
+    """A file (or stdin) as UTF-8 text, a byte-order mark dropped; other bytes are refused
+    naming `decode_field` (default `field`) and where they are."""
+    data = read_input(source, field)
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        where = decode_field or field
+        raise InvalidInput([f"{where}: not UTF-8 text (byte {error.start})"]) from None
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong, without the file name the message already shows."""
+    return str(getattr(error, "strerror", None) or error).lower()
+
+
 def read_json_input(source: str) -> Any:
     """Reads JSON from a file path or `-` (stdin); bad JSON names where it broke."""
-    if source == "-":
-        binary = getattr(sys.stdin, "buffer", None)
-        data: bytes | str = binary.read() if binary is not None else sys.stdin.read()
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise InvalidInput([f"file: no such file {source!r}"])
-        data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
-    except UnicodeDecodeError as error:
-        raise InvalidInput([f"input: not UTF-8 text (byte {error.start})"]) from None
+    text = read_text_input(source, "file", decode_field="input")
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:

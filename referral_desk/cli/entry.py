@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from ..engine import DeskError
+from ..engine.rules.errors import cut, echo
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -29,7 +31,12 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake as one line, like every other error."""
 
     def error(self, message: str) -> NoReturn:
+        message = _QUOTED.sub(lambda found: echo(found.group(1)), message)
         raise UsageError(f"usage: {self.prog}: {message} (see {self.prog} --help)")
+
+
+_QUOTED = re.compile(r"'([^']{41,})'")
+"""A long word argparse quotes back (`invalid choice: '…'`), cut like any echoed input."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs one command and returns its exit code (0 on success)."""
     try:
         arguments = build_parser().parse_args(argv)
+        _check_text(arguments)
         if arguments.command is None:
             return _open_tui(arguments)
         handler: Handler = arguments.handler
@@ -73,8 +81,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # the last guard: one line, never a traceback
         if os.environ.get("REFERRAL_DESK_DEBUG"):
             raise
-        _fail(f"error: unexpected {type(error).__name__}: {error}")
+        _fail(f"error: unexpected {type(error).__name__}: {cut(error, 200)}")
         return 1
+
+
+LINE_LIMIT = 1_000
+"""The longest error line printed. Each message cuts the input it quotes (`echo`); a line
+of many problems (a roster with hundreds of bad rows) is cut here, saying so."""
+
+
+PATH_ARGUMENTS = frozenset({"db", "file", "roster"})
+"""Arguments that name files: a file's name may hold any bytes, so these may carry the
+stand-ins Python uses for bytes that are not UTF-8."""
+
+
+def _check_text(arguments: argparse.Namespace) -> None:
+    """Refuses an argument holding bytes that are not UTF-8 (Python reads them from the
+    command line as lone surrogates): no database can store such text, nor look it up.
+    File names are exempt: the system takes them back byte for byte."""
+    for name, value in vars(arguments).items():
+        words = value if isinstance(value, list) else [value]
+        for word in words:
+            if name in PATH_ARGUMENTS or not isinstance(word, str):
+                continue
+            if any("\ud800" <= ch <= "\udfff" for ch in word):
+                raise UsageError(f"{name}: not UTF-8 text ({echo(word)})")
 
 
 def _fail(message: str) -> None:
@@ -86,12 +117,15 @@ def _fail(message: str) -> None:
     its escape, so the line is plain text whatever the input held.
     """
     line = " ".join(message.split())
-    if not line.isprintable():
-        line = "".join(
-            ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
-            for ch in line
-        )
-    print(line, file=sys.stderr)
+    if len(line) > LINE_LIMIT:
+        line = f"{line[:LINE_LIMIT]}… ({len(line) - LINE_LIMIT:,} more characters)"
+    print("".join(_shown(ch) for ch in line), file=sys.stderr)
+
+
+def _shown(ch: str) -> str:
+    if ch.isprintable() or ch == " ":
+        return ch
+    return ch.encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
 def _open_tui(arguments: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from ..engine import InvalidInput
+from ..engine.rules.errors import echo
 from .common import add_json_flag, now_of, open_desk, print_json, say
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ MESSAGE_STATUSES = ("pending", "sending", "sent", "failed", "to_call")
 def run_list(arguments: argparse.Namespace) -> int:
     if arguments.status is not None and arguments.status not in MESSAGE_STATUSES:
         wanted = f"{', '.join(MESSAGE_STATUSES[:-1])} or {MESSAGE_STATUSES[-1]}"
-        raise InvalidInput([f"status: must be {wanted} (got {arguments.status[:40]!r})"])
+        raise InvalidInput([f"status: must be {wanted} (got {echo(arguments.status)})"])
     with open_desk(arguments) as desk:
         messages = desk.outbox(status=arguments.status)
     if arguments.json:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..engine import InvalidInput
-from .common import now_of, open_desk, print_json, say_document
+from ..engine.rules.errors import cut, echo
+from .common import now_of, open_desk, print_json, read_text_input, say_document
 
 if TYPE_CHECKING:
     from ..engine.simulate.run import SimulationConfig
@@ -124,7 +124,7 @@ def _pairs(values: list[str], option: str, form: str = "KEY=VALUE") -> dict[str,
     for value in values:
         key, equals, text = value.partition("=")
         if not equals or not key.strip():
-            raise InvalidInput([f"{option}: expected {form} (got {value[:60]!r})"])
+            raise InvalidInput([f"{option}: expected {form} (got {echo(value)})"])
         pairs[key.strip()] = text.strip()
     return pairs
 
@@ -137,7 +137,7 @@ def _weights(values: list[str], option: str) -> dict[str, float]:
             weights[name] = float(text)
         except ValueError:
             raise InvalidInput(
-                [f"{option}: {name}: the weight must be a number (got {text[:20]!r})"]
+                [f"{option}: {cut(name)}: the weight must be a number (got {echo(text, 20)})"]
             ) from None
     return weights
 
@@ -184,10 +184,7 @@ def _simulation_config(arguments: argparse.Namespace) -> SimulationConfig:
     if arguments.roster and arguments.from_desk:
         raise InvalidInput(["from_desk: give --roster or --from-desk, not both"])
     if arguments.roster:
-        path = Path(arguments.roster)
-        if not path.is_file():
-            raise InvalidInput([f"roster: no such file {arguments.roster!r}"])
-        roster = path.read_text(encoding="utf-8-sig")
+        roster = read_text_input(arguments.roster, "roster")
     elif arguments.from_desk:
         from ..engine.simulate.from_desk import inputs_from_desk
 

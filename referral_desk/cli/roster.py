@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..engine import InvalidInput, parse_day
-from .common import add_json_flag, now_of, open_desk, print_json, say, say_document
+from .common import (
+    add_json_flag,
+    now_of,
+    open_desk,
+    print_json,
+    read_text_input,
+    say,
+    say_document,
+)
 
 if TYPE_CHECKING:
     from ..engine import AgentView
@@ -47,20 +54,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.set_defaults(handler=run_list)
 
 
-def _read_text(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
-    path = Path(source)
-    if not path.is_file():
-        raise InvalidInput([f"file: no such file {source!r}"])
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidInput([f"file: not UTF-8 text (byte {error.start})"]) from None
-
-
 def run_import(arguments: argparse.Namespace) -> int:
-    text = _read_text(arguments.file)
+    text = read_text_input(arguments.file)
     with open_desk(arguments) as desk:
         created, updated = desk.import_roster(text, now_of(arguments))
     if arguments.json:

@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 
 from ..engine import InvalidInput, StorageError
+from ..engine.rules.errors import echo
 from .common import add_json_flag, database, now_of, open_desk_at, print_json, say
 
 
@@ -31,6 +32,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     restore.add_argument("file", metavar="FILE", help="a backup made by `referral-desk backup`")
     add_json_flag(restore)
     restore.set_defaults(handler=run_restore)
+
+
+def _resolved(name: str) -> Path:
+    """The file a user named, `~` expanded; a name the system cannot resolve (`~nobody/x`,
+    a link loop) is bad input naming `file`."""
+    try:
+        return Path(name).expanduser().resolve()
+    except (RuntimeError, OSError) as error:
+        raise InvalidInput([f"file: cannot resolve {echo(name)} ({error})"]) from None
 
 
 def run_backup(arguments: argparse.Namespace) -> int:
@@ -54,9 +64,9 @@ def run_restore(arguments: argparse.Namespace) -> int:
     from ..engine.storage.backup import restore_desk, sqlite_desk_path
 
     target = sqlite_desk_path(database(arguments), "restore")
-    backup = Path(arguments.file).expanduser().resolve()
+    backup = _resolved(arguments.file)
     if not backup.is_file():
-        raise InvalidInput([f"file: no such file {arguments.file!r}"])
+        raise InvalidInput([f"file: no such file {echo(arguments.file)}"])
     if backup == target:
         raise InvalidInput(["file: is the desk database itself"])
     previous = restore_desk(backup, target, now_of(arguments))

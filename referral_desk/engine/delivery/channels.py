@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ..rules.text import header_text
+from ..storage.connect import owner_only
 from ..values.settings import DeskSettings
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ class FileChannel:
     def deliver(self, parcel: Parcel) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            owner_only(self.folder, 0o700)  # an existing folder others could read
             target = self.folder / f"{parcel.message_id}-{parcel.kind}.eml"
             partial = target.with_suffix(".eml.partial")
             data = bytes(email_of(parcel, self.sender))

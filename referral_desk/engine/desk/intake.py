@@ -13,13 +13,14 @@ batches committed before it, and none of the rest (`PartlyStored` says which).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from sqlalchemy import insert
 
 from ..read.views import ReferralView
 from ..rules.errors import InvalidInput, PartlyStored
+from ..rules.timefmt import check_not_ahead
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.records import Referral
@@ -64,7 +65,9 @@ class IntakeService:
         items = payload if isinstance(payload, list) else [payload]
         if not items:
             raise InvalidInput(["input: the list holds no referral"])
-        parsed = _parse_all(items, single=not isinstance(payload, list))
+        single = not isinstance(payload, list)
+        parsed = _parse_all(items, single)
+        _check_received(parsed, now, single)
         if any(data.agent_id is not None or data.network is not None for data in parsed):
             with self.writer.read() as session:
                 check_against_desk(session, parsed, settings_of(session), now)
@@ -149,6 +152,21 @@ class IntakeService:
                 )
         dispatch.start(run, referral)
         return referral.id
+
+
+def _check_received(parsed: list[IntakeIn], now: datetime, single: bool) -> None:
+    """Refuses a referral received more than a day after now, naming the item."""
+    problems: list[str] = []
+    for index, data in enumerate(parsed):
+        if data.received_at is None:
+            continue
+        try:
+            check_not_ahead("received_at", data.received_at, now, UTC)
+        except InvalidInput as error:
+            suffix = "" if single else f" (item {index + 1})"
+            problems.extend(f"{problem}{suffix}" for problem in error.problems)
+    if problems:
+        raise InvalidInput(problems)
 
 
 def _parse_all(items: list[Any], single: bool) -> list[IntakeIn]:

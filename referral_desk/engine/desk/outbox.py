@@ -11,7 +11,7 @@ from sqlalchemy import Row, select
 
 from ..delivery import outbox as delivery
 from ..read.messages import MessageView
-from ..rules.errors import NotFound, Refused
+from ..rules.errors import NotFound, Refused, echo
 from ..rules.ids import format_id, parse_id
 from ..storage import tables as m
 from ..storage.transaction import Transaction
@@ -71,7 +71,7 @@ class OutboxService:
             select(m.outbox_message).where(m.outbox_message.c.id == number)
         ).one_or_none()
         if row is None:
-            raise NotFound(f"message: no message {message_id.strip()[:40]!r}")
+            raise NotFound(f"message: no message {echo(message_id.strip())}")
         return row
 
 

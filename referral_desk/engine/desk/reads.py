@@ -18,7 +18,7 @@ from ..read.messages import MessageView
 from ..read.people import AgentView, SourceView
 from ..read.summary import DeskCounts, ReferralName
 from ..read.views import FlagView, ReferralView, TaskView
-from ..rules.errors import NotFound
+from ..rules.errors import NotFound, echo
 from ..rules.ids import parse_id
 from ..rules.vocabulary import WAITING_STATUSES
 from ..storage import tables as m
@@ -44,7 +44,7 @@ class DeskReads:
         with self.store.read() as session:
             view = queries.referral_view(session, number)
         if view is None:
-            raise NotFound(f"referral: no referral {referral_id.strip()[:40]!r}")
+            raise NotFound(f"referral: no referral {echo(referral_id.strip())}")
         return view
 
     def referrals(

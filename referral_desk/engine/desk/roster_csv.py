@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 
 from ..read.people import ROSTER_COLUMNS, AgentView
-from ..rules.errors import InvalidInput
+from ..rules.errors import InvalidInput, echo
 from ..rules.text import text_problem
 from ..values.csv_cells import cell_text, safe_cell
 from ..values.schemas import AgentIn, parse_agent
@@ -32,12 +33,15 @@ def read_roster_csv(text: str) -> list[AgentIn]:
     # A plain reader, not DictReader: DictReader skips blank lines without counting
     # them, which would shift every later row number away from the spreadsheet's.
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [column.strip().lower() for column in next(reader, [])]
+    header = [column.strip().lower() for column in _next_record(reader, "header") or []]
     _check_header(header)
     agents: list[AgentIn] = []
     problems: list[str] = []
     first_row_of: dict[str, int] = {}
-    for number, record in enumerate(reader, start=2):
+    for number in itertools.count(2):
+        record = _next_record(reader, f"row {number}")
+        if record is None:
+            break
         if len(record) > len(header):
             problems.append(f"row {number}: has more cells than the header")
             continue
@@ -73,13 +77,22 @@ def _trimmed(cell: str) -> str:
     return cell if text_problem(cell) else cell.strip()
 
 
+def _next_record(reader: Iterator[list[str]], where: str) -> list[str] | None:
+    """The next record, or None at the end; a record the csv module cannot read (a cell
+    past its 131,072-character limit, a NUL) is refused naming the row."""
+    try:
+        return next(reader, None)
+    except csv.Error as error:
+        raise InvalidInput([f"{where}: not a CSV row the desk can read ({error})"]) from None
+
+
 def _check_header(header: list[str]) -> None:
     unknown = [column for column in header if column not in ROSTER_COLUMNS]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     duplicated = sorted({column for column in header if header.count(column) > 1})
     problems = []
     if unknown:
-        problems.append(f"header: unknown column(s) {', '.join(repr(c) for c in unknown)}")
+        problems.append(f"header: unknown column(s) {', '.join(echo(c) for c in unknown)}")
     if missing:
         problems.append(f"header: missing column(s) {', '.join(missing)}")
     if duplicated:

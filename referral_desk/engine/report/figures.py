@@ -38,8 +38,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..rules.errors import InvalidInput
-from ..rules.timefmt import cents_to_text
+from ..rules.errors import InvalidInput, echo
+from ..rules.timefmt import FIRST_YEAR, LAST_YEAR, cents_to_text
 from ..rules.vocabulary import SOURCE_TYPES
 from ..storage.transaction import Transaction
 from . import queries as q
@@ -128,12 +128,15 @@ def quarter_period(text: str, zone: ZoneInfo) -> Period:
     """The quarter `YYYY-QN` in the desk's zone, with the twelve months ending with it.
 
     Raises:
-        InvalidInput: `quarter: …` when the text is not a quarter.
+        InvalidInput: `quarter: …` when the text is not a quarter, or not one of the
+            years the desk takes (1900 to 2199).
     """
     match = _QUARTER.match(text.strip())
-    if match is None or int(match.group(1)) < 1900:
-        raise InvalidInput([f"quarter: must be YYYY-QN, e.g. 2026-Q3 (got {text.strip()[:40]!r})"])
+    if match is None:
+        raise InvalidInput([f"quarter: must be YYYY-QN, e.g. 2026-Q3 (got {echo(text.strip())})"])
     year, quarter = int(match.group(1)), int(match.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:  # 9999-Q4 would end in the year 10000
+        raise InvalidInput([f"quarter: the year must be from {FIRST_YEAR} to {LAST_YEAR}"])
     first_month = 3 * (quarter - 1) + 1
     last_month = first_month + 2
     cohort_first = last_month - COHORT_MONTHS + 1

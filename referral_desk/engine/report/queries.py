@@ -262,7 +262,10 @@ def _at_rank(
         .offset(rank - 1 if ascending else count - rank)
     )
     value = session.execute(query).scalar()
-    return None if value is None else int(value)
+    # A referral may be received up to a day after its first offer was made (clocks and
+    # time zones disagree a little): that delay counts as none, never as a negative one.
+    # Clamping is monotone, so the rank-th clamped value is the clamped rank-th value.
+    return None if value is None else max(0, int(value))
 
 
 def delay_percentiles(

@@ -9,6 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+ECHO_LIMIT = 40
+"""How much of a user's input an error quotes: enough to recognise it, never a whole file."""
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """Input as an error quotes it: `repr` of its first `limit` characters, `…` if cut.
+
+    A message that quoted input whole could be a megabyte long (a JSON key, a
+    roster cell, an argument) and bury the field it names; every error that
+    shows what the user gave goes through here.
+    """
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[:limit]) + "…"
+
+
+def cut(value: object, limit: int = ECHO_LIMIT) -> str:
+    """Input as an error names it unquoted (a key, an id): its first `limit` characters."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
 
 class DeskError(Exception):
     """Anything the desk refuses, with a message meant for the person at the keyboard."""

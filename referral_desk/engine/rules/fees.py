@@ -20,6 +20,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Final, Literal
 
+from .errors import echo
 from .lifecycle import COMMISSION_RATE_MAX, MAX_SALE_PRICE, InvalidFields
 from .text import TextProblem, clean_text
 from .timefmt import CENT
@@ -55,6 +56,10 @@ PERCENT_MAX: Final = Decimal("100")
 AGREED_BY_MAX: Final = 200
 """Longest name in `agreed_by` (the column's width)."""
 
+DIGITS_LIMIT: Final = 20
+"""How many places from the decimal point a typed number may reach either way: `1e30` is
+refused as out of range, never passed on to arithmetic that overflows."""
+
 _GROUPED: Final = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _HUNDRED: Final = Decimal(100)
 _EXACT: Final = decimal.Context(prec=100, rounding=ROUND_HALF_UP, traps=[InvalidOperation])
@@ -81,7 +86,7 @@ def parse_decimal(field: str, text: str) -> Decimal:
 
     Raises:
         InvalidFields: `field: not a number ('…')` for anything else, NaN and
-            infinities included.
+            infinities included; `field: out of range ('…')` past 10^20 or below 10^-20.
     """
     cleaned = text.strip().removeprefix("$")
     if _GROUPED.match(cleaned):
@@ -91,7 +96,9 @@ def parse_decimal(field: str, text: str) -> Decimal:
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
-        raise InvalidFields([f"{field}: not a number ({text[:40]!r})"])
+        raise InvalidFields([f"{field}: not a number ({echo(text)})"])
+    if value and not -DIGITS_LIMIT <= value.adjusted() <= DIGITS_LIMIT:
+        raise InvalidFields([f"{field}: out of range ({echo(text)})"])
     return value
 
 
@@ -224,14 +231,16 @@ def check_paid_amount(amount: Decimal | int) -> Decimal:
         The amount with exactly two decimals.
 
     Raises:
-        InvalidFields: `amount: …` for zero, negatives, more than two decimals or
-            a non-number.
+        InvalidFields: `amount: …` for zero, negatives, more than two decimals,
+            more than the largest sale price, or a non-number.
     """
     if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
         raise InvalidFields(["amount: must be dollars and cents above 0"])
     value = Decimal(amount)
     if not value.is_finite() or value <= 0:
         raise InvalidFields(["amount: must be dollars and cents above 0"])
+    if value > MAX_SALE_PRICE:  # no fee is larger than the largest sale the desk takes
+        raise InvalidFields([f"amount: must be at most {MAX_SALE_PRICE} dollars"])
     rounded = value.quantize(CENT, rounding=ROUND_HALF_UP, context=_EXACT)
     if rounded != value:
         raise InvalidFields(["amount: must be dollars and cents (at most two decimals)"])

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from .errors import NotFound
+from .errors import NotFound, echo
+
+ID_MAX = 2**31 - 1
+"""The largest id the database holds (a PostgreSQL `integer`); any larger number names
+nothing, and handing it to the driver would overflow its integer."""
 
 PREFIXES = {"referral": "R", "source": "S", "task": "T", "flag": "F", "message": "M", "fee": "FEE"}
 
@@ -18,6 +22,8 @@ def parse_id(kind: str, text: str) -> int:
     prefix = PREFIXES[kind] + "-"
     if cleaned.startswith(prefix):
         cleaned = cleaned[len(prefix) :]
-    if not cleaned.isdigit() or int(cleaned) <= 0:
-        raise NotFound(f"{kind}: no {kind} {text.strip()[:40]!r} (ids look like {prefix}000042)")
-    return int(cleaned)
+    digits = cleaned.isascii() and cleaned.isdigit() and len(cleaned.lstrip("0")) <= 12
+    number = int(cleaned) if digits else 0
+    if not 0 < number <= ID_MAX:
+        raise NotFound(f"{kind}: no {kind} {echo(text.strip())} (ids look like {prefix}000042)")
+    return number

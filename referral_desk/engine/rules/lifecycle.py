@@ -24,8 +24,9 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Final, Literal
 
-from .errors import InvalidInput, Refused
+from .errors import InvalidInput, Refused, echo
 from .text import TextProblem, clean_text
+from .timefmt import day_problem
 from .vocabulary import REFERRAL_STATUSES
 
 __all__ = [
@@ -187,7 +188,7 @@ def check_status(status: str) -> None:
     """
     if status not in TRANSITIONS:
         raise IllegalMove(
-            f"status: unknown status {status!r} (known: {_listed(REFERRAL_STATUSES)})"
+            f"status: unknown status {echo(status)} (known: {_listed(REFERRAL_STATUSES)})"
         )
 
 
@@ -275,7 +276,7 @@ def archived_outcome(archived_from: str | None) -> Literal["closed", "lost"]:
     if archived_from == "lost":
         return "lost"
     raise ValueError(
-        f"archived_from: {archived_from!r} is not a status a referral is archived from"
+        f"archived_from: {echo(archived_from)} is not a status a referral is archived from"
     )
 
 
@@ -367,6 +368,8 @@ def validate_change(
         )
     elif isinstance(closing_date, datetime) or not isinstance(closing_date, date):
         problems.append("closing_date: must be a date (YYYY-MM-DD)")
+    elif day_problem(closing_date):  # an expected closing may lie ahead, within reason
+        problems.append(f"closing_date: {day_problem(closing_date)}")
     if reason is not None:
         if target != "lost":
             problems.append("reason: only recorded when moving to lost")

@@ -8,6 +8,7 @@ is opened (`store.open_store`).
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
+from ..rules.errors import StorageError, echo
 from .prepared import as_sqlalchemy_error
 
 BUSY_TIMEOUT_ENV = "REFERRAL_DESK_BUSY_TIMEOUT_MS"
@@ -46,7 +48,10 @@ def database_url(value: str) -> str:
     """Turns a `--db` value (a file path or any SQLAlchemy URL) into a URL."""
     if "://" in value:
         return value
-    path = Path(value).expanduser().resolve()
+    try:
+        path = Path(value).expanduser().resolve()
+    except (RuntimeError, OSError) as error:  # `~nobody/desk.db`: no such user's home
+        raise StorageError(f"database: cannot open {echo(value)}: {error}") from None
     return f"sqlite:///{path}"
 
 
@@ -69,7 +74,9 @@ def shown_url(url_or_path: str) -> str:
 
 
 def _prepare_sqlite_file(url: str) -> None:
-    """Creates a missing SQLite file (and folder) readable by the owner only."""
+    """Creates a missing SQLite file (and folder) readable by the owner only, and takes
+    group and others' access away from an existing one, its WAL files and its outbox
+    folder (a desk made by an older version, or copied in with `cp`)."""
     database = make_url(url).database
     if not database or database == ":memory:":
         return
@@ -78,6 +85,23 @@ def _prepare_sqlite_file(url: str) -> None:
     if not path.exists():
         descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(descriptor)
+    for companion in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        owner_only(companion, 0o600)
+    owner_only(path.with_name(f"{path.stem}.outbox"), 0o700)  # the file channel's default
+
+
+def owner_only(path: Path, mode: int) -> None:
+    """Sets a file (0600) or folder (0700) that others may read or enter to `mode`.
+
+    The desk's files hold clients' names, emails and phones. A file already
+    private (0600, or stricter like 0400) is left as it is, and so is one this
+    user may not change (another user's, a read-only disk): the desk still opens.
+    """
+    try:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(mode)
+    except OSError:  # missing, not ours, or read-only: nothing to tighten
+        return
 
 
 def _configure_sqlite(engine: Engine, in_memory: bool) -> None:

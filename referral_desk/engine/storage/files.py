@@ -32,7 +32,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..rules.errors import ExistingFile, InvalidInput
+from ..rules.errors import ExistingFile, InvalidInput, echo
 
 __all__ = [
     "DeskFiles",
@@ -86,9 +86,14 @@ class DeskFiles:
 def checked_target(path: Path, desk_files: DeskFiles, *, force: bool) -> Path:
     """The absolute path to write for `path`, or `InvalidInput` saying why not (`file: …`)."""
     try:
-        return _checked_target(path.expanduser(), str(path), desk_files, force)
+        expanded = path.expanduser()
+    except RuntimeError as error:  # `~nobody/…`: no such user, no home to expand
+        raise InvalidInput([f"file: cannot resolve {echo(str(path))} ({error})"]) from None
+    try:
+        return _checked_target(expanded, str(path), desk_files, force)
     except OSError as error:  # a name too long for the disk, a folder one may not read
-        raise InvalidInput([f"file: cannot write {path} ({error.strerror or error})"]) from None
+        shown = echo(str(path))
+        raise InvalidInput([f"file: cannot write {shown} ({error.strerror or error})"]) from None
 
 
 def _checked_target(path: Path, shown: str, desk_files: DeskFiles, force: bool) -> Path:

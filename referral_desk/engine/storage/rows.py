@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Row, bindparam, select
 
-from ..rules.errors import InvalidInput, NotFound
+from ..rules.errors import InvalidInput, NotFound, echo
 from ..rules.ids import parse_id
 from . import tables as m
 from .prepared import Prepared
@@ -109,7 +109,7 @@ def referral_row(session: Transaction, referral_id: str) -> Referral:
     number = parse_id("referral", referral_id)
     row = load_referral(session, number)
     if row is None:
-        raise NotFound(f"referral: no referral {referral_id.strip()[:40]!r}")
+        raise NotFound(f"referral: no referral {echo(referral_id.strip())}")
     return row
 
 
@@ -120,8 +120,8 @@ def agent_row(
     row = session.execute(_AGENT_BY_ID, {"agent_id": agent_id.strip()}).one_or_none()
     if row is None:
         if field == "agent":
-            raise NotFound(f"agent: no agent {agent_id.strip()[:64]!r} on the roster")
-        raise InvalidInput([f"{field}: unknown agent {agent_id.strip()[:64]!r}{suffix}"])
+            raise NotFound(f"agent: no agent {echo(agent_id.strip(), 64)} on the roster")
+        raise InvalidInput([f"{field}: unknown agent {echo(agent_id.strip(), 64)}{suffix}"])
     return row
 
 

@@ -24,9 +24,10 @@ from pydantic import (
     model_validator,
 )
 
-from ..rules.errors import InvalidInput
+from ..rules.errors import InvalidInput, cut, echo
 from ..rules.schedule import parse_schedule
 from ..rules.text import clean_text, text_problem
+from ..rules.timefmt import day_problem, moment_problem
 from ..rules.vocabulary import (
     AGENT_KINDS,
     AGENT_SIDES,
@@ -73,7 +74,7 @@ def _choice(values: tuple[str, ...]) -> Any:
         _one_line(value)
         cleaned = value.strip().lower()
         if cleaned not in values:
-            raise ValueError(f"must be {one_of(values)} (got {value[:40]!r})")
+            raise ValueError(f"must be {one_of(values)} (got {echo(value)})")
         return cleaned
 
     return Annotated[str, AfterValidator(check)]
@@ -110,16 +111,16 @@ def normalize_phone(value: str) -> str:
     try:
         number = phonenumbers.parse(value, "US")
     except phonenumbers.NumberParseException:
-        raise ValueError(f"not a phone number ({value[:40]!r})") from None
+        raise ValueError(f"not a phone number ({echo(value)})") from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"not a valid phone number ({value[:40]!r})")
+        raise ValueError(f"not a valid phone number ({echo(value)})")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _zip(value: str) -> str:
     value = value.strip()
     if len(value) != ZIP_LENGTH or not (value.isascii() and value.isdigit()):
-        raise ValueError(f"must be 5 digits (got {value[:20]!r})")
+        raise ValueError(f"must be 5 digits (got {echo(value, 20)})")
     return value
 
 
@@ -135,6 +136,22 @@ def _moment_text(value: Any) -> Any:
     """A JSON time must be ISO-8601 text, never a bare number read as a Unix timestamp."""
     if value is not None and not isinstance(value, str | datetime):
         raise ValueError("must be an ISO-8601 time with a zone (e.g. 2026-11-23T14:00:00Z)")
+    return value
+
+
+def _in_years(value: datetime | None) -> datetime | None:
+    """A time from 1900 up to 2200 (`timefmt.moment_problem`)."""
+    problem = None if value is None else moment_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _day_in_years(value: date | None) -> date | None:
+    """A date from 1900 to 2199: away dates may lie ahead, within reason."""
+    problem = None if value is None else day_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -197,7 +214,9 @@ class IntakeIn(_Strict):
     mode: Annotated[_choice(MODES) | None, BeforeValidator(_blank_to_none)] = None  # type: ignore[valid-type]
     agent_id: Annotated[_text(64) | None, BeforeValidator(_blank_to_none)] = None  # type: ignore[valid-type]
     network: Annotated[_text(NAME_MAX) | None, BeforeValidator(_blank_to_none)] = None  # type: ignore[valid-type]
-    received_at: Annotated[AwareDatetime | None, BeforeValidator(_moment_text)] = None
+    received_at: Annotated[
+        AwareDatetime | None, BeforeValidator(_moment_text), AfterValidator(_in_years)
+    ] = None
 
     @model_validator(mode="after")
     def _band_and_mode(self) -> IntakeIn:
@@ -229,8 +248,12 @@ class AgentIn(_Strict):
     ] = Field(default_factory=lambda: ["residential"])
     capacity: Annotated[int, Field(ge=0, le=1000)] = 3
     active: bool = True
-    away_from: Annotated[date | None, BeforeValidator(_blank_to_none)] = None
-    away_until: Annotated[date | None, BeforeValidator(_blank_to_none)] = None
+    away_from: Annotated[
+        date | None, BeforeValidator(_blank_to_none), AfterValidator(_day_in_years)
+    ] = None
+    away_until: Annotated[
+        date | None, BeforeValidator(_blank_to_none), AfterValidator(_day_in_years)
+    ] = None
     on_duty: _text(500) = ""  # type: ignore[valid-type]
     weight: Annotated[
         int, BeforeValidator(lambda v: _blank_to_none(v) or 1), Field(ge=1, le=100)
@@ -296,7 +319,7 @@ def problems_of(error: ValidationError, prefix: str = "") -> list[str]:
             message = "must include a time zone (e.g. 2026-11-23T14:00:00Z)"
         else:
             message = message[:1].lower() + message[1:]
-        key = ".".join(part for part in location if not part.isdigit()) or "input"
+        key = ".".join(cut(part) for part in location if not part.isdigit()) or "input"
         problems.append(f"{prefix}{key}: {message}")
     return problems
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,9 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.fields import FieldInfo
 
 from ..rules.business_time import add_business_time
-from ..rules.errors import InvalidInput
+from ..rules.errors import InvalidInput, cut, echo
 from ..rules.schedule import WeeklySchedule, parse_schedule
 from ..rules.text import checked_text
+from ..rules.timefmt import day_problem
 from ..rules.vocabulary import MODES, one_of
 from . import endpoints
 
@@ -149,7 +151,16 @@ class DeskSettings(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {value!r}") from None
+            raise ValueError(f"unknown IANA time zone {echo(value)}") from None
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays_in_years(cls, value: tuple[date, ...]) -> tuple[date, ...]:
+        for day in value:
+            problem = day_problem(day)
+            if problem:
+                raise ValueError(problem)
         return value
 
     @field_validator("default_mode")
@@ -200,6 +211,9 @@ class DeskSettings(BaseModel):
         return values
 
 
+FOLDER_KEYS = ("outbox_dir", "templates_dir")
+"""Settings naming a folder; `~` in them means a home folder."""
+
 SETTING_KEYS: tuple[str, ...] = tuple(
     (field.alias or name) for name, field in DeskSettings.model_fields.items()
 )
@@ -219,7 +233,7 @@ def _parse_text(key: str, text: str) -> Any:
         try:
             return float(Decimal(text)) + 0.0  # `-0` is stored as 0
         except InvalidOperation:
-            raise ValueError(f"not a number ({text[:40]!r})") from None
+            raise ValueError(f"not a number ({echo(text)})") from None
     return text
 
 
@@ -267,7 +281,7 @@ def with_setting(current: DeskSettings, key: str, text: str) -> tuple[DeskSettin
     not checked again when they are read, so a desk with older values still opens.
     """
     if key not in SETTING_KEYS:
-        raise InvalidInput([f"{key}: unknown setting (known: {', '.join(SETTING_KEYS)})"])
+        raise InvalidInput([f"{cut(key)}: unknown setting (known: {', '.join(SETTING_KEYS)})"])
     text = checked_text(key, text)
     try:
         value = _parse_text(key, text)
@@ -281,6 +295,11 @@ def with_setting(current: DeskSettings, key: str, text: str) -> tuple[DeskSettin
         if key.startswith("weights.") and error.problems[0].startswith("weights:"):
             raise InvalidInput([f"{key}: {error.problems[0].split(': ', 1)[1]}"]) from None
         raise
+    if key in FOLDER_KEYS and updated.as_contract()[key]:
+        try:  # checked when set, so delivery and drafting never meet it
+            Path(updated.as_contract()[key]).expanduser()
+        except RuntimeError:
+            raise InvalidInput([f"{key}: {echo(text)} names the home of an unknown user"]) from None
     stored = updated.as_contract()[key]
     return updated, stored
 

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from ...delivery.escalation import raise_flag
 from ...read.views import FlagView, ReferralView, TaskView
-from ...rules.errors import InvalidInput, NotFound, Refused
+from ...rules.errors import InvalidInput, NotFound, Refused, echo
 from ...rules.ids import format_id, parse_id
 from ...rules.text import checked_text
 from ...rules.vocabulary import MANUAL_KINDS
@@ -99,7 +99,7 @@ class ClosingService:
         with self.writer.writing() as session:
             done = complete(session, parse_id("task", task_id), now)
             if done is None:
-                raise NotFound(f"task: no task {task_id.strip()[:40]!r}")
+                raise NotFound(f"task: no task {echo(task_id.strip())}")
             task, newly_done = done
             if not newly_done:
                 raise Refused(f"task: {format_id('task', task.id or 0)} is already done")
@@ -132,7 +132,9 @@ class ClosingService:
         """
         if kind not in MANUAL_KINDS:
             allowed = ", ".join(MANUAL_KINDS)
-            raise InvalidInput([f"kind: {kind!r} cannot be raised by hand (allowed: {allowed})"])
+            raise InvalidInput(
+                [f"kind: {echo(kind)} cannot be raised by hand (allowed: {allowed})"]
+            )
         detail = checked_text("detail", detail, multiline=True, max_length=FLAG_TEXT_MAX)
         with self.writer.writing() as session:
             referral = referral_row(session, referral_id)
@@ -157,7 +159,7 @@ class ClosingService:
             number = parse_id("flag", flag_id)
             flag = session.execute(select(m.flag).where(m.flag.c.id == number)).one_or_none()
             if flag is None:
-                raise NotFound(f"flag: no flag {flag_id.strip()[:40]!r}")
+                raise NotFound(f"flag: no flag {echo(flag_id.strip())}")
             if flag.resolved_at is not None:
                 raise Refused(f"flag: {format_id('flag', flag.id or 0)} is already resolved")
             flag = session.execute(

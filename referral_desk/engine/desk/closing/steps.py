@@ -18,6 +18,7 @@ from ...delivery import notify
 from ...delivery.escalation import raise_flag
 from ...rules.errors import InvalidInput, Refused
 from ...rules.fees import (
+    check_direction,
     check_paid_amount,
     expected_fee,
     fee_due_on,
@@ -26,7 +27,7 @@ from ...rules.fees import (
 )
 from ...rules.ids import format_id
 from ...rules.lifecycle import IllegalMove, InvalidFields, validate_change
-from ...rules.timefmt import cents_to_text, to_cents
+from ...rules.timefmt import cents_to_text, check_not_ahead, day_problem, to_cents
 from ...storage import tables as m
 from ...storage.prepared import Prepared
 from ...storage.records import FeeAgreement, Referral
@@ -88,7 +89,7 @@ def change_status(
         raise Refused(str(error)) from None
     except InvalidFields as error:
         raise InvalidInput(error.problems) from None
-    happened = on or run.now.astimezone(run.settings.zone).date()
+    happened = happened_on(run, on)
     if closing_date is not None:
         referral.closing_date = closing_date
     if sale_price is not None and commission_rate is not None:
@@ -103,6 +104,18 @@ def change_status(
     set_status(run, referral, target, detail)
     if target == "closed" or (target == "fee_sent" and current == "in_escrow"):
         _on_closing(run, referral, referral.closing_date or happened)
+
+
+def happened_on(run: RoutingRun, on: date | None) -> date:
+    """The day something happened: `on` when given (from 1900 on, and not more than a day
+    after now: a status move or a payment dated 2099 has not happened), else today."""
+    if on is None:
+        return run.now.astimezone(run.settings.zone).date()
+    problem = day_problem(on)
+    if problem:
+        raise InvalidInput([f"on: {problem}"])
+    check_not_ahead("on", on, run.now, run.settings.zone)
+    return on
 
 
 def _record_sale(
@@ -169,6 +182,7 @@ def log_fee(
         terms = validate_agreement(direction, percent, agreed_by)
     except InvalidFields as error:
         raise InvalidInput(error.problems) from None
+    agreed_on = happened_on(run, on)
     counterparty = _counterparty(run.session, referral, terms.direction)
     agreement = next(
         (a for a in _agreements(run.session, referral) if a.direction == terms.direction), None
@@ -180,7 +194,7 @@ def log_fee(
             "counterparty": counterparty,
             "percent": terms.percent,
             "agreed_by": terms.agreed_by,
-            "agreed_on": on or run.now.astimezone(run.settings.zone).date(),
+            "agreed_on": agreed_on,
             "created_at": run.now,
         }
         row = run.session.execute(_INSERT_AGREEMENT, values).one()
@@ -188,7 +202,7 @@ def log_fee(
         verb = "logged"
     else:
         agreement.percent, agreement.agreed_by = terms.percent, terms.agreed_by
-        agreement.agreed_on = on or agreement.agreed_on
+        agreement.agreed_on = agreed_on if on else agreement.agreed_on
         verb = "updated"
     if referral.sale_price is not None and referral.commission_rate is not None:
         agreement.expected_cents = to_cents(
@@ -253,11 +267,14 @@ def record_payment(
     """Logs a fee payment; a paid amount that differs from the expected one raises a flag."""
     try:
         paid = check_paid_amount(amount)
+        if direction is not None:
+            direction = check_direction(direction.strip().lower())
     except InvalidFields as error:
         raise InvalidInput(error.problems) from None
+    paid_on = happened_on(run, on)
     agreement = _agreement_for_payment(run.session, referral, direction)
     agreement.paid_cents = to_cents(paid)
-    agreement.paid_on = on or run.now.astimezone(run.settings.zone).date()
+    agreement.paid_on = paid_on
     expected_text = cents_to_text(agreement.expected_cents)
     expected = Decimal(expected_text) if expected_text is not None else None
     run.journal.record(

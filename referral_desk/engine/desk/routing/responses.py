@@ -7,12 +7,13 @@ once can never both succeed.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select, update
 
 from ...delivery import notify
-from ...rules.errors import Refused
+from ...rules.errors import Refused, cut, echo
 from ...rules.ids import format_id
 from ...rules.timefmt import iso
 from ...rules.vocabulary import OPEN_OFFER_STATUSES
@@ -81,14 +82,16 @@ def respond(
 ) -> None:
     """Records `accept`, `claim`, `decline` or `interest` from an agent."""
     if response not in RESPONSES:
-        raise Refused(f"response: must be accept, claim, decline or interest (got {response!r})")
+        raise Refused(
+            f"response: must be accept, claim, decline or interest (got {echo(response)})"
+        )
     offer = _latest_offer(run, referral, agent_id)
     _check_open(run, referral, offer)
     network = referral.mode == "network"
     if response in TAKE and network:
         raise Refused(
             f"response: {referral.mode} offers take 'interest' (then `award` picks one), "
-            f"not {response!r}"
+            f"not {echo(response)}"
         )
     if response == "interest" and not network:
         raise Refused(f"response: {referral.mode} offers take 'accept' or 'claim', not 'interest'")
@@ -117,6 +120,7 @@ def award(run: RoutingRun, referral: Referral, agent_id: str) -> None:
         raise Refused(f"award: {agent_id} has not shown interest (their offer is {offer.status})")
     if referral.status != "accepted":
         raise Refused(f"award: the referral is {referral.status}, not accepted")
+    _check_after(run, offer, offer.responded_at or offer.offered_at, "showed interest")
     changed = run.session.execute(_AWARD_INTERESTED, {"offer_id": offer.id, "at": run.now}).rowcount
     if changed != 1:
         raise Refused("award: another desk changed this offer first; reload and try again")
@@ -174,9 +178,19 @@ def _latest_offer(run: RoutingRun, referral: Referral, agent_id: str) -> Row[Any
     ).one_or_none()
     if offer is None:
         raise Refused(
-            f"agent: {agent_id} has no offer on {format_id('referral', referral.id or 0)}"
+            f"agent: {cut(agent_id)} has no offer on {format_id('referral', referral.id or 0)}"
         )
     return offer
+
+
+def _check_after(run: RoutingRun, offer: Row[Any], moment: datetime, what: str) -> None:
+    """Refuses an answer dated before what it answers: it would enter the history out of
+    order and give the report a negative time from first offer to acceptance."""
+    if run.now < moment:
+        raise Refused(
+            f"now: {iso(run.now)} is before {offer.agent_id} {what} ({iso(moment)}); "
+            "an answer cannot come before it"
+        )
 
 
 def _check_open(run: RoutingRun, referral: Referral, offer: Row[Any]) -> None:
@@ -184,6 +198,7 @@ def _check_open(run: RoutingRun, referral: Referral, offer: Row[Any]) -> None:
         raise Refused(
             f"offer: the offer to {offer.agent_id} is already {offer.status}; it takes no response"
         )
+    _check_after(run, offer, offer.offered_at, "was offered the referral")
     if offer.status == "offered" and offer.expires_at <= run.now:
         raise Refused(
             f"offer: the window for {offer.agent_id} closed at {iso(offer.expires_at)}; "
