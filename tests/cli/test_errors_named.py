@@ -342,3 +342,29 @@ def test_the_home_of_an_unknown_user_is_named(
     before = revision(db)
     cli("--db", db, *before_command, *command).refused(starts_with, exit_code)
     assert revision(db) == before
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("command", [("queue",), ("init",), ("settings", "--json")])
+def test_a_db_in_a_folder_that_is_not_there_is_refused_and_nothing_is_made(
+    cli: Any, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """`--db` naming a missing folder (a typo, usually) is refused: no folder and no empty
+    desk appear where the user did not mean one."""
+    target = tmp_path / "no-such" / "folder" / "desk.db"
+    cli("--db", target, "--now", NOW, *command).refused("database: no such folder", 5)
+    assert not (tmp_path / "no-such").exists()
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("options", ["mode=ro", "mode=ro&uri=true", "cache=shared"])
+def test_url_options_on_a_sqlite_desk_are_refused_not_ignored(
+    cli: Any, db: str, options: str
+) -> None:
+    """`?mode=ro` was passed over and the desk opened to write: any option is refused, and
+    the desk is left as it was."""
+    before = revision(db)
+    result = cli("--db", f"sqlite:///{db}?{options}", "--now", NOW, "settings", "set",
+                 "acceptance_window_minutes", "45")  # fmt: skip
+    result.refused("database: a SQLite desk takes no URL options", 5)
+    assert revision(db) == before

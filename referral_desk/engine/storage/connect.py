@@ -74,14 +74,17 @@ def shown_url(url_or_path: str) -> str:
 
 
 def _prepare_sqlite_file(url: str) -> None:
-    """Creates a missing SQLite file (and folder) readable by the owner only, and takes
+    """Creates a missing SQLite file (in a folder that exists) readable by the owner only, and takes
     group and others' access away from an existing one, its WAL files and its outbox
     folder (a desk made by an older version, or copied in with `cp`)."""
     database = make_url(url).database
     if not database or database == ":memory:":
         return
     path = Path(database)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.parent.is_dir():  # a mistyped --db would otherwise grow a desk in a new folder
+        raise StorageError(
+            f"database: no such folder {echo(str(path.parent), 200)} (make it first, or check --db)"
+        )
     if not path.exists():
         descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(descriptor)
@@ -173,6 +176,11 @@ def make_engine(url: str) -> Engine:
         if engine.dialect.name == "postgresql":
             _configure_postgresql(engine)
         return engine
+    if parsed.query:  # `?mode=ro` would be passed over silently and the desk opened to write
+        raise StorageError(
+            "database: a SQLite desk takes no URL options "
+            f"({echo('&'.join(sorted(parsed.query)), 100)}); name the file alone"
+        )
     in_memory = parsed.database in (None, "", ":memory:")
     if in_memory:
         engine = create_engine(url, connect_args=_sqlite_arguments(), poolclass=StaticPool)

@@ -205,6 +205,8 @@ def open_store(url_or_path: str) -> Store:
     except OperationalError as error:
         shown = shown_url(url_or_path)
         raise StorageError(f"database: cannot open {shown}: {error.orig}") from error
+    except DeskError:
+        raise
     except Exception as error:  # driver missing, bad URL, unreachable server
         raise StorageError(f"database: cannot open {shown_url(url_or_path)}: {error}") from error
     if revision != SCHEMA_HEAD:
