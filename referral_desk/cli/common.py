@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..engine import Clock, Desk, FixedClock, InvalidInput, SystemClock, parse_moment, shown_text
-from ..engine.rules.errors import echo
+from ..engine.rules.errors import StorageError, echo
 
 Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -61,10 +61,21 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def database(arguments: argparse.Namespace) -> str:
-    """The `--db` value, else `$REFERRAL_DESK_DB`, else the default file."""
+    """The `--db` value, else `$REFERRAL_DESK_DB`, else the default file.
+
+    A `--db` in a folder that is not there is refused (exit 5) rather than made:
+    it is nearly always a typo."""
+    from ..engine.storage.connect import missing_folder
     from ..locations import default_database
 
-    return arguments.db or default_database()
+    if not arguments.db:
+        return default_database()
+    folder = missing_folder(arguments.db)
+    if folder is not None:
+        raise StorageError(
+            f"database: no such folder {echo(str(folder), 200)} (make it first, or check --db)"
+        )
+    return str(arguments.db)
 
 
 def clock_from(arguments: argparse.Namespace) -> Clock:

@@ -21,6 +21,7 @@ from sqlalchemy import Row, and_, bindparam, or_, select, update
 from sqlalchemy.engine import make_url
 
 from ..rules.ids import format_id
+from ..rules.text import shown_text
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.store import Store
@@ -165,9 +166,10 @@ def deliver_due(
 def _reason(error: Exception) -> str:
     """Why a try failed, on one line: a channel's own words for `TryAgain` and
     `Undeliverable`; any other error named by its type (`ValueError: …`), since its
-    message alone rarely says where it came from."""
+    message alone rarely says where it came from. Control characters and lone
+    surrogates are escaped: a NUL would be refused by PostgreSQL and wedge the pass."""
     try:
-        text = " ".join(str(error).split())
+        text = shown_text(" ".join(str(error).split()))
     except Exception:  # an exception whose message itself fails to show
         text = ""
     if isinstance(error, TryAgain | Undeliverable):

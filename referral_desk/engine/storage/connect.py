@@ -63,6 +63,21 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database or "")
 
 
+def missing_folder(url_or_path: str) -> Path | None:
+    """The folder a SQLite desk would be made in, when it is not there; else None.
+
+    Opening a desk makes its folder (the default location, a script's fresh
+    desk); a person typing `--db` is asked first, since a typo would otherwise
+    grow an empty desk where nobody meant one."""
+    try:
+        path = sqlite_file(database_url(url_or_path))
+    except Exception:  # not a URL SQLAlchemy can read: opening it will say why
+        return None
+    if path is None or path.parent.is_dir():
+        return None
+    return path.parent
+
+
 def shown_url(url_or_path: str) -> str:
     """The database as it may be printed or logged: a URL's password hidden."""
     if "://" not in url_or_path:
@@ -74,17 +89,14 @@ def shown_url(url_or_path: str) -> str:
 
 
 def _prepare_sqlite_file(url: str) -> None:
-    """Creates a missing SQLite file (in a folder that exists) readable by the owner only, and takes
+    """Creates a missing SQLite file (and folder) readable by the owner only, and takes
     group and others' access away from an existing one, its WAL files and its outbox
     folder (a desk made by an older version, or copied in with `cp`)."""
     database = make_url(url).database
     if not database or database == ":memory:":
         return
     path = Path(database)
-    if not path.parent.is_dir():  # a mistyped --db would otherwise grow a desk in a new folder
-        raise StorageError(
-            f"database: no such folder {echo(str(path.parent), 200)} (make it first, or check --db)"
-        )
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not path.exists():
         descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(descriptor)
