@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from .desk_clock import COUNTS_EVERY, ClockBeat, beat, lapse_toast
+from .desk_clock import COUNTS_EVERY, ClockBeat, beat, lapse_toast, link_answer_toast
 from .engine import Clock, Desk, DeskCounts, DeskError, Lapse, SystemClock
 from .messages import DeskChanged, OffersLapsed, ShowReferral
 from .navigation import PLACES, Place, place_exists, screen_factory
@@ -90,6 +90,8 @@ class ReferralDeskApp(App[None]):
         """The places whose screens exist, by mode name."""
         self._revision: int | None = None
         self._beats_since_count = 0
+        self._seen_event: int | None = None
+        """The newest event looked at for answers given on offer links (toasted once)."""
         self._clock_timer: Timer | None = None
         for place in PLACES:
             if place_exists(place):
@@ -156,7 +158,9 @@ class ReferralDeskApp(App[None]):
     async def run_clock_once(self) -> None:
         """One beat, now, awaited: what a test calls after moving its manual clock."""
         recount = self._due_recount()
-        result = await asyncio.to_thread(beat, self.desk, self.now(), self._revision, recount)
+        result = await asyncio.to_thread(
+            beat, self.desk, self.now(), self._revision, recount, self._seen_event
+        )
         self._apply_beat(result)
 
     def announce_write(self, revision: int) -> None:
@@ -170,11 +174,13 @@ class ReferralDeskApp(App[None]):
 
     def _run_beat(self) -> None:
         self._clock_timer = None
-        self._clock_worker(self.now(), self._revision, self._due_recount())
+        self._clock_worker(self.now(), self._revision, self._due_recount(), self._seen_event)
 
     @work(thread=True, exclusive=True, group="clock", exit_on_error=False)
-    def _clock_worker(self, now: datetime, revision: int | None, recount: bool) -> None:
-        self.post_message(beat(self.desk, now, revision, recount))
+    def _clock_worker(
+        self, now: datetime, revision: int | None, recount: bool, seen_event: int | None
+    ) -> None:
+        self.post_message(beat(self.desk, now, revision, recount, seen_event))
 
     @on(ClockBeat)
     def _on_beat(self, message: ClockBeat) -> None:
@@ -188,6 +194,11 @@ class ReferralDeskApp(App[None]):
             self._beats_since_count = 0
         for lapse in result.lapses:
             self.notify(lapse_toast(lapse), title=self._lapse_title(lapse), timeout=8, markup=False)
+        if result.seen_event is not None:
+            self._seen_event = result.seen_event
+        for answer in result.link_answers:
+            self.notify(link_answer_toast(answer), title="Answered from a link", timeout=8,
+                        markup=False)  # fmt: skip
         if result.lapses:
             for screen in self._all_screens():
                 screen.post_message(OffersLapsed(list(result.lapses)))

@@ -10,14 +10,14 @@ background loop off and call `run_clock_once()` on a manual clock instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from textual.message import Message
 
-from .engine import Desk, DeskCounts, Lapse
+from .engine import Desk, DeskCounts, Lapse, LinkAnswer
 
-__all__ = ["COUNTS_EVERY", "ClockBeat", "beat", "lapse_toast"]
+__all__ = ["COUNTS_EVERY", "ClockBeat", "beat", "lapse_toast", "link_answer_toast"]
 
 COUNTS_EVERY = 30
 """Beats between recounts when nothing changed (thank-yous fall due with time alone)."""
@@ -35,10 +35,22 @@ class ClockBeat(Message):
     """Fresh header counts, or None when they were not recounted this beat."""
     names: dict[str, str] | None
     """Agent id → name, re-read when the desk changed (the roster may have)."""
+    link_answers: list[LinkAnswer] = field(default_factory=list)
+    """Answers partners gave on offer links since the last beat that looked."""
+    seen_event: int | None = None
+    """The newest event looked at for link answers (None: not looked this beat)."""
 
 
-def beat(desk: Desk, now: datetime, seen_revision: int | None, recount: bool) -> ClockBeat:
-    """One beat: tick, read the revision, and recount what the header shows if needed.
+def beat(
+    desk: Desk,
+    now: datetime,
+    seen_revision: int | None,
+    recount: bool,
+    seen_event: int | None = None,
+) -> ClockBeat:
+    """One beat: tick, read the revision, and recount what the header shows if needed;
+    when the desk changed, also the answers partners gave on offer links since
+    `seen_event` (the first beat only notes where the history stands).
 
     Runs in the clock's thread; everything it touches goes through the desk service.
     """
@@ -47,7 +59,17 @@ def beat(desk: Desk, now: datetime, seen_revision: int | None, recount: bool) ->
     changed = revision != seen_revision
     counts = desk.counts(now) if changed or recount or lapses else None
     names = desk.agent_names() if changed else None
-    return ClockBeat(lapses, revision, counts, names)
+    if not changed and seen_event is not None:
+        return ClockBeat(lapses, revision, counts, names)
+    newest, answers = desk.links.answers_after(seen_event)
+    return ClockBeat(lapses, revision, counts, names, answers, newest)
+
+
+def link_answer_toast(answer: LinkAnswer) -> str:
+    """`R-000041 accepted by Dana Whitfield from the offer link`."""
+    if answer.kind == "interested":
+        return f"{answer.referral_id}: {answer.agent_name} is interested (from the offer link)"
+    return f"{answer.referral_id} {answer.kind} by {answer.agent_name} from the offer link"
 
 
 def lapse_toast(lapse: Lapse) -> str:

@@ -32,6 +32,11 @@ def server_outbox_dir() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / "outbox"
 
 
+def server_secret_file() -> Path:
+    """Where a desk on a server database keeps its signing secret (no file beside it)."""
+    return user_data_path(APP_NAME, appauthor=False) / "secret"
+
+
 def demo_data_dir() -> Path:
     """The demo roster and referrals: packaged in a wheel, or `data/` in a checkout."""
     packaged = resources.files("referral_desk") / "data"

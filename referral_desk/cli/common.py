@@ -34,10 +34,11 @@ def open_desk(arguments: argparse.Namespace) -> Iterator[Desk]:
 @contextmanager
 def open_desk_at(target: str) -> Iterator[Desk]:
     """The desk at a path or URL, closed when the block ends."""
-    from ..locations import server_outbox_dir
+    from ..locations import server_outbox_dir, server_secret_file
 
     desk = Desk.open(target, actor=_actor())
     desk.server_outbox_dir = server_outbox_dir()
+    desk.server_secret_file = server_secret_file()
     try:
         yield desk
     finally:
@@ -63,19 +64,22 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
 def database(arguments: argparse.Namespace) -> str:
     """The `--db` value, else `$REFERRAL_DESK_DB`, else the default file.
 
-    A `--db` in a folder that is not there is refused (exit 5) rather than made:
-    it is nearly always a typo."""
-    from ..engine.storage.connect import missing_folder
-    from ..locations import default_database
+    A named desk (`--db`, the variable) in a folder that is not there is refused
+    (exit 5) rather than made: it is nearly always a typo."""
+    import os
 
-    if not arguments.db:
+    from ..engine.storage.connect import missing_folder
+    from ..locations import DATABASE_ENV, default_database
+
+    named = arguments.db or os.environ.get(DATABASE_ENV, "").strip()
+    if not named:
         return default_database()
-    folder = missing_folder(arguments.db)
+    folder = missing_folder(named)
     if folder is not None:
         raise StorageError(
             f"database: no such folder {echo(str(folder), 200)} (make it first, or check --db)"
         )
-    return str(arguments.db)
+    return str(named)
 
 
 def clock_from(arguments: argparse.Namespace) -> Clock:

@@ -41,7 +41,17 @@ _QUOTED = re.compile(r"'([^']{41,})'")
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: global options, then one subcommand."""
-    from . import closing, desk_settings, outbox, referrals, reporting, roster, routing, safety
+    from . import (
+        closing,
+        desk_settings,
+        outbox,
+        referrals,
+        reporting,
+        roster,
+        routing,
+        safety,
+        web,
+    )
 
     parser = _Parser(
         prog="referral-desk",
@@ -57,7 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--now", metavar="ISO-8601", help="act as if it were this moment (needs Z or an offset)"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for area in (desk_settings, roster, referrals, routing, closing, outbox, reporting, safety):
+    for area in (
+        desk_settings,
+        roster,
+        referrals,
+        routing,
+        closing,
+        outbox,
+        reporting,
+        safety,
+        web,
+    ):
         area.register(subparsers)
     return parser
 

@@ -6,14 +6,12 @@ import argparse
 import math
 import sys
 import threading
-import time
 from typing import TYPE_CHECKING
 
+from ..clock_loops import deliver_until, tick_until
 from ..engine import (
-    DeskError,
     InvalidInput,
     OffsetClock,
-    StorageError,
     SystemClock,
     parse_moment,
     shown_url,
@@ -22,7 +20,7 @@ from .common import add_json_flag, now_of, open_desk, print_json, read_json_inpu
 from .referrals import summary
 
 if TYPE_CHECKING:
-    from ..engine import Clock, Desk, RoutingDecision
+    from ..engine import RoutingDecision
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -186,44 +184,19 @@ def run_clock(arguments: argparse.Namespace) -> int:
     clock = OffsetClock(parse_moment(arguments.now)) if arguments.now else SystemClock()
     with open_desk(arguments) as desk:
         say(f"clock running on {shown_url(desk.url)} (Ctrl+C to stop)", stream=sys.stderr)
+        stop = threading.Event()
         courier = threading.Thread(
-            target=_deliver_forever, args=(desk, clock, interval), daemon=True
+            target=deliver_until, args=(desk, clock, interval, stop, _complain), daemon=True
         )
         courier.start()
-        while True:
-            started = time.monotonic()
-            try:
-                _report(arguments, desk.tick(clock.now()))
-            except StorageError as error:  # busy, or the server away: the next beat tries again
-                say(str(error), stream=sys.stderr, flush=True)
-            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+        tick_until(
+            desk, clock, interval, stop, lambda handled: _report(arguments, handled), _complain
+        )
+    return 0
 
 
-def _deliver_forever(desk: Desk, clock: Clock, interval: float) -> None:
-    """The outbox in its own thread: a slow or failing channel never delays the clock.
-
-    A pass that fails for any reason is reported on one line and the next pass tries
-    again: an uncaught error here would end the thread while the clock ticks on, and
-    the service would silently stop sending.
-    """
-    while True:
-        started = time.monotonic()
-        try:
-            desk.deliver_outbox(clock.now())
-        except Exception as error:
-            say(f"outbox: {_one_line(error)}", stream=sys.stderr, flush=True)
-        time.sleep(max(0.0, interval - (time.monotonic() - started)))
-
-
-def _one_line(error: Exception) -> str:
-    """The desk's own line for its errors; `unexpected TYPE: …` for anything else."""
-    try:
-        text = " ".join(str(error).split())
-    except Exception:  # a message that fails to show must not end the courier either
-        text = ""
-    if isinstance(error, DeskError):
-        return text
-    return f"unexpected {type(error).__name__}: {text}".rstrip(": ")
+def _complain(line: str) -> None:
+    say(line, stream=sys.stderr, flush=True)
 
 
 def _report(arguments: argparse.Namespace, handled: list) -> None:  # type: ignore[type-arg]

@@ -21,13 +21,16 @@ if TYPE_CHECKING:
     from .clock import Clock, FixedClock, OffsetClock, SystemClock
     from .desk import Desk
     from .desk.routing.lapses import Lapse
+    from .read.link_answers import LinkAnswer
     from .read.messages import MessageView
+    from .read.offer_pages import ClientContact, OfferPage
     from .read.people import AgentView, SourceView
     from .read.summary import DeskCounts, ReferralName
     from .read.views import EventView, FeeView, FlagView, OfferView, ReferralView, TaskView
     from .report.figure_text import count_text, duration_text, money_text, percent_text
     from .report.figures import Report
     from .report.formats import to_csv, to_markdown
+    from .rules.bands import band_text
     from .rules.eligibility import RoutingDecision
     from .rules.errors import (
         DeskError,
@@ -59,19 +62,23 @@ if TYPE_CHECKING:
         SOURCE_TYPES,
     )
     from .storage.connect import shown_url
+    from .storage.secret import SECRET_ENV
     from .values.settings import WEIGHT_KEYS, DeskSettings
 
 _HOMES: dict[str, tuple[str, ...]] = {
     ".clock": ("Clock", "FixedClock", "OffsetClock", "SystemClock"),
     ".desk": ("Desk",),
     ".desk.routing.lapses": ("Lapse",),
+    ".read.link_answers": ("LinkAnswer",),
     ".read.messages": ("MessageView",),
+    ".read.offer_pages": ("ClientContact", "OfferPage"),
     ".read.people": ("AgentView", "SourceView"),
     ".read.summary": ("DeskCounts", "ReferralName"),
     ".read.views": ("EventView", "FeeView", "FlagView", "OfferView", "ReferralView", "TaskView"),
     ".report.figure_text": ("count_text", "duration_text", "money_text", "percent_text"),
     ".report.figures": ("Report",),
     ".report.formats": ("to_csv", "to_markdown"),
+    ".rules.bands": ("band_text",),
     ".rules.eligibility": ("RoutingDecision",),
     ".rules.fees": ("parse_decimal",),
     ".rules.errors": (
@@ -94,6 +101,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".rules.text": ("shown_text",),
     ".rules.timefmt": ("cents_to_text", "iso", "parse_day", "parse_moment"),
     ".storage.connect": ("shown_url",),
+    ".storage.secret": ("SECRET_ENV",),
     ".rules.vocabulary": (
         "AGENT_KINDS",
         "AGENT_SIDES",
@@ -117,6 +125,7 @@ __all__ = [
     "MODES",
     "PROPERTY_TYPES",
     "SALE_RECORDING_TARGETS",
+    "SECRET_ENV",
     "SEQUENTIAL_MODES",
     "SIDES",
     "SOURCE_TYPES",
@@ -125,6 +134,7 @@ __all__ = [
     "USER_MOVES",
     "WEIGHT_KEYS",
     "AgentView",
+    "ClientContact",
     "Clock",
     "Desk",
     "DeskCounts",
@@ -137,8 +147,10 @@ __all__ = [
     "FlagView",
     "InvalidInput",
     "Lapse",
+    "LinkAnswer",
     "MessageView",
     "NotFound",
+    "OfferPage",
     "OfferView",
     "OffsetClock",
     "PartlyStored",
@@ -151,6 +163,7 @@ __all__ = [
     "StorageError",
     "SystemClock",
     "TaskView",
+    "band_text",
     "cents_to_text",
     "count_text",
     "duration_text",

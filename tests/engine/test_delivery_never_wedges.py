@@ -9,6 +9,7 @@ routing never notices. A fake channel raises arbitrary exceptions here.
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -173,7 +174,9 @@ def test_the_clock_service_courier_outlives_any_error(
 ) -> None:
     """The service's delivery thread reports each failed pass on one line and tries again;
     before, the first unexpected error ended the thread while the clock ticked on."""
-    from referral_desk.cli.routing import _deliver_forever
+    import threading
+
+    from referral_desk.clock_loops import deliver_until
 
     errors: list[BaseException] = [
         ValueError("bad\r\nheader"),
@@ -194,7 +197,13 @@ def test_the_clock_service_courier_outlives_any_error(
 
     failing = FailingDesk()
     with pytest.raises(SystemExit):
-        _deliver_forever(failing, ManualClock(MONDAY_MORNING), 0.0)  # type: ignore[arg-type]
+        deliver_until(
+            failing,  # type: ignore[arg-type]
+            ManualClock(MONDAY_MORNING),
+            0.0,
+            threading.Event(),
+            lambda line: print(line, file=sys.stderr),
+        )
 
     assert failing.passes == 6
     lines = capsys.readouterr().err.splitlines()

@@ -378,7 +378,8 @@ def test_opening_a_current_desk_does_not_load_alembic(tmp_path: Path) -> None:
 
 
 def test_engine_does_not_import_textual(tmp_path: Path) -> None:
-    """The engine (every module of it) and the CLI never import Textual."""
+    """The engine (every module of it) and the CLI never import Textual, nor the web
+    stack (`serve` loads it when it runs)."""
     code = """
         import importlib, json, pkgutil, sys
         import referral_desk.engine
@@ -388,10 +389,13 @@ def test_engine_does_not_import_textual(tmp_path: Path) -> None:
                 importlib.import_module(module.name)
                 loaded.append(module.name.removeprefix("referral_desk.engine."))
         import referral_desk.cli
-        print(json.dumps({"textual": "textual" in sys.modules, "loaded": loaded}))
+        referral_desk.cli.build_parser()
+        web = sorted(m for m in ("starlette", "uvicorn", "jinja2") if m in sys.modules)
+        print(json.dumps({"textual": "textual" in sys.modules, "web": web, "loaded": loaded}))
     """
     result = run_python(code, tmp_path)
     assert result["textual"] is False
+    assert result["web"] == []
     assert set(result["loaded"]) >= {
         "desk",
         "storage.store",

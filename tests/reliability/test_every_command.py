@@ -12,9 +12,10 @@ out or added. Each runs in this process on its own copy of a small seeded desk
 must end as the README promises: exit 0, 2, 3, 4 or 5, at most one line on
 stderr, never the last guard's exit 1.
 
-Two commands never return by design and run here in their one-shot form only:
-`clock` always gets `--once`, `demo` always `--seed-only` (without it the TUI
-opens). `simulate` gets a span of at most a few referrals when its span is
+Three commands never return by design: `clock` always gets `--once`, `demo`
+always `--seed-only` (without it the TUI opens), and `serve` does everything up
+to listening (its arguments, the desk, the secret), then returns instead of
+serving. `simulate` gets a span of at most a few referrals when its span is
 valid, so an example stays a fraction of a second.
 """
 
@@ -134,6 +135,7 @@ def fast_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     that ends up naming no command (the TUI) returns at once: the TUI is not fuzzed here."""
     monkeypatch.setattr(cli, "build_parser", functools.cache(cli.build_parser))
     monkeypatch.setattr(cli, "_open_tui", lambda arguments: 0)
+    monkeypatch.setattr("referral_desk.web.server.serve", lambda *arguments: None)
     monkeypatch.delenv("REFERRAL_DESK_DEBUG", raising=False)
 
 
@@ -142,6 +144,7 @@ def test_the_parser_walk_finds_every_command() -> None:
     names = {" ".join(level.name for level in command) for command in COMMANDS}
     assert {"intake", "fee log", "fee paid", "thanks", "thanks done", "settings set"} <= names
     assert {"partners export", "report", "simulate", "restore", "clock", "demo"} <= names
+    assert {"serve", "secret rotate"} <= names
     assert "partners" not in names, "partners needs an action: it is no command by itself"
     assert set(TOP) == {"db", "now"}
 

@@ -82,7 +82,10 @@ def email_of(parcel: Parcel, sender: str) -> EmailMessage:
     email["X-Referral-Desk-Message"] = parcel.message_id
     if parcel.referral_id:
         email["X-Referral-Desk-Referral"] = parcel.referral_id
-    email.set_content(parcel.body)
+    # Quoted-printable would fold a long line (an offer's link) with `=` breaks: a line
+    # longer than 76 characters is sent as 8-bit text instead, so it stays one line.
+    long_line = any(len(line) > 76 for line in parcel.body.splitlines())
+    email.set_content(parcel.body, cte="8bit" if long_line else None)
     return email
 
 

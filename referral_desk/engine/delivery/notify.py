@@ -24,6 +24,7 @@ from typing import Final
 
 from sqlalchemy import bindparam, insert, select
 
+from ..rules.bands import band_text
 from ..rules.ids import format_id
 from ..rules.text import header_text
 from ..storage import tables as m
@@ -108,15 +109,7 @@ def _packaged_template(kind: str) -> str:
 
 def band(referral: Referral) -> str:
     """`$400K–$700K` — a price band as agents talk about it."""
-    return f"{_short(referral.price_min)}–{_short(referral.price_max)}"
-
-
-def _short(dollars: int) -> str:
-    if dollars >= 1_000_000:
-        return f"${dollars / 1_000_000:.2f}".rstrip("0").rstrip(".") + "M"
-    if dollars >= 1_000:
-        return f"${dollars / 1_000:.0f}K"
-    return f"${dollars}"
+    return band_text(referral.price_min, referral.price_max)
 
 
 def _local(moment: datetime, settings: DeskSettings) -> str:
@@ -162,12 +155,27 @@ def offer_values(
 
 
 def offer_draft(
-    agent: Contact, referral: Referral, offer: OfferTerms, settings: DeskSettings, kind: str
+    agent: Contact,
+    referral: Referral,
+    offer: OfferTerms,
+    settings: DeskSettings,
+    kind: str,
+    link: str | None = None,
 ) -> Draft:
-    """A new offer (`offer`, `broadcast_offer` or `network_offer`) to one agent."""
+    """A new offer (`offer`, `broadcast_offer` or `network_offer`) to one agent; with a
+    `link` (the desk has a `public_url`), the offer's link closes the message."""
     channel, recipient = route_for(agent)
     subject, body, problem = render(kind, offer_values(agent, referral, offer, settings), settings)
+    if link:
+        body = with_link(body, link)
     return Draft(kind, channel, recipient, subject, body, problem)
+
+
+def with_link(body: str, link: str) -> str:
+    """The body with the offer's link alone on its own last line (after a line saying what
+    it is), on every channel, whatever the template: a desk's own template need not
+    know about links for its offers to carry them."""
+    return f"{body.rstrip()}\n\nAnswer in one tap (no login needed):\n{link}\n"
 
 
 def withdrawn_draft(

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ..values.settings import DeskSettings
     from .closing.service import ClosingService
     from .intake import IntakeService
+    from .links import LinkService
     from .outbox import OutboxService
     from .reports import ReportService
     from .roster import RosterService
@@ -65,6 +66,8 @@ class Desk:
         (the CLI and the screens show them) or with its offers only (the simulator)."""
         self.server_outbox_dir: Path | None = None
         """Where the file channel writes for a server database (the app or CLI sets it)."""
+        self.server_secret_file: Path | None = None
+        """Where the signing secret is kept for a server database (the app or CLI sets it)."""
         self._reads = DeskReads(store)
 
     @classmethod
@@ -89,7 +92,21 @@ class Desk:
     def _writer(self) -> DeskWriter:
         from .writer import DeskWriter
 
-        return DeskWriter(self.store, self.actor, views_with_history=self.views_with_history)
+        return DeskWriter(
+            self.store,
+            self.actor,
+            views_with_history=self.views_with_history,
+            secret=lambda: self.links.keeper.secret(),
+        )
+
+    @cached_property
+    def links(self) -> LinkService:
+        """Offer links (`serve`): the signing secret, the page behind a link, its answers."""
+        from ..storage.secret import SecretKeeper
+        from .links import LinkService
+
+        keeper = SecretKeeper.of_desk(self.url, self.server_secret_file)
+        return LinkService(self._writer, self._routing, keeper)
 
     @cached_property
     def _intake(self) -> IntakeService:

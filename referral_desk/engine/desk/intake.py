@@ -141,7 +141,7 @@ class IntakeService:
         )
         add_intake_tasks(session, referral, party, settings)
         check_source_burst(session, party, received_at, now, settings)
-        run = dispatch.RoutingRun(session, self.writer, settings, now)
+        run = self.writer.routing_run(session, now, settings)
         if referral.mode == "private" and batch_start == 0:
             # Checked before the write too (`intake_checks.py`); until the first batch
             # commits, what the list itself did to the agent may still refuse it whole.

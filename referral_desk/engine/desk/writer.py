@@ -8,7 +8,7 @@ the look-ups they share (`settings_of`, `referral_row`, `agent_row`) live here t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from functools import lru_cache
@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
+from ..delivery.links import OfferLinks
 from ..read import queries
 from ..read.people import SourceView
 from ..read.views import ReferralView
@@ -45,10 +46,17 @@ class DeskWriter:
     """The store, who is acting, and the one way to write."""
 
     def __init__(
-        self, store: Store, actor: str = "desk", *, views_with_history: bool = True
+        self,
+        store: Store,
+        actor: str = "desk",
+        *,
+        views_with_history: bool = True,
+        secret: Callable[[], str] | None = None,
     ) -> None:
         self.store = store
         self.actor = actor
+        self.secret = secret
+        """The desk's signing secret, read when an offer needs a link (None: no links)."""
         self.views_with_history = views_with_history
         """What a write hands back: the referral with its history, fees, tasks and flags
         (the CLI and the screens show them), or with its offers only, as lists show it
@@ -124,9 +132,19 @@ class DeskWriter:
         """Bumps the revision counter screens poll to notice writes from other processes."""
         session.execute(_BUMP)
 
-    def routing_run(self, session: Transaction, now: datetime) -> RoutingRun:
-        """The context routing and lifecycle steps act in."""
-        return RoutingRun(session, self, settings_of(session), now)
+    def routing_run(
+        self, session: Transaction, now: datetime, settings: DeskSettings | None = None
+    ) -> RoutingRun:
+        """The context routing and lifecycle steps act in (the desk's settings read now,
+        unless given)."""
+        settings = settings or settings_of(session)
+        return RoutingRun(session, self, settings, now, links=self.offer_links(settings))
+
+    def offer_links(self, settings: DeskSettings) -> OfferLinks | None:
+        """What signs offer links: with a `public_url` set, every offer message carries one."""
+        if settings.public_url and self.secret is not None:
+            return OfferLinks(settings.public_url, self.secret())
+        return None
 
     def record(
         self,

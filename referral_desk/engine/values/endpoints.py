@@ -72,6 +72,18 @@ def web_url(value: str) -> str:
     return value
 
 
+def public_url(value: str) -> str:
+    """Where partners reach `serve` (offer links start with it): an http(s) URL with no
+    query or fragment, kept without its trailing `/` so `URL/o/TOKEN` has one slash."""
+    value = web_url(value)
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        raise ValueError("must not carry a query or fragment (https://desk.example.com)")
+    return value.rstrip("/")
+
+
 def login(value: str) -> str:
     """An SMTP login: printable ASCII without spaces (`smtplib` sends it as ASCII)."""
     value = value.strip()

@@ -105,6 +105,9 @@ class DeskSettings(BaseModel):
     """URL that receives SMS messages as JSON (empty: they go to the outbox folder)."""
     delivery_max_attempts: int = Field(default=8, ge=1, le=50)
     """Tries before a message is marked failed and a flag raised."""
+    public_url: str = Field(default="", max_length=200)
+    """Where partners reach `referral-desk serve`: offer links start with it (empty:
+    messages carry no links)."""
 
     @field_validator("team_lead_email", "bookkeeper_email")
     @classmethod
@@ -129,6 +132,11 @@ class DeskSettings(BaseModel):
     @classmethod
     def _url(cls, value: str) -> str:
         return endpoints.web_url(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public(cls, value: str) -> str:
+        return endpoints.public_url(value)
 
     @field_validator("smtp_host")
     @classmethod

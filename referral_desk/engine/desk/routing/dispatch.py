@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, func, insert, select, update
 
 from ...delivery import escalation, notify
+from ...delivery.links import OfferLinks
 from ...rules.eligibility import network_group_for, on_duty_now, pick_round_robin
 from ...rules.ids import format_id
 from ...rules.scoring import AgentProfile, RankedAgent, ReferralProfile, Weights, score_agent
@@ -74,6 +75,8 @@ class RoutingRun:
     now: datetime
     offered_agent_ids: list[str] = field(default_factory=list)
     """Who this step offered the referral to, in order (the clock reports them)."""
+    links: OfferLinks | None = None
+    """Signs the link each offer message carries (None: the desk has no `public_url`)."""
 
     @property
     def weights(self) -> Weights:
@@ -332,7 +335,8 @@ def _announce_offer(run: RoutingRun, referral: Referral, offer: NewOffer) -> Non
     """Queues the offer to the agent, by their channel (no client contact details)."""
     agent = agent_contact(run.session, offer.agent_id)
     kind = {"broadcast": "broadcast_offer", "network": "network_offer"}.get(referral.mode, "offer")
-    draft = notify.offer_draft(agent, referral, offer, run.settings, kind)
+    link = run.links.url(offer.id, offer.agent_id) if run.links and offer.id else None
+    draft = notify.offer_draft(agent, referral, offer, run.settings, kind, link)
     notify.queue(run.session, draft, run.now, referral.id)
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 
 from ...delivery import notify
+from ...delivery.links import OfferLinks
 from ...rules.ids import format_id
 from ...storage import tables as m
 from ...storage.prepared import Prepared
@@ -77,7 +78,12 @@ def due_offer_ids(session: Transaction, now: datetime, limit: int = BATCH) -> li
 
 
 def lapse_one(
-    session: Transaction, journal: Journal, settings: DeskSettings, offer_id: int, now: datetime
+    session: Transaction,
+    journal: Journal,
+    settings: DeskSettings,
+    offer_id: int,
+    now: datetime,
+    links: OfferLinks | None = None,
 ) -> Lapse | None:
     """Lapses one offer if nobody else has; routes what follows. None if already handled."""
     offer = session.execute(_LAPSE, {"offer_id": offer_id, "now": now}).one_or_none()
@@ -95,7 +101,7 @@ def lapse_one(
     )
     referral = load_referral(session, offer.referral_id)
     assert referral is not None
-    run = RoutingRun(session, journal, settings, now)
+    run = RoutingRun(session, journal, settings, now, links=links)
     after_offer_ended(run, referral)
     following = tuple(run.offered_agent_ids)
     lapse = Lapse(

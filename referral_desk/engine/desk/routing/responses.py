@@ -78,9 +78,16 @@ _COUNT_OTHER_RESPONSE = Prepared(_count_response(None))
 
 
 def respond(
-    run: RoutingRun, referral: Referral, agent_id: str, response: str, reason: str | None
+    run: RoutingRun,
+    referral: Referral,
+    agent_id: str,
+    response: str,
+    reason: str | None,
+    via: str | None = None,
 ) -> None:
-    """Records `accept`, `claim`, `decline` or `interest` from an agent."""
+    """Records `accept`, `claim`, `decline` or `interest` from an agent; `via` says where
+    the answer came from when not from the desk (`from the offer link`): the history's
+    detail starts with it."""
     if response not in RESPONSES:
         raise Refused(
             f"response: must be accept, claim, decline or interest (got {echo(response)})"
@@ -96,15 +103,16 @@ def respond(
     if response == "interest" and not network:
         raise Refused(f"response: {referral.mode} offers take 'accept' or 'claim', not 'interest'")
     if response == "decline":
-        _end(run, offer, "declined", reason)
+        _end(run, offer, "declined", reason, via=via)
         after_offer_ended(run, referral)
     elif response == "interest":
-        _end(run, offer, "interested", reason, expect="offered")
+        _end(run, offer, "interested", reason, expect="offered", via=via)
         if referral.accepted_at is None:
             referral.accepted_at = run.now
         set_status(run, referral, "accepted", f"{agent_id} is interested")
     else:
-        _end(run, offer, "accepted", reason, kind="claimed" if response == "claim" else None)
+        kind = "claimed" if response == "claim" else None
+        _end(run, offer, "accepted", reason, kind=kind, via=via)
         _award(run, referral, agent_id, "awarded")
 
 
@@ -214,6 +222,7 @@ def _end(
     *,
     expect: str | None = None,
     kind: str | None = None,
+    via: str | None = None,
 ) -> None:
     """Ends (or marks) an offer if it is still as we read it; otherwise someone else won."""
     expected = [expect] if expect else list(OPEN_OFFER_STATUSES)
@@ -243,5 +252,5 @@ def _end(
         run.now,
         agent_id=offer.agent_id,
         offer_id=offer.id,
-        detail=reason or "",
+        detail=": ".join(part for part in (via or "", reason or "") if part),
     )

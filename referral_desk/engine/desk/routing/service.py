@@ -6,9 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from ...read.link_answers import LINK_DETAIL
+from ...read.offer_pages import offer_page
 from ...read.views import ReferralView
 from ...rules.eligibility import RoutingDecision
-from ...rules.errors import InvalidInput, Refused
+from ...rules.errors import InvalidInput, NotFound, Refused
 from ...rules.lifecycle import REASON_MAX
 from ...rules.text import checked_text
 from ...storage.rows import agent_row, known_network, referral_row
@@ -45,6 +47,28 @@ class RoutingService:
             referral = referral_row(session, referral_id)
             run = self.writer.routing_run(session, now)
             responses.respond(run, referral, agent_id.strip(), response.strip().lower(), reason)
+            return self.writer.written(session, referral.id or 0)
+
+    def respond_by_link(
+        self, offer_id: int, agent_id: str, response: str, now: datetime, reason: str | None
+    ) -> ReferralView:
+        """An answer given on an offer link: `respond`'s rules, for that very offer only (a
+        link to an older offer of the same agent answers nothing), recorded as from the link."""
+        if reason is not None:
+            reason = checked_text("reason", reason, max_length=REASON_MAX)
+        with self.writer.writing() as session:
+            page = offer_page(session, offer_id, agent_id)
+            if page is None:
+                raise NotFound("offer: no such offer")
+            if not page.latest:
+                raise Refused(
+                    f"offer: this link is for an earlier offer of {page.referral_id}; "
+                    "it takes no response"
+                )
+            referral = referral_row(session, page.referral_id)
+            run = self.writer.routing_run(session, now)
+            response = response.strip().lower()
+            responses.respond(run, referral, agent_id, response, reason, via=LINK_DETAIL)
             return self.writer.written(session, referral.id or 0)
 
     def award(self, referral_id: str, agent_id: str, now: datetime) -> ReferralView:
@@ -98,7 +122,8 @@ class RoutingService:
         def write_one(offer_id: int) -> lapses.Lapse | None:
             with self.writer.store.write() as session:
                 settings = settings_of(session)
-                lapse = lapses.lapse_one(session, self.writer, settings, offer_id, now)
+                links = self.writer.offer_links(settings)
+                lapse = lapses.lapse_one(session, self.writer, settings, offer_id, now, links)
                 if lapse is not None:
                     self.writer.bump(session)
                 return lapse

@@ -1,0 +1,65 @@
+"""Offer links: `PUBLIC_URL/o/TOKEN`, one per offer, signed with the desk's secret.
+
+A token names the offer and its agent and nothing else (no client data; the
+agent id is the roster's own code). It is signed with itsdangerous (HMAC), so
+a changed character, a token made up or one signed before the secret was
+rotated reads as no token at all. A token is not single-use by itself: the
+offer's status makes it so, since an answer is taken only while the offer is open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from itsdangerous import BadData, URLSafeSerializer
+
+SALT: Final = "referral-desk/offer-link/1"
+"""Keeps an offer token from being accepted as any other signed value (a board link)."""
+TOKEN_MAX: Final = 200
+"""Longer than any token the desk makes: anything longer is refused before it is read."""
+
+__all__ = ["LinkTarget", "OfferLinks", "read_offer_token"]
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """What a valid token names."""
+
+    offer_id: int
+    agent_id: str
+
+
+@dataclass(frozen=True)
+class OfferLinks:
+    """Makes the links offer messages carry."""
+
+    public_url: str
+    secret: str
+
+    def token(self, offer_id: int, agent_id: str) -> str:
+        return _serializer(self.secret).dumps([offer_id, agent_id])
+
+    def url(self, offer_id: int, agent_id: str) -> str:
+        return f"{self.public_url}/o/{self.token(offer_id, agent_id)}"
+
+
+def read_offer_token(secret: str, token: str) -> LinkTarget | None:
+    """The offer and agent a token names, or None for anything forged, altered or signed
+    with another secret."""
+    if not token or len(token) > TOKEN_MAX or not token.isascii():
+        return None
+    try:
+        value = _serializer(secret).loads(token)
+    except BadData:
+        return None
+    if not (isinstance(value, list) and len(value) == 2):
+        return None
+    offer_id, agent_id = value
+    if type(offer_id) is not int or not isinstance(agent_id, str) or offer_id < 1:
+        return None
+    return LinkTarget(offer_id, agent_id)
+
+
+def _serializer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=SALT)
