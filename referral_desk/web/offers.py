@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -31,7 +30,7 @@ async def show_offer(request: Request) -> Response:
     """GET: the offer as its agent may see it now."""
     web: WebContext = request.app.state.web
     token = request.path_params["token"]
-    page, zone = await run_in_threadpool(_read, web, token)
+    page, zone = await web.read(_read, web, token)
     if page is None:
         return not_found(request)
     return _offer_response(request, web, token, page, zone)
@@ -41,7 +40,7 @@ async def answer_offer(request: Request) -> Response:
     """POST: one answer from the page's form."""
     web: WebContext = request.app.state.web
     token = request.path_params["token"]
-    page, zone = await run_in_threadpool(_read, web, token)
+    page, zone = await web.read(_read, web, token)
     if page is None:
         return not_found(request)
     declared = request.headers.get("content-length", "")
@@ -64,7 +63,7 @@ async def answer_offer(request: Request) -> Response:
         )
     reason_or_none = reason.strip() or None
     try:
-        page = await run_in_threadpool(
+        page = await web.write(
             web.desk.links.answer, token, answer, web.clock.now(), reason_or_none
         )
     except InvalidInput as error:
@@ -74,15 +73,14 @@ async def answer_offer(request: Request) -> Response:
             request, web, token, page, zone, problem=problem, reason=shown, status=422
         )
     except (Refused, DeskError):
-        fresh, zone = await run_in_threadpool(_read, web, token)
+        fresh, zone = await web.read(_read, web, token)
         return _offer_response(request, web, token, fresh or page, zone, status=409)
     web.log_answer(page, answer)
     return _offer_response(request, web, token, page, zone)
 
 
 def _read(web: WebContext, token: str) -> tuple[OfferPage | None, tzinfo]:
-    """The page behind the link and the desk's time zone: one trip to a worker thread
-    (the database is never read on the event loop)."""
+    """The page behind the link and the desk's time zone, in one call (`WebContext.read`)."""
     return web.desk.links.page(token), web.desk.settings().zone
 
 
