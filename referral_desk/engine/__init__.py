@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         PartlyStored,
         Refused,
         StorageError,
+        echo,
     )
     from .rules.fees import parse_decimal
     from .rules.lifecycle import (
@@ -89,6 +90,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "PartlyStored",
         "Refused",
         "StorageError",
+        "echo",
     ),
     ".rules.lifecycle": (
         "CLOSING_DATE_TARGETS",
@@ -167,6 +169,7 @@ __all__ = [
     "cents_to_text",
     "count_text",
     "duration_text",
+    "echo",
     "iso",
     "money_text",
     "parse_day",

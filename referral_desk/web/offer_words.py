@@ -12,7 +12,7 @@ from datetime import datetime, tzinfo
 
 from ..engine import OfferPage
 
-__all__ = ["ANSWERS", "Answer", "Words", "clock_time", "time_left", "words_for"]
+__all__ = ["ANSWERS", "Answer", "Words", "answers_of", "clock_time", "time_left", "words_for"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,11 @@ ANSWERS: dict[str, tuple[Answer, ...]] = {
     "network": (INTERESTED, DECLINE),
 }
 """The answers an open offer takes, by routing mode; sequential modes take Accept/Decline."""
+
+
+def answers_of(mode: str) -> tuple[Answer, ...]:
+    """The answers an offer of this routing mode takes."""
+    return ANSWERS.get(mode, (ACCEPT, DECLINE))
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ def words_for(page: OfferPage, now: datetime, zone: tzinfo) -> Words:
         return Words(
             f"{name}, a {page.side} referral for you",
             (f"Answer by {closed_at}.",),
-            answers=ANSWERS.get(page.mode, (ACCEPT, DECLINE)),
+            answers=answers_of(page.mode),
         )
     return Words(f"{page.referral_id}: this offer is closed", (_what_became(page, closed_at),))
 

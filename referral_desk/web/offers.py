@@ -16,8 +16,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..engine import DeskError, InvalidInput, OfferPage, Refused, band_text, iso, shown_text
-from .offer_words import time_left, words_for
+from ..engine import DeskError, InvalidInput, OfferPage, Refused, band_text, echo, iso, shown_text
+from .offer_words import answers_of, time_left, words_for
 from .pages import WebContext, message_page, not_found, render
 
 __all__ = ["answer_offer", "show_offer"]
@@ -61,6 +61,10 @@ async def answer_offer(request: Request) -> Response:
             "press the button there.",
             403,
         )
+    taken = [option.response for option in answers_of(page.mode)]
+    if answer not in taken:  # a form edited by hand: named, like any field
+        problem = f"answer: must be {' or '.join(taken)} (got {echo(answer)})"
+        return _offer_response(request, web, token, page, zone, problem=problem, status=422)
     reason_or_none = reason.strip() or None
     try:
         page = await web.write(

@@ -100,13 +100,14 @@ def test_declining_with_a_reason_passes_the_referral_on(
 
 
 @pytest.mark.parametrize("mode", ["best_fit", "broadcast"])
-def test_an_answer_the_mode_does_not_take_is_refused_with_409(
+def test_an_answer_the_mode_does_not_take_is_refused(
     web_desk: Desk, clock: ManualClock, client: TestClient, mode: str
 ) -> None:
     referral_id = new_referral(web_desk, clock, mode)
     _agent, path = first_link(web_desk, referral_id)
     result = answer(client, path, "interest")
-    assert result.status_code == 409
+    assert result.status_code == 422
+    assert 'role="alert">answer: must be ' in result.text
     assert web_desk.referral(referral_id).status == "offered"
 
 
@@ -280,3 +281,18 @@ def test_the_answers_of_each_mode_are_the_ones_respond_takes() -> None:
     """The page's buttons map onto `respond`'s answers (the CLI's choices)."""
     offered = {a.response for answers in ANSWERS.values() for a in answers}
     assert offered <= {"accept", "claim", "decline", "interest"}
+
+
+@pytest.mark.parametrize("value", ["", "ACCEPT!", "claim", "interest", "x" * 300, "accept\x00"])
+def test_an_answer_the_page_does_not_offer_is_refused_naming_the_field(
+    web_desk: Desk, clock: ManualClock, client: TestClient, value: str
+) -> None:
+    """A hand-edited form: 422 naming `answer`, the value cut, nothing written."""
+    referral_id = new_referral(web_desk, clock, "best_fit")
+    _agent, path = first_link(web_desk, referral_id)
+    revision = web_desk.revision()
+    result = answer(client, path, value)
+    assert result.status_code == 422
+    assert 'role="alert">answer: must be accept or decline' in result.text
+    assert "x" * 60 not in result.text
+    assert web_desk.revision() == revision
