@@ -10,12 +10,14 @@ screen when the desk changed.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.filter import LineFilter
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
@@ -26,6 +28,7 @@ from .engine import Clock, Desk, DeskCounts, DeskError, Lapse, SystemClock
 from .messages import DeskChanged, OffersLapsed, ShowReferral
 from .navigation import PLACES, Place, place_exists, screen_factory
 from .providers import AgentsProvider, DeskActionsProvider, ReferralsProvider
+from .widgets.terminal_safe import ControlCharacters
 
 __all__ = ["ReferralDeskApp", "make_app", "run_desk"]
 
@@ -35,6 +38,9 @@ left no room for a screen's actions at 80 columns. `?` and the palette name them
 
 CLOCK_INTERVAL = 1.0
 """Seconds between the end of one clock beat and the start of the next."""
+
+
+CONTROL_CHARACTERS = ControlCharacters()
 
 
 class ReferralDeskApp(App[None]):
@@ -97,6 +103,11 @@ class ReferralDeskApp(App[None]):
             if place_exists(place):
                 self.places[place.mode] = place
                 self.add_mode(place.mode, screen_factory(place))
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then the desk's last guard: no control character in any
+        rendered line reaches the terminal (`widgets/terminal_safe.py`)."""
+        return [*super().get_line_filters(), CONTROL_CHARACTERS]
 
     def now(self) -> datetime:
         """The desk's current time, from the injected clock (never `datetime.now()`)."""
