@@ -14,7 +14,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
+from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerState
 
@@ -68,3 +71,16 @@ async def wait_until(
             name = getattr(condition, "__doc__", None) or repr(condition)
             raise AssertionError(f"waited {timeout:g} s and still not: {name}")
         await pilot.pause()
+
+
+def record_toasts(app: App[Any], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The messages of every notification the app shows from now on (still shown as usual)."""
+    shown: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, **options: Any) -> None:
+        shown.append(str(message))
+        notify(message, **options)
+
+    monkeypatch.setattr(app, "notify", recording)
+    return shown

@@ -8,14 +8,12 @@ the app opened are news.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from referral_desk.app import make_app
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
-from tests.tui.helpers import settle
+from tests.tui.helpers import record_toasts, settle
 
 
 def _answer_by_link(demo_db: str, clock: ManualClock, response: str) -> tuple[str, str]:
@@ -38,14 +36,7 @@ async def test_a_link_answer_is_toasted_at_the_next_beat(
     demo_db: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch, response: str, word: str
 ) -> None:
     app = make_app(demo_db, clock, clock_interval=None)
-    shown: list[str] = []
-    notify = app.notify
-
-    def recording(message: str, **options: Any) -> None:
-        shown.append(str(message))
-        notify(message, **options)
-
-    monkeypatch.setattr(app, "notify", recording)
+    shown = record_toasts(app, monkeypatch)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await app.run_clock_once()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Input, Static
@@ -14,7 +13,7 @@ from referral_desk.engine.desk import Desk
 from referral_desk.engine.read.views import ReferralView
 from referral_desk.screens.queue import QueueScreen
 from referral_desk.widgets.countdown import countdown_text
-from tests.tui.helpers import settle
+from tests.tui.helpers import record_toasts, settle
 
 
 def _soonest(desk: Desk) -> ReferralView:
@@ -30,19 +29,6 @@ def _queue(app: ReferralDeskApp) -> QueueScreen:
 
 def _cell(app: ReferralDeskApp, row: str, column: str) -> str:
     return str(_queue(app).table.get_cell(row, column)).strip()
-
-
-def _record_toasts(app: ReferralDeskApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The messages of every notification the app shows from now on (still shown as usual)."""
-    shown: list[str] = []
-    notify = app.notify
-
-    def recording(message: str, **options: Any) -> None:
-        shown.append(str(message))
-        notify(message, **options)
-
-    monkeypatch.setattr(app, "notify", recording)
-    return shown
 
 
 async def test_queue_lists_every_waiting_referral_with_a_countdown(
@@ -75,7 +61,7 @@ async def test_lapse_moves_the_row_to_the_next_agent_and_says_so(
     first = next(o for o in soonest.offers if o.status == "offered")
     desk.close()
     app = make_app(demo_db, clock, clock_interval=None)
-    toasts = _record_toasts(app, monkeypatch)
+    toasts = record_toasts(app, monkeypatch)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         clock.set(first.expires_at + timedelta(seconds=1))

@@ -6,7 +6,6 @@ import stat
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from textual.widgets import Input, Static
@@ -25,7 +24,7 @@ from referral_desk.screens.report import (
     shift_quarter,
 )
 from tests.factories import intake
-from tests.tui.helpers import settle, wait_until
+from tests.tui.helpers import record_toasts, settle, wait_until
 
 
 def test_quarters_step_across_years() -> None:
@@ -139,19 +138,6 @@ async def test_report_screen_shows_the_quarter_and_exports_markdown(
         assert summary.startswith("0 referrals received in 2026-Q3")
 
 
-def _record_toasts(app: object, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The messages of every notification the app shows from now on (still shown as usual)."""
-    shown: list[str] = []
-    notify = app.notify  # type: ignore[attr-defined]
-
-    def recording(message: str, **options: Any) -> None:
-        shown.append(str(message))
-        notify(message, **options)
-
-    monkeypatch.setattr(app, "notify", recording)
-    return shown
-
-
 async def test_exporting_over_an_earlier_report_asks_first(
     db_path: Path,
     roster_desk: Desk,
@@ -167,7 +153,7 @@ async def test_exporting_over_an_earlier_report_asks_first(
     earlier.write_text("my notes on last week's report")
     app = make_app(str(db_path), clock, clock_interval=None)
     async with app.run_test(size=(120, 40)) as pilot:
-        toasts = _record_toasts(app, monkeypatch)
+        toasts = record_toasts(app, monkeypatch)
         await app.push_screen(ReportScreen())
         await settle(pilot)
 
@@ -201,7 +187,7 @@ async def test_a_report_is_never_written_into_the_desks_outbox(
     monkeypatch.chdir(outbox)
     app = make_app(str(db_path), clock, clock_interval=None)
     async with app.run_test(size=(120, 40)) as pilot:
-        toasts = _record_toasts(app, monkeypatch)
+        toasts = record_toasts(app, monkeypatch)
         await app.push_screen(ReportScreen())
         await settle(pilot)
         await pilot.press("m")
