@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .clock import Clock, FixedClock, OffsetClock, SystemClock
     from .desk import Desk
     from .desk.routing.lapses import Lapse
+    from .read.board import BoardLine, BoardOffer
     from .read.link_answers import LinkAnswer
     from .read.messages import MessageView
     from .read.offer_pages import ClientContact, OfferPage
@@ -64,12 +65,14 @@ if TYPE_CHECKING:
     )
     from .storage.connect import shown_url
     from .storage.secret import SECRET_ENV
+    from .values.schemas import intake_json_schema
     from .values.settings import WEIGHT_KEYS, DeskSettings
 
 _HOMES: dict[str, tuple[str, ...]] = {
     ".clock": ("Clock", "FixedClock", "OffsetClock", "SystemClock"),
     ".desk": ("Desk",),
     ".desk.routing.lapses": ("Lapse",),
+    ".read.board": ("BoardLine", "BoardOffer"),
     ".read.link_answers": ("LinkAnswer",),
     ".read.messages": ("MessageView",),
     ".read.offer_pages": ("ClientContact", "OfferPage"),
@@ -99,6 +102,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "TRANSITIONS",
         "USER_MOVES",
     ),
+    ".values.schemas": ("intake_json_schema",),
     ".values.settings": ("WEIGHT_KEYS", "DeskSettings"),
     ".rules.text": ("shown_text",),
     ".rules.timefmt": ("cents_to_text", "iso", "parse_day", "parse_moment"),
@@ -136,6 +140,8 @@ __all__ = [
     "USER_MOVES",
     "WEIGHT_KEYS",
     "AgentView",
+    "BoardLine",
+    "BoardOffer",
     "ClientContact",
     "Clock",
     "Desk",
@@ -170,6 +176,7 @@ __all__ = [
     "count_text",
     "duration_text",
     "echo",
+    "intake_json_schema",
     "iso",
     "money_text",
     "parse_day",

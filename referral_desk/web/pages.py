@@ -134,7 +134,8 @@ def _security_headers(nonce: str) -> list[tuple[bytes, bytes]]:
     policy = (
         "default-src 'none'; "
         f"script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
-        "img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
     )
     return [
         (b"content-security-policy", policy.encode()),

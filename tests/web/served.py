@@ -43,7 +43,7 @@ class Served:
             return self.process.wait()
 
 
-def start_serve(db: Path, port: int, log: Path, *extra: str) -> Served:
+def start_serve(db: Path | str, port: int, log: Path, *extra: str) -> Served:
     """Starts `referral-desk --db DB serve --port PORT` and waits until it answers."""
     command = [sys.executable, "-m", "referral_desk", "--db", str(db), "serve", "--port",
                str(port), *extra]  # fmt: skip

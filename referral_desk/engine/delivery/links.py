@@ -10,6 +10,7 @@ offer's status makes it so, since an answer is taken only while the offer is ope
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from itsdangerous import BadData, URLSafeSerializer
@@ -19,7 +20,9 @@ SALT: Final = "referral-desk/offer-link/1"
 TOKEN_MAX: Final = 200
 """Longer than any token the desk makes: anything longer is refused before it is read."""
 
-__all__ = ["LinkTarget", "OfferLinks", "read_offer_token"]
+BOARD_SALT: Final = "referral-desk/board-link/1"
+
+__all__ = ["LinkTarget", "OfferLinks", "board_token", "read_board_token", "read_offer_token"]
 
 
 @dataclass(frozen=True)
@@ -63,3 +66,21 @@ def read_offer_token(secret: str, token: str) -> LinkTarget | None:
 
 def _serializer(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt=SALT)
+
+
+def board_token(secret: str, until: datetime) -> str:
+    """A token for the team lead's board, good until `until` (signed, so it cannot be
+    stretched; the secret's rotation ends it too)."""
+    return URLSafeSerializer(secret, salt=BOARD_SALT).dumps({"until": int(until.timestamp())})
+
+
+def read_board_token(secret: str, token: str, now: datetime) -> bool:
+    """Whether a board token is the desk's and still good at `now`."""
+    if not token or len(token) > TOKEN_MAX or not token.isascii():
+        return False
+    try:
+        value = URLSafeSerializer(secret, salt=BOARD_SALT).loads(token)
+    except BadData:
+        return False
+    until = value.get("until") if isinstance(value, dict) else None
+    return type(until) is int and now.timestamp() < until

@@ -3,12 +3,12 @@
 `Desk` holds one object per area and passes each what it needs: the read side
 (`reads.py`), intake (`intake.py`), the roster (`roster.py`), routing
 (`routing/service.py`), closing (`closing/service.py`), the outbox
-(`outbox.py`) and reports (`reports.py`). The areas that write share one
-`DeskWriter` (`writer.py`): each public method that writes is one transaction
-that validates everything first, writes, appends the events that explain the
-change, bumps the desk's revision counter (so screens in other processes
-notice) and commits — or writes nothing at all. Methods take `now`; the
-service never reads the system clock.
+(`outbox.py`), reports (`reports.py`), the web's links (`links.py`) and API
+(`api.py`). The areas that write share one `DeskWriter` (`writer.py`): each
+public method that writes is one transaction that validates everything first,
+writes, appends the events that explain the change, bumps the desk's revision
+counter (so screens in other processes notice) and commits — or writes
+nothing at all. Methods take `now`; the service never reads the system clock.
 
 An area is built, and its modules imported, the first time it is used: `show`
 loads the read side only, never routing, validation or delivery.
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from ..storage.files import DeskFiles
     from ..values.schemas import AgentIn
     from ..values.settings import DeskSettings
+    from .api import ApiService
     from .closing.service import ClosingService
     from .intake import IntakeService
     from .links import LinkService
@@ -57,17 +58,13 @@ class Desk:
     def __init__(
         self, store: Store, actor: str = "desk", *, views_with_history: bool = True
     ) -> None:
-        self.store = store
-        """The database (the engine's own tests and storage tools reach it; screens do not)."""
-        self.actor = actor
-        """Who the events of this desk's writes name (the user at the keyboard, `clock`)."""
+        self.store = store  # the engine's tests and storage tools reach it; screens do not
+        self.actor = actor  # whom this desk's events name (the user at the keyboard, `clock`)
         self.views_with_history = views_with_history
-        """Whether a write hands back the referral with its history, fees, tasks and flags
-        (the CLI and the screens show them) or with its offers only (the simulator)."""
-        self.server_outbox_dir: Path | None = None
-        """Where the file channel writes for a server database (the app or CLI sets it)."""
-        self.server_secret_file: Path | None = None
-        """Where the signing secret is kept for a server database (the app or CLI sets it)."""
+        """Whether a write hands back a referral with its history (CLI, screens) or not."""
+        # Set by the app or CLI for a server database, which has no folder beside it:
+        self.server_outbox_dir: Path | None = None  # where the file channel writes
+        self.server_secret_file: Path | None = None  # where the signing secret is kept
         self._reads = DeskReads(store)
 
     @classmethod
@@ -98,6 +95,13 @@ class Desk:
             views_with_history=self.views_with_history,
             secret=lambda: self.links.keeper.secret(),
         )
+
+    @cached_property
+    def api(self) -> ApiService:
+        """The intake API (`serve`): keys, and referrals lead sources post with them."""
+        from .api import ApiService
+
+        return ApiService(self._writer, self._intake)
 
     @cached_property
     def links(self) -> LinkService:

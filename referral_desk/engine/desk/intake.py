@@ -14,7 +14,7 @@ batches committed before it, and none of the rest (`PartlyStored` says which).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from sqlalchemy import insert
 
@@ -34,7 +34,7 @@ from .intake_parties import PartyBook, identity_key
 from .routing import dispatch
 from .writer import DeskWriter, settings_of
 
-__all__ = ["BATCH_SIZE", "IntakeService", "identity_key"]
+__all__ = ["BATCH_SIZE", "IntakeGuard", "IntakeService", "identity_key"]
 
 BATCH_SIZE: Final = 500
 """Referrals written per transaction. A batch holds the write lock about half a second
@@ -47,14 +47,28 @@ first transaction does not depend on the machine's speed (`_intake_one`)."""
 _INSERT_REFERRAL = Prepared(insert(m.referral).returning(*m.referral.c))
 
 
+class IntakeGuard(Protocol):
+    """Steps run inside an intake's write transaction (raise to write nothing)."""
+
+    def before(self, session: Transaction) -> None: ...
+
+    def after(self, session: Transaction, views: list[ReferralView]) -> None: ...
+
+
 class IntakeService:
     """Taking referrals in: validated all or nothing, stored, thanked and routed."""
 
     def __init__(self, writer: DeskWriter) -> None:
         self.writer = writer
 
-    def intake(self, payload: Any, now: datetime) -> list[ReferralView]:
+    def intake(
+        self, payload: Any, now: datetime, guard: IntakeGuard | None = None
+    ) -> list[ReferralView]:
         """Stores one referral (an object) or several (a list, all or nothing), routing each.
+
+        A `guard` (the intake API's idempotency) acts inside the write transaction:
+        before anything is written, and once the views are read; it applies to a list
+        short enough to be written in one transaction (`BATCH_SIZE`) only.
 
         An error in a later batch of a long list (the database busy beyond its
         timeout, the process stopped) leaves the earlier batches stored, whole, and
@@ -71,6 +85,10 @@ class IntakeService:
         if any(data.agent_id is not None or data.network is not None for data in parsed):
             with self.writer.read() as session:
                 check_against_desk(session, parsed, settings_of(session), now)
+        if guard is not None:
+            if len(parsed) > BATCH_SIZE:
+                raise InvalidInput([f"input: at most {BATCH_SIZE} referrals in one request"])
+            return self._write_batch(parsed, 0, now, guard)
         views: list[ReferralView] = []
         for start in range(0, len(parsed), BATCH_SIZE):
             if start:
@@ -84,9 +102,13 @@ class IntakeService:
                 raise PartlyStored(error, stored, len(parsed)) from error
         return views
 
-    def _write_batch(self, parsed: list[IntakeIn], start: int, now: datetime) -> list[ReferralView]:
+    def _write_batch(
+        self, parsed: list[IntakeIn], start: int, now: datetime, guard: IntakeGuard | None = None
+    ) -> list[ReferralView]:
         """Items `start` to `start + BATCH_SIZE` in one transaction, as views."""
         with self.writer.writing() as session:
+            if guard is not None:
+                guard.before(session)
             settings = settings_of(session)
             parties = PartyBook(session)
             numbers = [
@@ -96,7 +118,10 @@ class IntakeService:
                 for index, data in enumerate(parsed[start : start + BATCH_SIZE], start)
             ]
             parties.settle()
-            return self.writer.written_all(session, numbers)
+            views = self.writer.written_all(session, numbers)
+            if guard is not None:
+                guard.after(session, views)
+            return views
 
     def _intake_one(
         self,

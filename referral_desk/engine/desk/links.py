@@ -1,4 +1,5 @@
-"""Offer links: the desk's signing secret, the page behind a link, and answers given there.
+"""Signed links: the desk's secret, the offer page behind a link and answers given
+there, and the team lead's board.
 
 `serve` reaches the desk through this area only: a token is read here (a forged,
 altered or rotated-secret one is no token at all), the page is read for the
@@ -11,13 +12,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from ..delivery.links import LinkTarget, OfferLinks, read_offer_token
+from ..delivery.links import (
+    LinkTarget,
+    OfferLinks,
+    board_token,
+    read_board_token,
+    read_offer_token,
+)
+from ..read.board import BoardLine, board_lines
 from ..read.link_answers import LinkAnswer, last_event_id, link_answers_after
 from ..read.offer_pages import OfferPage, offer_page
-from ..rules.errors import NotFound
+from ..rules.errors import InvalidInput, NotFound
 from ..storage.secret import SecretKeeper
 from .routing.service import RoutingService
 from .writer import DeskWriter
@@ -73,6 +81,22 @@ class LinkService:
         if page is None:  # the offer is gone: it cannot be, an answer was just recorded
             raise NotFound("link: no such offer")
         return page
+
+    def board_link(self, base_url: str, now: datetime, days: int) -> str:
+        """A signed link to the team lead's board, good for `days` days."""
+        if not 1 <= days <= 366:
+            raise InvalidInput([f"days: must be from 1 to 366 (got {days})"])
+        token = board_token(self.keeper.secret(), now + timedelta(days=days))
+        return f"{base_url.rstrip('/')}/board?t={token}"
+
+    def board(self) -> list[BoardLine]:
+        """The queue as the board shows it: open offers and open flags, no client contact."""
+        with self.writer.read() as session:
+            return board_lines(session)
+
+    def board_token_ok(self, token: str, now: datetime) -> bool:
+        """Whether a board link's token (or the cookie it set) is good now."""
+        return read_board_token(self.keeper.secret(), token, now)
 
     def answers_after(self, event_id: int | None) -> tuple[int, list[LinkAnswer]]:
         """Answers given on links since `event_id`, and the event id to ask after next

@@ -309,6 +309,32 @@ agent_stats = Table(
 `load` (open offers plus referrals assigned in an active status) is kept by
 triggers on `offer` and `referral` (migration 0007), not by the service."""
 
+api_key = Table(
+    "api_key",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    _utc("created_at"),
+    _utc("revoked_at", nullable=True),
+    _utc("last_used_at", nullable=True),
+    Column("requests", Integer, nullable=False, default=0),
+)
+"""Keys lead sources post referrals with: only each key's SHA-256 is kept (a key is
+random and long, so a fast hash is enough; it is shown once, when made)."""
+
+api_answer = Table(
+    "api_answer",
+    metadata,
+    Column("key_id", Integer, ForeignKey("api_key.id"), primary_key=True),
+    Column("idempotency_key", String(200), primary_key=True),
+    Column("body_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    _text("answer"),
+    _utc("created_at"),
+)
+"""The first answer to a POST sent with an `Idempotency-Key`: a retry gets it again."""
+
 desk_revision = Table(
     "desk_revision",
     metadata,

@@ -340,3 +340,10 @@ def parse_agent(row: dict[str, Any], prefix: str = "") -> AgentIn:
         return AgentIn.model_validate(row)
     except ValidationError as error:
         raise InvalidInput(problems_of(error, prefix)) from None
+
+
+def intake_json_schema(ref_template: str = "#/$defs/{model}") -> dict[str, Any]:
+    """The JSON Schema of one intake object (what `intake` and the intake API take),
+    as pydantic derives it from `IntakeIn`: the API's description is built from it
+    (with `ref_template` pointing where its nested definitions will live)."""
+    return IntakeIn.model_json_schema(by_alias=True, ref_template=ref_template)
