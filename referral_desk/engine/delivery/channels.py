@@ -156,9 +156,6 @@ class WebhookChannel:
         self.secret = secret
 
     def deliver(self, parcel: Parcel) -> None:
-        import urllib.error
-        import urllib.request
-
         body = json.dumps(
             {
                 "id": parcel.message_id,
@@ -171,6 +168,13 @@ class WebhookChannel:
             },
             ensure_ascii=False,
         ).encode("utf-8")
+        self.post(body)
+
+    def post(self, body: bytes) -> None:
+        """POSTs a JSON body, signed when a secret is set; a 4xx is final, the rest retried."""
+        import urllib.error
+        import urllib.request
+
         request = urllib.request.Request(self.url, data=body, method="POST")
         request.add_header("Content-Type", "application/json")
         if self.secret:
@@ -187,6 +191,25 @@ class WebhookChannel:
             raise TryAgain(f"webhook {self.url}: {error}") from error
 
 
+class CrmChannel(WebhookChannel):
+    """POSTs a CRM event (the message's body is the JSON), signed like the SMS webhook."""
+
+    name = "crm"
+
+    def deliver(self, parcel: Parcel) -> None:
+        self.post(parcel.body.encode("utf-8"))
+
+
+class NoCrm:
+    """A CRM event queued while `crm_webhook_url` was set, now that it is not: it fails
+    (and the flag says why) rather than going anywhere else."""
+
+    name = "crm"
+
+    def deliver(self, parcel: Parcel) -> None:
+        raise Undeliverable("crm_webhook_url is not set any more")
+
+
 def signature_of(body: bytes, secret: str) -> str:
     """The signature header value a receiver should expect for a body."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -198,6 +221,10 @@ def transport_for(channel: str, settings: DeskSettings, outbox_folder: Path) -> 
         return SmtpChannel(settings)
     if channel == "sms" and settings.webhook_url:
         return WebhookChannel(settings.webhook_url, os.environ.get(WEBHOOK_SECRET_ENV, ""))
+    if channel == "crm":
+        if not settings.crm_webhook_url:
+            return NoCrm()
+        return CrmChannel(settings.crm_webhook_url, os.environ.get(WEBHOOK_SECRET_ENV, ""))
     return FileChannel(outbox_folder, settings.smtp_from)
 
 

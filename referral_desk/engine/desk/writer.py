@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
+from ..delivery import crm
 from ..delivery.links import OfferLinks
 from ..read import queries
 from ..read.people import SourceView
@@ -163,18 +164,25 @@ class DeskWriter:
         write commits (or before, if a statement of the write reads events): a
         write records several, and one statement each cost more than the rows.
         """
-        session.insert_later(
-            _INSERT_EVENT,
-            {
-                "referral_id": referral_id,
-                "at": at,
-                "kind": kind,
-                "actor": self.actor,
-                "agent_id": agent_id,
-                "offer_id": offer_id,
-                "detail": detail,
-            },
-        )
+        values = {
+            "referral_id": referral_id,
+            "at": at,
+            "kind": kind,
+            "actor": self.actor,
+            "agent_id": agent_id,
+            "offer_id": offer_id,
+            "detail": detail,
+        }
+        session.insert_later(_INSERT_EVENT, values)
+        session.recorded_events.append(values)
+        session.before_commit("crm", lambda: _write_back_to_crm(session))
+
+
+def _write_back_to_crm(session: Transaction) -> None:
+    """With a `crm_webhook_url`, queues each event of the write for the CRM, in the write."""
+    url = settings_of(session).crm_webhook_url
+    if url:
+        crm.queue_events(session, session.recorded_events, url)
 
 
 def settings_of(session: Transaction) -> DeskSettings:

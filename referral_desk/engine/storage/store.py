@@ -53,6 +53,7 @@ class Store:
             with self._begun_write() as connection:
                 transaction = Transaction(connection)
                 yield transaction
+                transaction.run_before_commit()
                 transaction.flush()
         except OperationalError as error:
             raise _storage_error(error) from error

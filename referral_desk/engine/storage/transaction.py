@@ -8,6 +8,7 @@ that statement is, and before it commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import groupby
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -33,7 +34,15 @@ class Transaction:
     reads what it wrote without an ORM session.
     """
 
-    __slots__ = ("_connection", "_later", "_later_tables", "_pending", "_records")
+    __slots__ = (
+        "_before_commit",
+        "_connection",
+        "_later",
+        "_later_tables",
+        "_pending",
+        "_records",
+        "recorded_events",
+    )
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -48,6 +57,10 @@ class Transaction:
         self._later: list[tuple[Prepared, dict[str, Any]]] = []
         self._later_tables: frozenset[Table] = frozenset()
         """The tables the queued rows go to."""
+        self._before_commit: dict[str, Callable[[], None]] = {}
+        self.recorded_events: list[dict[str, Any]] = []
+        """The events this transaction appended, for steps run before it commits (the
+        CRM write-back): they may be inserted before then, so the queue cannot say."""
 
     @property
     def dialect(self) -> Dialect:
@@ -85,6 +98,17 @@ class Transaction:
         self._later.append((statement, values))
         if not statement.tables <= self._later_tables:
             self._later_tables |= statement.tables
+
+    def before_commit(self, name: str, step: Callable[[], None]) -> None:
+        """Runs `step` once, just before the transaction commits (a second step under
+        the same name replaces nothing: the first stays)."""
+        self._before_commit.setdefault(name, step)
+
+    def run_before_commit(self) -> None:
+        """The steps registered with `before_commit`, in order (the store calls it)."""
+        while self._before_commit:
+            name = next(iter(self._before_commit))
+            self._before_commit.pop(name)()
 
     def _insert_later(self) -> None:
         """Inserts the queued rows, each run of one statement as one batch."""

@@ -105,6 +105,8 @@ class DeskSettings(BaseModel):
     """URL that receives SMS messages as JSON (empty: they go to the outbox folder)."""
     delivery_max_attempts: int = Field(default=8, ge=1, le=50)
     """Tries before a message is marked failed and a flag raised."""
+    crm_webhook_url: str = Field(default="", max_length=1000)
+    """URL that hears every event of every referral as signed JSON (empty: none)."""
     public_url: str = Field(default="", max_length=200)
     """Where partners reach `referral-desk serve`: offer links start with it (empty:
     messages carry no links)."""
@@ -128,7 +130,7 @@ class DeskSettings(BaseModel):
             raise ValueError("must be an email address (the From of every email the desk sends)")
         return normalize_email(value)
 
-    @field_validator("webhook_url")
+    @field_validator("webhook_url", "crm_webhook_url")
     @classmethod
     def _url(cls, value: str) -> str:
         return endpoints.web_url(value)
