@@ -69,7 +69,8 @@ def main() -> int:
             link = desk.links.link_for(offer.id, offer.agent_id)
             assert link is not None
             paths.append("/o/" + link.rsplit("/", 1)[1])
-        desk.deliver_outbox(now)  # the offers' 400 .eml files, written before, not measured
+        while desk.deliver_outbox(now).sent:  # the offers' .eml files, written before
+            pass
         desk.close()
         port = free_port()
         served = start_serve(path, port, Path(folder) / "serve.log")

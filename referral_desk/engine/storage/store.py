@@ -18,7 +18,7 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError, ProgrammingE
 from sqlalchemy.pool import StaticPool
 
 from ..rules.errors import DeskError, StorageError
-from .connect import database_url, make_engine, on_driver, shown_url
+from .connect import BUSY_TIMEOUT_MS, database_url, make_engine, on_driver, shown_url
 from .transaction import Transaction
 
 SCHEMA_HEAD = "0010"
@@ -45,10 +45,32 @@ class Store:
         self._one: _OneConnection | None = None
         if isinstance(engine.pool, StaticPool):
             self._one = _OneConnection(self._writer)
+        self._turns = threading.RLock()
+        """Writes of this process to a SQLite file take turns here first. SQLite keeps
+        no queue: a writer that finds the lock taken sleeps in its busy handler (up
+        to 100 ms a try) and may lose the race again, so twenty threads writing at
+        once (`serve` taking API intakes beside its clock) waited up to a second
+        for what takes milliseconds. Other processes still wait in SQLite's way."""
 
     @contextmanager
     def write(self) -> Iterator[Transaction]:
         """One write transaction: committed when the block ends, rolled back on error."""
+        with self._turn():
+            yield from self._write()
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        if not self.is_sqlite or self._one is not None:
+            yield
+            return
+        if not self._turns.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise StorageError("database: busy (another write of this process held it)")
+        try:
+            yield
+        finally:
+            self._turns.release()
+
+    def _write(self) -> Iterator[Transaction]:
         try:
             with self._begun_write() as connection:
                 transaction = Transaction(connection)
