@@ -230,3 +230,24 @@ def test_key_names_are_checked(
 ) -> None:
     with pytest.raises(error, match="name: "):
         web_desk.api.add_key(name, clock.now())
+
+
+def test_a_body_sent_without_a_length_is_cut_off_at_the_limit(
+    web_desk: Desk, client: TestClient, key: str
+) -> None:
+    """Chunked, with no Content-Length: read a chunk at a time and refused past 1 MB,
+    never held whole."""
+
+    def chunks() -> Any:
+        for _ in range(40):
+            yield b"x" * 65_536
+
+    revision = web_desk.revision()
+    response = client.post(
+        "/api/referrals",
+        content=chunks(),
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json() == {"errors": ["body: at most 1,000,000 bytes"]}
+    assert web_desk.revision() == revision
