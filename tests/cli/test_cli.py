@@ -619,3 +619,24 @@ def test_real_command_error_is_one_line_without_traceback(tmp_path: Path, db: Pa
     assert result.stderr.splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith("client_email: ")
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("kind", ["acknowledgment_dissatisfied", "status_inquiry"])
+def test_a_source_that_was_not_thanked_is_flagged_by_hand(
+    cli: Any, db: Path, maria_file: Path, kind: str
+) -> None:
+    """`flags raise acknowledgment_dissatisfied` (a source says they were not thanked, or
+    are unhappy): listed with the referral, and the referral's history says so."""
+    assert cli("--db", db, "partners", "import", ROSTER_CSV).code == 0
+    assert cli("--db", db, "--now", NOW, "intake", maria_file).code == 0
+    raised = cli("--db", db, "--now", NOW, "flags", "raise", kind, "--referral", "R-000001",
+                 "--detail", "John says nobody thanked him", "--json")  # fmt: skip
+    assert raised.code == 0, raised.err
+    [flag] = cli("--db", db, "flags", "--json").json()
+    assert (flag["kind"], flag["referral_id"]) == (kind, "R-000001")
+    assert flag["detail"] == "John says nobody thanked him"
+    events = cli("--db", db, "--now", NOW, "show", "R-000001", "--json").json()["events"]
+    assert events[-1]["detail"] == f"{kind}: John says nobody thanked him"
+    refused = cli("--db", db, "--now", NOW, "flags", "raise", "delivery_failed", "--referral",
+                  "R-000001")  # fmt: skip
+    refused.assert_one_line_error("kind: 'delivery_failed' cannot be raised", 2)

@@ -70,6 +70,13 @@ FLAG_KINDS: Final = (
     "source_burst",
     "status_inquiry",
     "delivery_failed",
+    "acknowledgment_dissatisfied",
 )
-MANUAL_KINDS: Final = ("status_inquiry", "fee_discrepancy", "roster_exhausted")
-"""Kinds a user may raise by hand (`flags raise`)."""
+MANUAL_KINDS: Final = (
+    "status_inquiry",
+    "fee_discrepancy",
+    "roster_exhausted",
+    "acknowledgment_dissatisfied",
+)
+"""Kinds a user may raise by hand (`flags raise`): `acknowledgment_dissatisfied` when a
+source says they were not thanked, or are unhappy with how they were."""
