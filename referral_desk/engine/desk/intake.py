@@ -175,7 +175,8 @@ class IntakeService:
                 raise InvalidInput(
                     [f"agent_id: {data.agent_id} is not eligible: {refusal}{suffix}"]
                 )
-        dispatch.start(run, referral)
+        if settings.routing_enabled:
+            dispatch.start(run, referral)
         return referral.id
 
 

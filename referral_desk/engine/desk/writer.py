@@ -26,11 +26,11 @@ from ..rules.text import checked_text
 from ..storage import tables as m
 from ..storage.prepared import Prepared
 from ..storage.records import Referral
-from ..storage.rows import agent_row
+from ..storage.rows import agent_row, load_referral
 from ..storage.store import Store
 from ..storage.transaction import Transaction
 from ..values.settings import DeskSettings, load, loaded, with_setting
-from .routing.dispatch import RoutingRun
+from .routing.dispatch import RoutingRun, start
 
 _INSERT_EVENT = Prepared(insert(m.event))
 _REVISION = m.desk_revision
@@ -127,7 +127,26 @@ class DeskWriter:
                 if not agent.active:
                     raise InvalidInput([f"{key}: {value} is inactive (activate the agent first)"])
             put_setting(session, key, value)
+            if key == "routing_enabled" and value:
+                self._route_held(session, now, updated)
             return updated
+
+    def _route_held(self, session: Transaction, now: datetime, settings: DeskSettings) -> None:
+        """Routing was turned on: every referral taken in while it was off (`new`, no
+        offer) is routed now, oldest first, in the same write."""
+        numbers = (
+            session.execute(
+                select(m.referral.c.id)
+                .where(m.referral.c.status == "new")
+                .order_by(m.referral.c.received_at, m.referral.c.id)
+            )
+            .scalars()
+            .all()
+        )
+        for number in numbers:
+            referral = load_referral(session, number)
+            if referral is not None:
+                start(self.routing_run(session, now, settings), referral)
 
     def bump(self, session: Transaction) -> None:
         """Bumps the revision counter screens poll to notice writes from other processes."""

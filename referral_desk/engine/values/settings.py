@@ -79,6 +79,9 @@ class DeskSettings(BaseModel):
     """Sequential offers made before the fallback agent gets the referral."""
     business_hours: str = "mon-fri 08:00-18:00"
     """The desk's business hours (cards, paused windows)."""
+    routing_enabled: bool = True
+    """Whether intake routes at once; when false, referrals wait as `new` with no offer,
+    and turning it back on routes every one of them, oldest first."""
     pause_outside_business_hours: bool = False
     """Whether acceptance windows count down only during business hours."""
     team_lead_email: str = Field(default="", max_length=320)
