@@ -978,3 +978,13 @@ def test_window_paused_outside_business_hours_runs_on_monday_morning(
     assert only_open_offer(desk, referral.id).status == "offered"
     lapses = desk.tick(datetime(2026, 11, 30, 14, 20, tzinfo=UTC))
     assert [lapse.expired_at for lapse in lapses] == [offer.expires_at]
+
+
+def test_a_round_robin_list_goes_round_the_rotation(roster_desk: Desk, clock: ManualClock) -> None:
+    """N referrals in one intake list, N agents who could take them: N different agents,
+    as N intakes one after another would give."""
+    payload = [intake(mode="round_robin", received_at=None, client_first_name=f"C{i}")
+               for i in range(4)]  # fmt: skip
+    views = roster_desk.intake(payload, clock.now())
+    first_agents = [view.open_offers[0].agent_id for view in views]
+    assert len(set(first_agents)) == 4, first_agents
