@@ -33,6 +33,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     report.add_argument("--json", action="store_true", help="same as --format json")
     report.set_defaults(handler=run_report)
 
+    audit = subparsers.add_parser("audit", help="the monthly check of the desk's own records")
+    audit.add_argument("--month", required=True, metavar="YYYY-MM", help="e.g. 2026-11")
+    audit.add_argument("--json", action="store_true", help="print one JSON document")
+    audit.set_defaults(handler=run_audit)
+
     simulate = subparsers.add_parser(
         "simulate",
         help="what-if: run the routing rules on a simulated stream of referrals",
@@ -238,4 +243,27 @@ def _print_compared(
         print_json(compare_json(base, variant, changes))
     else:
         say_document(compare_text(base, variant, changes))
+    return 0
+
+
+AUDIT_HEADINGS = {
+    "agent_referrals_without_fee": "agents' referrals with no payable fee agreed",
+    "overdue_tasks": "acknowledgments past due",
+    "closed_without_recognition": "closings not yet recognised",
+    "open_flags": "flags open",
+}
+
+
+def run_audit(arguments: argparse.Namespace) -> int:
+    with open_desk(arguments) as desk:
+        audit = desk.audit(arguments.month, now_of(arguments))
+    document = audit.to_json()
+    if arguments.json:
+        print_json(document)
+        return 0
+    lines = [f"audit {audit.month}"]
+    for key, heading in AUDIT_HEADINGS.items():
+        ids = document[key]
+        lines.append(f"{heading}: {len(ids)}" + (f" — {', '.join(ids)}" if ids else ""))
+    say_document("\n".join(lines) + "\n")
     return 0

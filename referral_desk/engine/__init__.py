@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .read.people import AgentView, SourceView
     from .read.summary import DeskCounts, ReferralName
     from .read.views import EventView, FeeView, FlagView, OfferView, ReferralView, TaskView
+    from .report.audit import Audit
     from .report.figure_text import count_text, duration_text, money_text, percent_text
     from .report.figures import Report
     from .report.formats import to_csv, to_markdown
@@ -79,6 +80,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".read.people": ("AgentView", "SourceView"),
     ".read.summary": ("DeskCounts", "ReferralName"),
     ".read.views": ("EventView", "FeeView", "FlagView", "OfferView", "ReferralView", "TaskView"),
+    ".report.audit": ("Audit",),
     ".report.figure_text": ("count_text", "duration_text", "money_text", "percent_text"),
     ".report.figures": ("Report",),
     ".report.formats": ("to_csv", "to_markdown"),
@@ -140,6 +142,7 @@ __all__ = [
     "USER_MOVES",
     "WEIGHT_KEYS",
     "AgentView",
+    "Audit",
     "BoardLine",
     "BoardOffer",
     "ClientContact",

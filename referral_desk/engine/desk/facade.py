@@ -10,8 +10,7 @@ writes, appends the events that explain the change, bumps the desk's revision
 counter (so screens in other processes notice) and commits — or writes
 nothing at all. Methods take `now`; the service never reads the system clock.
 
-An area is built, and its modules imported, the first time it is used: `show`
-loads the read side only, never routing, validation or delivery.
+An area is built (its modules imported) when first used: `show` loads reads only.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from ..read.people import AgentView, SourceView
     from ..read.summary import DeskCounts, ReferralName
     from ..read.views import FlagView, ReferralView, TaskView
+    from ..report.audit import Audit
     from ..report.figures import Period, Report
     from ..rules.eligibility import RoutingDecision
     from ..storage.files import DeskFiles
@@ -159,8 +159,7 @@ class Desk:
         return self._writer.set_setting(key, text, now)
 
     def settings_problems(self) -> tuple[str, ...]:
-        """A line for each stored setting today's rules refuse; its default is used until
-        it is set again (`settings` shows them)."""
+        """A line per stored setting today's rules refuse (its default is used instead)."""
         return self._writer.settings_problems()
 
     # --- reading ------------------------------------------------------------------
@@ -233,6 +232,10 @@ class Desk:
         """The report on the referrals received in `quarter` (`YYYY-QN`), as they stand at now."""
         return self._reports.report(quarter, now)
 
+    def audit(self, month: str, now: datetime) -> Audit:
+        """The monthly check of the desk's own records (`YYYY-MM`, as they stand at now)."""
+        return self._reports.audit(month, now)
+
     def report_for(self, period: Period, now: datetime) -> Report:
         """The same figures over any period (the simulator reports on its whole span)."""
         return self._reports.report_for(period, now)
@@ -251,8 +254,7 @@ class Desk:
         return DeskFiles.of(sqlite_file(self.url), self.outbox_folder())
 
     def write_file(self, path: Path, data: str | bytes, *, force: bool = False) -> Path:
-        """Writes an export (a report, the roster) where the user asked: atomically, owner-only,
-        never onto the desk's own files, a link or, unless `force`, an existing file."""
+        """Writes an export safely (`storage/files.py`): atomic, owner-only, never onto the desk."""
         from ..storage.files import write_file_safely
 
         return write_file_safely(path, data, desk_files=self.own_files(), force=force)
@@ -260,8 +262,7 @@ class Desk:
     # --- intake and the roster ----------------------------------------------------
 
     def intake(self, payload: Any, now: datetime) -> list[ReferralView]:
-        """Stores one referral (an object) or several (a list, all or nothing), routing each;
-        a long list in batches, so the clock keeps running (`IntakeService.intake`)."""
+        """Stores and routes one referral or a list, all or nothing (`IntakeService.intake`)."""
         return self._intake.intake(payload, now)
 
     def save_agent(self, data: AgentIn | dict[str, Any], now: datetime) -> AgentView:
@@ -308,8 +309,7 @@ class Desk:
         return self._routing.reroute(referral_id, now, agent_id)
 
     def tick(self, now: datetime) -> list[Lapse]:
-        """The clock: lapses every offer past its window, routes what follows, raises the
-        time-based flags."""
+        """The clock: lapses offers past their window, routes what follows, raises flags."""
         return self._routing.tick(now)
 
     # --- closing ------------------------------------------------------------------

@@ -109,18 +109,20 @@ def _month_start(year: int, month: int, zone: ZoneInfo) -> datetime:
     return datetime(year, month, 1, tzinfo=zone).astimezone(UTC)
 
 
+def calendar_month(year: int, month: int, zone: ZoneInfo) -> Month:
+    """One calendar month of the desk's zone (`month` 1–12)."""
+    return Month(
+        label=f"{year:04d}-{month:02d}",
+        start=_month_start(year, month, zone),
+        end=_month_start(year, month + 1, zone),
+    )
+
+
 def _months(first_year: int, first_month: int, count: int, zone: ZoneInfo) -> tuple[Month, ...]:
     months = []
     for offset in range(count):
         index = first_month - 1 + offset
-        year, month = first_year + index // 12, index % 12 + 1
-        months.append(
-            Month(
-                label=f"{year:04d}-{month:02d}",
-                start=_month_start(year, month, zone),
-                end=_month_start(year, month + 1, zone),
-            )
-        )
+        months.append(calendar_month(first_year + index // 12, index % 12 + 1, zone))
     return tuple(months)
 
 
