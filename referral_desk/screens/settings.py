@@ -46,6 +46,7 @@ WEIGHT_LABELS = {
     "property_type": "Property type",
 }
 FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("routing_enabled", "Routing on", "off: take referrals in and hold them as new"),
     ("acceptance_window_minutes", "Window (min)", "minutes an agent has to answer an offer"),
     ("default_mode", "Default mode", "routing mode when an intake names none"),
     ("broadcast_size", "Broadcast size", "agents a broadcast goes to at once (plus fallback)"),
@@ -63,7 +64,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("agent_name", "Agent name", "whose voice the thank-you drafts use"),
 )
 SECTIONS = {
-    "acceptance_window_minutes": "Routing",
+    "routing_enabled": "Routing",
     "timezone": "Time and business days",
     "card_practice": "Thank-yous",
 }
@@ -202,7 +203,7 @@ class SettingsScreen(DeskScreen):
 
     def _control(self, key: str) -> Widget:
         control_id = key.replace("_", "-")
-        if key in ("card_practice", "pause_outside_business_hours"):
+        if key in ("card_practice", "pause_outside_business_hours", "routing_enabled"):
             return Switch(id=control_id)
         if key == "default_mode":
             return Select(

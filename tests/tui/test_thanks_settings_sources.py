@@ -162,3 +162,24 @@ async def test_sources_list_top_first_and_open_a_referral(
         expected = roster_desk.referrals_from_source(screen.sources[1].id)[0].id
         assert isinstance(app.screen, ReferralScreen)
         assert app.screen.referral_id == expected
+
+
+async def test_routing_is_switched_off_and_on_from_the_settings_screen(
+    db_path: Path, roster_desk: Desk, clock: ManualClock
+) -> None:
+    """Off: an intake waits as new. On again (saved): it is routed at once."""
+    app = make_app(str(db_path), clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = SettingsScreen()
+        await _push(app, screen)
+        await settle(pilot)
+        screen.query_one("#routing-enabled", Switch).value = False
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert roster_desk.settings().routing_enabled is False
+        [held] = roster_desk.intake(intake(received_at=None), clock.now())
+        assert (held.status, held.offers) == ("new", ())
+        screen.query_one("#routing-enabled", Switch).value = True
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert roster_desk.referral(held.id).status == "offered"
