@@ -229,3 +229,34 @@ def test_the_secret_file_is_never_written_over_by_an_export(
     assert secret == db_path.with_name("desk.db.secret")
     with pytest.raises(InvalidInput, match="file: "):
         web_desk.write_file(secret, "x", force=True)
+
+
+def test_no_one_character_change_of_a_token_is_taken() -> None:
+    """Every position, every character of the token alphabet: base64 leaves spare bits in
+    a segment's last character, so a flipped one decoded to the same signed bytes; only
+    the desk's own spelling of a token is taken (offer and board links alike)."""
+    from datetime import UTC, datetime, timedelta
+
+    from referral_desk.engine.delivery.links import (
+        OfferLinks,
+        board_token,
+        read_board_token,
+        read_offer_token,
+    )
+
+    secret = "s" * 32
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+    now = datetime(2026, 11, 23, 14, tzinfo=UTC)
+    offer = OfferLinks("https://desk.example.com", secret).token(41, "P-ATX-01")
+    board = board_token(secret, now + timedelta(days=1))
+    assert read_offer_token(secret, offer) is not None and read_board_token(secret, board, now)
+    for index in range(len(offer)):
+        for character in alphabet:
+            altered = offer[:index] + character + offer[index + 1 :]
+            if altered != offer:
+                assert read_offer_token(secret, altered) is None, altered
+    for index in range(len(board)):
+        for character in alphabet:
+            altered = board[:index] + character + board[index + 1 :]
+            if altered != board:
+                assert not read_board_token(secret, altered, now), altered

@@ -61,6 +61,11 @@ def read_offer_token(secret: str, token: str) -> LinkTarget | None:
     offer_id, agent_id = value
     if type(offer_id) is not int or not isinstance(agent_id, str) or offer_id < 1:
         return None
+    # Base64 leaves spare bits in a segment's last character: a token with one of
+    # them flipped decodes to the same signed bytes. Only the desk's own spelling of
+    # a token is taken, so any altered character is a different, unknown token.
+    if _serializer(secret).dumps([offer_id, agent_id]) != token:
+        return None
     return LinkTarget(offer_id, agent_id)
 
 
@@ -83,4 +88,12 @@ def read_board_token(secret: str, token: str, now: datetime) -> bool:
     except BadData:
         return False
     until = value.get("until") if isinstance(value, dict) else None
-    return type(until) is int and now.timestamp() < until
+    if type(until) is not int or board_token(secret, _moment(until)) != token:
+        return False  # not the desk's own spelling of the token (see read_offer_token)
+    return now.timestamp() < until
+
+
+def _moment(timestamp: int) -> datetime:
+    from datetime import UTC
+
+    return datetime.fromtimestamp(timestamp, UTC)
