@@ -47,7 +47,6 @@ class WebContext:
     desk: Desk
     clock: Clock
     log: TextIO = field(default_factory=lambda: sys.stderr)
-    on_answer: Callable[[OfferPage, str], None] | None = None
     _limiter: CapacityLimiter | None = field(default=None, repr=False)
 
     async def read(self, function: Callable[..., T], *arguments: Any) -> T:
@@ -78,8 +77,6 @@ class WebContext:
     def log_answer(self, page: OfferPage, answer: str) -> None:
         """Says on the log that an agent answered from a link (no client data)."""
         self.log_line(f"answer: {page.referral_id} {answer} by {page.agent_id} from the link")
-        if self.on_answer is not None:
-            self.on_answer(page, answer)
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:

@@ -27,6 +27,7 @@ from sqlalchemy import insert, select, update
 from ..read.views import ReferralView
 from ..rules.errors import InvalidInput, NotFound, Refused, echo
 from ..rules.text import checked_text
+from ..rules.timefmt import iso
 from ..storage import tables as m
 from ..storage.transaction import Transaction
 from .intake import IntakeService
@@ -51,8 +52,6 @@ class ApiKey:
     requests: int
 
     def to_json(self) -> dict[str, Any]:
-        from ..rules.timefmt import iso
-
         return {
             "name": self.name,
             "created_at": iso(self.created_at),
