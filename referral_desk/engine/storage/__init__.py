@@ -5,8 +5,8 @@ and hands out read and write transactions (`transaction.py`); `records.py` are
 the rows a write changes field by field; `prepared.py` runs the hot statements
 on the driver directly; `backup.py` copies and restores a SQLite desk;
 `files.py` writes every file a user names (exports, backups) without ever
-writing onto the desk's own. Nothing above this room builds an engine or a
-connection.
+writing onto the desk's own; `waiting.py` lets a long job know a writer
+waits. Nothing above this room builds an engine or a connection.
 """
 
 __all__ = [
@@ -21,4 +21,5 @@ __all__ = [
     "store",
     "tables",
     "transaction",
+    "waiting",
 ]

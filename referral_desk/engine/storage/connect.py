@@ -8,6 +8,7 @@ is opened (`store.open_store`).
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.pool import StaticPool
 
 from ..rules.errors import StorageError, echo
 from .prepared import as_sqlalchemy_error
+from .waiting import WaitSign
 
 BUSY_TIMEOUT_ENV = "REFERRAL_DESK_BUSY_TIMEOUT_MS"
 """Overrides the busy timeout (milliseconds), e.g. to test what a long-held lock does."""
@@ -119,13 +121,16 @@ def owner_only(path: Path, mode: int) -> None:
         return
 
 
-def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
+def _configure_sqlite(engine: Engine, wait_sign: WaitSign | None) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for writes.
 
     pysqlite sends no BEGIN before a SELECT, so "read, then update" could
     interleave between two clocks; taking over BEGIN makes a write
-    transaction hold the write lock from its first statement.
+    transaction hold the write lock from its first statement. A write on a
+    file that finds the lock taken raises the file's wait sign before it
+    waits (`waiting.py`). No sign: an in-memory desk.
     """
+    in_memory = wait_sign is None
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -143,7 +148,28 @@ def _configure_sqlite(engine: Engine, in_memory: bool) -> None:
         if in_memory and connection.connection.dbapi_connection.in_transaction:
             return  # the desk's own transaction, begun on the driver (`_OneConnection`)
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        if mode == "IMMEDIATE" and wait_sign is not None:
+            _begin_write_or_sign(connection, wait_sign)
+            return
         on_driver(connection, f"BEGIN {mode}")  # every transaction: skip SQLAlchemy's execution
+
+
+def _begin_write_or_sign(connection: Connection, wait_sign: WaitSign) -> None:
+    """BEGIN IMMEDIATE at once if the lock is free; else raises the wait sign, then
+    waits for the lock as any write does (the busy timeout)."""
+    driver = connection.connection.dbapi_connection
+    assert driver is not None, "a connection being begun has its driver connection"
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        driver.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise as_sqlalchemy_error(connection.dialect, error, "BEGIN IMMEDIATE", ()) from error
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    wait_sign.raise_sign()
+    on_driver(connection, "BEGIN IMMEDIATE")
 
 
 def on_driver(connection: Connection, sql: str) -> None:
@@ -201,5 +227,5 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(
             url, connect_args={**_sqlite_arguments(), "timeout": BUSY_TIMEOUT_MS / 1000}
         )
-    _configure_sqlite(engine, in_memory)
+    _configure_sqlite(engine, None if in_memory else WaitSign.for_url(url))
     return engine

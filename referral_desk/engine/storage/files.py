@@ -6,7 +6,7 @@ desk.db`) must not cost the desk or anything else. So every such write comes
 through `write_file_safely` (or, for a backup, `checked_target` and
 `move_into_place` around SQLite's own copy), which:
 
-- never writes onto the desk's own files: the database, its `-wal`, `-shm` and
+- never writes onto the desk's own files: the database, its `-wal`, `-shm`, `-waiting` and
   `-journal`, its `.secret`, or the outbox folder and anything in it;
 - never writes through a symbolic link: a FILE that is a link is refused (name
   the file itself), so a link can never carry the write onto another file;
@@ -43,7 +43,7 @@ __all__ = [
     "write_file_safely",
 ]
 
-DATABASE_COMPANIONS = ("-wal", "-shm", "-journal", ".secret")
+DATABASE_COMPANIONS = ("-wal", "-shm", "-journal", "-waiting", ".secret")
 """Files SQLite (and the desk) keep beside the database, named after it."""
 
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK}

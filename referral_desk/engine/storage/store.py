@@ -20,6 +20,7 @@ from sqlalchemy.pool import StaticPool
 from ..rules.errors import DeskError, StorageError
 from .connect import BUSY_TIMEOUT_MS, database_url, make_engine, on_driver, shown_url
 from .transaction import Transaction
+from .waiting import WaitSign
 
 SCHEMA_HEAD = "0010"
 """The Alembic revision this code expects; a test keeps it equal to the scripts' head."""
@@ -45,6 +46,8 @@ class Store:
         self._one: _OneConnection | None = None
         if isinstance(engine.pool, StaticPool):
             self._one = _OneConnection(self._writer)
+        self._wait_sign = WaitSign.for_url(url) if self._one is None else None
+        self._write_began_ns = 0
         self._turns = threading.RLock()
         """Writes of this process to a SQLite file take turns here first. SQLite keeps
         no queue: a writer that finds the lock taken sleeps in its busy handler (up
@@ -71,6 +74,8 @@ class Store:
             self._turns.release()
 
     def _write(self) -> Iterator[Transaction]:
+        if self._wait_sign is not None:
+            self._write_began_ns = self._wait_sign.now_ns()
         try:
             with self._begun_write() as connection:
                 transaction = Transaction(connection)
@@ -103,18 +108,19 @@ class Store:
         return _pooled_write(self._writer)
 
     def hand_over(self) -> None:
-        """Pauses between two writes of a long job, so a writer waiting for the lock gets it.
+        """Pauses between two writes of a long job if a writer is waiting for the lock.
 
         SQLite keeps no queue for its write lock: a waiting writer's busy handler
         tries again now and then (every 100 ms once it has waited a quarter of a
         second), and a job that begins its next write at once takes the lock back
         before the waiter tries; a clock would wait out the whole job and fail busy.
-        So a file desk pauses a little longer than those 100 ms. PostgreSQL queues the
-        waiters on the desk's writer lock and hands it to them when a write commits,
-        and an in-memory desk is one simulation's, with no clock beside it: neither
-        pauses.
+        So a file desk pauses a little longer than those 100 ms, when a writer of
+        another process signed that it waits (`waiting.py`); writers of this
+        process take turns first (`_turn`). PostgreSQL queues the waiters on the
+        desk's writer lock and hands it to them when a write commits, and an
+        in-memory desk is one simulation's, with no clock beside it: neither pauses.
         """
-        if self.is_sqlite and self._one is None:
+        if self._wait_sign is not None and self._wait_sign.raised_since(self._write_began_ns):
             time.sleep(HANDOVER_SECONDS)
 
     def dispose(self) -> None:
