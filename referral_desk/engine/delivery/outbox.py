@@ -30,10 +30,6 @@ from ..values.settings import DeskSettings
 from .channels import Channel, Parcel, TryAgain, Undeliverable, transport_for
 from .escalation import raise_flag
 
-_MESSAGE = Prepared(
-    select(m.outbox_message).where(m.outbox_message.c.id == bindparam("message_id"))
-)
-
 LEASE: Final = timedelta(minutes=2)
 """How long a claimed message is left to its sender before another may retry it."""
 FIRST_RETRY: Final = timedelta(seconds=30)
@@ -66,61 +62,69 @@ def outbox_folder(settings: DeskSettings, database_url: str, server_fallback: Pa
     return server_fallback
 
 
-def _claim(store: Store, now: datetime) -> Iterator[tuple[int, int]]:
-    """Claims due messages (pending, or sending with a lapsed lease): (id, attempts).
+_DUE = and_(  # sending too: its lease lapsed
+    or_(m.outbox_message.c.status == "pending", m.outbox_message.c.status == "sending"),
+    m.outbox_message.c.next_attempt_at <= bindparam("now", type_=m.outbox_message.c.sent_at.type),
+)
+_DUE_IDS = Prepared(
+    select(m.outbox_message.c.id).where(_DUE).order_by(m.outbox_message.c.id).limit(BATCH)
+)
+_CLAIM = Prepared(
+    update(m.outbox_message)
+    .where(m.outbox_message.c.id == bindparam("message_id"), _DUE)
+    .values(
+        status="sending",
+        attempts=m.outbox_message.c.attempts + 1,
+        next_attempt_at=bindparam("lease_until", type_=m.outbox_message.c.next_attempt_at.type),
+    )
+    .returning(*m.outbox_message.c)
+)
+"""Claims one due message and returns it as claimed, in the claim's own write: the
+dispatcher needs no second transaction to read what it is about to send."""
+_SENT = Prepared(
+    update(m.outbox_message)
+    .where(m.outbox_message.c.id == bindparam("message_id"))
+    .values(
+        status="sent",
+        sent_at=bindparam("sent", type_=m.outbox_message.c.sent_at.type),
+        last_error=None,
+        next_attempt_at=None,
+    )
+)
+
+
+def _claim(store: Store, now: datetime) -> Iterator[tuple[int, Parcel, int]]:
+    """Claims due messages (pending, or sending with a lapsed lease):
+    (id, what to deliver, attempts).
 
     One at a time, as the dispatcher asks for the next: a lease covers one delivery,
     not a whole batch, so a sender killed mid-send holds back only its message, and a
     long pass never outlives the leases of messages it has yet to send.
     """
-    due = or_(
-        and_(m.outbox_message.c.status == "pending", m.outbox_message.c.next_attempt_at <= now),
-        and_(m.outbox_message.c.status == "sending", m.outbox_message.c.next_attempt_at <= now),
-    )
     with store.read() as session:
-        candidates = list(
-            session.execute(
-                select(m.outbox_message.c.id)
-                .where(due)
-                .order_by(m.outbox_message.c.id)
-                .limit(BATCH)
-            ).scalars()
-        )
+        candidates = list(session.execute(_DUE_IDS, {"now": now}).scalars())
     for message_id in candidates:
-        attempts: int | None = None
         with store.write() as session:
-            changed = session.execute(
-                update(m.outbox_message)
-                .where(m.outbox_message.c.id == message_id, due)
-                .values(
-                    status="sending",
-                    attempts=m.outbox_message.c.attempts + 1,
-                    next_attempt_at=now + LEASE,
-                )
-            ).rowcount
-            if changed == 1:
-                attempts = session.execute(
-                    select(m.outbox_message.c.attempts).where(m.outbox_message.c.id == message_id)
-                ).scalar_one()
-        if attempts is not None:
-            yield message_id, attempts
+            row = session.execute(
+                _CLAIM, {"message_id": message_id, "now": now, "lease_until": now + LEASE}
+            ).first()
+        if row is not None:
+            yield message_id, _parcel(row), row.attempts
 
 
-def _parcel(store: Store, message_id: int) -> Parcel:
-    with store.read() as session:
-        row = session.execute(_MESSAGE, {"message_id": message_id}).one()
-        from .channels import when
+def _parcel(row: Row[Any]) -> Parcel:
+    from .channels import when
 
-        return Parcel(
-            message_id=format_id("message", message_id),
-            kind=row.kind,
-            channel=row.channel,
-            recipient=row.recipient,
-            subject=row.subject,
-            body=row.body,
-            referral_id=format_id("referral", row.referral_id) if row.referral_id else None,
-            created_at=when(row.created_at),
-        )
+    return Parcel(
+        message_id=format_id("message", row.id),
+        kind=row.kind,
+        channel=row.channel,
+        recipient=row.recipient,
+        subject=row.subject,
+        body=row.body,
+        referral_id=format_id("referral", row.referral_id) if row.referral_id else None,
+        created_at=when(row.created_at),
+    )
 
 
 def deliver_due(
@@ -141,9 +145,8 @@ def deliver_due(
     """
     choose = transport or (lambda channel: transport_for(channel, settings, folder))
     sent = retrying = failed = 0
-    for message_id, attempts in _claim(store, now):
+    for message_id, parcel, attempts in _claim(store, now):
         try:
-            parcel = _parcel(store, message_id)
             choose(parcel.channel).deliver(parcel)
         except Undeliverable as error:
             _fail(store, settings, message_id, _reason(error), now, bump)
@@ -181,11 +184,7 @@ def _sent(
     store: Store, message_id: int, now: datetime, bump: Callable[[Transaction], None]
 ) -> None:
     with store.write() as session:
-        session.execute(
-            update(m.outbox_message)
-            .where(m.outbox_message.c.id == message_id)
-            .values(status="sent", sent_at=now, last_error=None, next_attempt_at=None)
-        )
+        session.execute(_SENT, {"message_id": message_id, "sent": now})
         bump(session)
 
 

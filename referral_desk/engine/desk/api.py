@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from ..read.views import ReferralView
 from ..rules.errors import InvalidInput, NotFound, Refused, echo
 from ..rules.text import checked_text
 from ..rules.timefmt import iso
 from ..storage import tables as m
+from ..storage.prepared import Prepared
 from ..storage.transaction import Transaction
 from .intake import IntakeService
 from .writer import DeskWriter
@@ -127,9 +128,7 @@ class ApiService:
             return None
         wanted = _hash(presented)
         with self.writer.read() as session:
-            row = session.execute(
-                select(*_KEY_COLUMNS, m.api_key.c.key_hash).where(m.api_key.c.key_hash == wanted)
-            ).first()
+            row = session.execute(_KEY_BY_HASH, {"wanted": wanted}).first()
         if row is None or not hmac.compare_digest(row.key_hash, wanted) or row.revoked_at:
             return None
         return ApiKey(*row[:-1])
@@ -169,12 +168,28 @@ _KEY_COLUMNS = (
 )
 
 
-def _count_use(session: Transaction, key_id: int, now: datetime) -> None:
-    session.execute(
-        update(m.api_key)
-        .where(m.api_key.c.id == key_id)
-        .values(last_used_at=now, requests=m.api_key.c.requests + 1)
+_KEY_BY_HASH = Prepared(
+    select(*_KEY_COLUMNS, m.api_key.c.key_hash).where(m.api_key.c.key_hash == bindparam("wanted"))
+)
+"""Every request looks its key up: a prepared statement, built once."""
+_COUNT_USE = Prepared(
+    update(m.api_key)
+    .where(m.api_key.c.id == bindparam("key_id"))
+    .values(
+        last_used_at=bindparam("now", type_=m.api_key.c.last_used_at.type),
+        requests=m.api_key.c.requests + 1,
     )
+)
+_ANSWER_GIVEN = Prepared(
+    select(m.api_answer.c.body_hash, m.api_answer.c.status, m.api_answer.c.answer).where(
+        m.api_answer.c.key_id == bindparam("key_id"),
+        m.api_answer.c.idempotency_key == bindparam("idempotency_key"),
+    )
+)
+
+
+def _count_use(session: Transaction, key_id: int, now: datetime) -> None:
+    session.execute(_COUNT_USE, {"key_id": key_id, "now": now})
 
 
 def _hash(key: str) -> str:
@@ -202,11 +217,8 @@ class _Guard:
         _count_use(session, self.key_id, self.now)
         if self.idempotency_key is None:
             return
-        table = m.api_answer
         row = session.execute(
-            select(table.c.body_hash, table.c.status, table.c.answer).where(
-                table.c.key_id == self.key_id, table.c.idempotency_key == self.idempotency_key
-            )
+            _ANSWER_GIVEN, {"key_id": self.key_id, "idempotency_key": self.idempotency_key}
         ).first()
         if row is None:
             return
