@@ -183,7 +183,7 @@ def _live_cost(port: int, cookie: str, pid: int, desk: Desk, seconds: int) -> fl
 
     def phase(viewer: bool) -> float:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        revision = 0
+        revision, seen = 0, ""
         before = _cpu_seconds(pid)
         started = time.monotonic()
         for second in range(seconds):
@@ -192,12 +192,13 @@ def _live_cost(port: int, cookie: str, pid: int, desk: Desk, seconds: int) -> fl
                 agent = referral.open_offers[0].agent_id
                 desk.respond(referral.id, agent, "decline", SystemClock().now())
             if viewer:
-                path = f"/board/rows?since={revision}"
+                path = f"/board/rows?since={revision}&seen={seen}"  # as the page asks
                 connection.request("GET", path, headers={"Cookie": cookie})
                 response = connection.getresponse()
                 body = response.read()
                 if response.status == 200:
-                    revision = json.loads(body)["revision"]
+                    fresh = json.loads(body)
+                    revision, seen = fresh["revision"], fresh["fingerprint"]
             time.sleep(max(0.0, started + second + 1 - time.monotonic()))
         return (_cpu_seconds(pid) - before) / (time.monotonic() - started)
 

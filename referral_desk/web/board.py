@@ -5,8 +5,10 @@ SameSite cookie holding the token (Secure when `public_url` is https) and
 redirects to `/board`, so the token leaves the address bar and the history.
 The page lists the queue as served (it works without JavaScript): unassigned
 referrals first, then the soonest deadline, open flags marked. A small script
-ticks the countdowns and asks `/board/rows?since=REVISION` every second; the
-rows come back only when the desk's revision moved (any write, any process).
+ticks the countdowns and asks `/board/rows?since=REVISION&seen=FINGERPRINT`
+every second; the rows come back only when the desk's revision moved (any write,
+any process) and what the board shows changed with it: a write the board does
+not show (a message sent, a setting) answers with the new revision alone.
 No client contact is on the board: a client is a first name and an initial.
 """
 
@@ -23,7 +25,7 @@ from ..engine import STATUS_LABELS, BoardLine, DeskCounts, iso
 from .offer_words import clock_time, time_left
 from .pages import TEMPLATES, WebContext, render
 
-__all__ = ["BoardRow", "board", "board_rows", "rows_of"]
+__all__ = ["BoardRow", "board", "board_rows", "fingerprint", "rows_of"]
 
 COOKIE: Final = "rd_board"
 
@@ -69,6 +71,16 @@ def rows_of(lines: list[BoardLine], names: dict[str, str], now: datetime) -> lis
     return sorted(rows, key=lambda row: (not row.unassigned, row.deadline or far, row.referral_id))
 
 
+def fingerprint(
+    lines: list[BoardLine], names: dict[str, str], counts: DeskCounts, as_of: str
+) -> str:
+    """What the board shows (its time left aside: the page's script ticks that itself):
+    equal fingerprints, nothing to redraw. Taken from the lines before they become
+    rows, so a write the board does not show costs no rows. Stable within one `serve`."""
+    shown = hash((tuple(lines), frozenset(names.items()), counts, as_of))
+    return format(shown & 0xFFFF_FFFF_FFFF_FFFF, "016x")
+
+
 async def board(request: Request) -> Response:
     """GET /board: from the link (set the cookie, then redirect), or with the cookie."""
     web: WebContext = request.app.state.web
@@ -91,12 +103,13 @@ async def board(request: Request) -> Response:
         return response
     if not web.desk.links.board_token_ok(request.cookies.get(COOKIE, ""), now):
         return _unauthorized()
-    revision, context = await web.read(_board_context, web, now)
-    return render(request, "board.html", {**context, "revision": revision}, 200)
+    state = await web.read(_board_state, web, now)
+    return render(request, "board.html", _page_context(state, now), 200)
 
 
 async def board_rows(request: Request) -> Response:
-    """GET /board/rows?since=N: 204 while the desk is as it was, else the fresh rows."""
+    """GET /board/rows?since=N&seen=F: 204 while the desk is as it was; the new revision
+    alone while the board shows what fingerprint F says; else the fresh rows."""
     web: WebContext = request.app.state.web
     now = web.clock.now()
     if not web.desk.links.board_token_ok(request.cookies.get(COOKIE, ""), now):
@@ -105,23 +118,52 @@ async def board_rows(request: Request) -> Response:
     revision = await web.read(web.desk.revision)
     if since.isdigit() and int(since) == revision:
         return Response(status_code=204)
-    revision, context = await web.read(_board_context, web, now)
-    fragment = TEMPLATES.env.get_template("board_rows.html").render(context)
-    return JSONResponse({"revision": revision, "html": fragment})
+    state = await web.read(_board_state, web, now)
+    if request.query_params.get("seen") == state.fingerprint:
+        return JSONResponse({"revision": state.revision, "fingerprint": state.fingerprint})
+    fragment = TEMPLATES.env.get_template("board_rows.html").render(_page_context(state, now))
+    return JSONResponse(
+        {"revision": state.revision, "fingerprint": state.fingerprint, "html": fragment}
+    )
 
 
-def _board_context(web: WebContext, now: datetime) -> tuple[int, dict[str, Any]]:
+@dataclass(frozen=True)
+class _BoardState:
+    """The desk as the board reads it, before it is laid out as rows."""
+
+    revision: int
+    lines: list[BoardLine]
+    names: dict[str, str]
+    counts: DeskCounts
+    as_of: str
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.lines, self.names, self.counts, self.as_of)
+
+
+def _board_state(web: WebContext, now: datetime) -> _BoardState:
     desk = web.desk
-    revision = desk.revision()
     zone: tzinfo = desk.settings().zone
-    counts: DeskCounts = desk.counts(now)
-    rows = rows_of(desk.links.board(), desk.agent_names(), now)
-    return revision, {
+    return _BoardState(
+        revision=desk.revision(),
+        lines=desk.links.board(),
+        names=desk.agent_names(),
+        counts=desk.counts(now),
+        as_of=clock_time(now, zone),
+    )
+
+
+def _page_context(state: _BoardState, now: datetime) -> dict[str, Any]:
+    rows = rows_of(state.lines, state.names, now)
+    return {
         "title": "The queue",
+        "revision": state.revision,
+        "fingerprint": state.fingerprint,
         "rows": rows,
-        "counts": counts,
+        "counts": state.counts,
         "live_offers": sum(1 for row in rows if row.deadline),
-        "as_of": clock_time(now, zone),
+        "as_of": state.as_of,
         "iso": iso,
     }
 

@@ -9,6 +9,7 @@ clock threads are told to stop and are waited for, and the process exits 0.
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 from types import FrameType
@@ -58,6 +59,10 @@ def serve(desk: Desk, clock: Clock, host: str, port: int, interval: float, log: 
         forwarded_allow_ips="127.0.0.1",
     )
     server = uvicorn.Server(config)
+    # What is loaded by now lives as long as the server: kept out of the collector's
+    # full passes, which walked it all again every few requests (the board's pauses).
+    gc.collect()
+    gc.freeze()
     for thread in threads:
         thread.start()
     # uvicorn stops gracefully on SIGINT/SIGTERM, then raises the signal again for the

@@ -106,3 +106,27 @@ def test_unassigned_come_first_then_the_soonest_deadline(
     assert ordered[0] == nobody.id and rows[0].unassigned
     assert ordered.index(early.id) < ordered.index(late.id)
     assert rows[ordered.index(early.id)].left == "20 min"
+
+
+def test_a_write_the_board_does_not_show_sends_no_rows(
+    web_desk: Desk, clock: ManualClock, client: TestClient
+) -> None:
+    """A message sent or a setting changed moves the revision but not the board: the
+    answer is the new revision alone, and the page keeps what it shows."""
+    [referral] = web_desk.intake(intake(received_at=None), clock.now())
+    open_board(client, board_path(web_desk, clock))
+    revision = web_desk.revision()
+    first = client.get("/board/rows?since=0").json()
+    assert "html" in first and first["revision"] == revision
+    seen = first["fingerprint"]
+    web_desk.deliver_outbox(clock.now())
+    web_desk.set_setting("broadcast_size", "2", clock.now())
+    quiet = client.get(f"/board/rows?since={revision}&seen={seen}")
+    assert quiet.status_code == 200
+    assert quiet.json() == {"revision": web_desk.revision(), "fingerprint": seen}
+    assert web_desk.revision() > revision
+    web_desk.respond(referral.id, referral.open_offers[0].agent_id, "decline", clock.now())
+    changed = client.get(f"/board/rows?since={web_desk.revision() - 1}&seen={seen}").json()
+    assert changed["fingerprint"] != seen
+    now_offered = web_desk.referral(referral.id).open_offers[0].agent_id
+    assert web_desk.agent(now_offered).name in changed["html"]
