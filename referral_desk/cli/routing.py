@@ -1,4 +1,5 @@
-"""`preview`, `queue`, `respond`, `award`, `reroute` and `clock`: routing from the shell."""
+"""`preview`, `queue`, `respond`, `award`, `reroute`, `handoff` and `clock`: routing from
+the shell."""
 
 from __future__ import annotations
 
@@ -55,6 +56,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_json_flag(reroute)
     reroute.set_defaults(handler=run_reroute)
 
+    handoff = subparsers.add_parser(
+        "handoff", help="the inside sales agent hands a qualifying referral off to routing"
+    )
+    handoff.add_argument("referral_id", metavar="ID")
+    handoff.add_argument("--mode", metavar="MODE", help="route by this mode (default_mode)")
+    handoff.add_argument("--agent", metavar="AGENT_ID", help="offer it privately to this agent")
+    add_json_flag(handoff)
+    handoff.set_defaults(handler=run_handoff)
+
     clock = subparsers.add_parser("clock", help="run the reassignment clock")
     clock.add_argument("--once", action="store_true", help="one tick at --now, then exit")
     clock.add_argument(
@@ -107,6 +117,8 @@ def run_queue(arguments: argparse.Namespace) -> int:
             else f"{offer.agent_id} ({offer.status})"
             for offer in referral.open_offers
         ]
+        if referral.status == "qualifying":
+            holders = [f"{referral.assigned_agent_id} (inside sales agent, qualifying)"]
         say(summary(referral) + (f"  → {', '.join(holders)}" if holders else ""))
     return 0
 
@@ -140,6 +152,14 @@ def run_reroute(arguments: argparse.Namespace) -> int:
     now = now_of(arguments)
     with open_desk(arguments) as desk:
         referral = desk.reroute(arguments.referral_id, now, arguments.agent)
+    _print_referral(arguments, referral, now)
+    return 0
+
+
+def run_handoff(arguments: argparse.Namespace) -> int:
+    now = now_of(arguments)
+    with open_desk(arguments) as desk:
+        referral = desk.routing.handoff(arguments.referral_id, now, arguments.mode, arguments.agent)
     _print_referral(arguments, referral, now)
     return 0
 

@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from ..engine import AgentView
 from ..widgets.plain import plain
 
-__all__ = ["AgentCard", "AgentChoice", "PickAgent", "ReasonPrompt"]
+__all__ = ["AgentCard", "Choice", "PickOne", "ReasonPrompt"]
 
 _CLOSE: list[BindingType] = [
     Binding("escape", "close", "Back", tooltip="Close without doing anything", id="modal-close"),
@@ -53,19 +53,19 @@ class ReasonPrompt(ModalScreen[str | None]):
 
 
 @dataclass(frozen=True)
-class AgentChoice:
-    """One agent to choose, with a line saying why they are a choice."""
+class Choice:
+    """One thing to choose (an agent, a routing mode), with a line saying what it is."""
 
-    agent_id: str
+    key: str
     label: str
 
 
-class PickAgent(ModalScreen[str | None]):
-    """Picks one agent among several (whose offer to answer, whom to award)."""
+class PickOne(ModalScreen[str | None]):
+    """Picks one among several: whose offer to answer, whom to award, how to hand off."""
 
     BINDINGS: ClassVar[list[BindingType]] = _CLOSE
 
-    def __init__(self, title: str, choices: list[AgentChoice]) -> None:
+    def __init__(self, title: str, choices: list[Choice]) -> None:
         super().__init__(classes="desk-modal")
         self.prompt_title = title
         self.choices = choices
@@ -74,7 +74,7 @@ class PickAgent(ModalScreen[str | None]):
         with Vertical(classes="modal-body"):
             yield Label(self.prompt_title, classes="modal-title", markup=False)
             yield OptionList(
-                *(Option(plain(choice.label), id=choice.agent_id) for choice in self.choices),
+                *(Option(plain(choice.label), id=choice.key) for choice in self.choices),
                 id="agents",
             )
             yield Static("Enter to choose · Escape to cancel", classes="modal-hint")

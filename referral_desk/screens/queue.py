@@ -53,6 +53,7 @@ MODE_LABELS = {
     "broadcast": "broadcast",
     "network": "network",
     "private": "private",
+    "isa": "ISA",
 }
 
 
@@ -87,6 +88,8 @@ def _agents_cell(referral: ReferralView, names: dict[str, str]) -> str:
     interested = [offer.agent_id for offer in referral.offers if offer.status == "interested"]
     if referral.status == "unassigned":
         return "nobody — needs the lead"
+    if referral.status == "qualifying" and referral.assigned_agent_id:
+        return f"ISA {name(referral.assigned_agent_id)}"
     if referral.status == "pending" and referral.assigned_agent_id:
         return f"→ {name(referral.assigned_agent_id)}"
     if interested:

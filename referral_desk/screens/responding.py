@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from ..engine import SEQUENTIAL_MODES, OfferView, ReferralView
 from ..widgets.countdown import countdown_text
 from .base import DeskScreen
-from .modals import AgentChoice, PickAgent, ReasonPrompt
+from .modals import Choice, PickOne, ReasonPrompt
 from .writing import Refused, Written, write
 
 __all__ = ["REASSIGNED_BY_DESK", "RESPONSE_BINDINGS", "RespondingScreen"]
@@ -50,6 +50,13 @@ RESPONSE_BINDINGS: list[BindingType] = [
         "w", "award", "Award", tooltip="Network: pick the receiver among the interested", id="award"
     ),
     Binding(
+        "h",
+        "handoff",
+        "Hand off",
+        tooltip="ISA: route a qualifying referral now (pick the mode)",
+        id="handoff",
+    ),
+    Binding(
         "r",
         "reassign",
         "Reassign",
@@ -68,7 +75,16 @@ def _interested(referral: ReferralView) -> list[OfferView]:
     return [offer for offer in referral.offers if offer.status == "interested"]
 
 
-ANSWER_ACTIONS = ("accept", "decline", "claim", "interest", "award", "reassign")
+HANDOFF_CHOICES = (
+    ("best_fit", "best fit: the best-scoring agent first"),
+    ("round_robin", "round robin: the next agent in the rotation"),
+    ("on_duty", "on duty: the best agent on duty now"),
+    ("broadcast", "broadcast: several at once, first to claim"),
+    ("network", "network: the market's group, pick from interested"),
+)
+"""How the ISA can hand a referral off from the screen (`handoff --agent` for one agent)."""
+
+ANSWER_ACTIONS = ("accept", "decline", "claim", "interest", "award", "handoff", "reassign")
 """The actions whose keys depend on the referral in focus."""
 
 
@@ -112,6 +128,8 @@ class RespondingScreen(DeskScreen):
             return True if offered and not network else None
         if action == "decline":
             return True if offered else None
+        if action == "handoff":  # shown only on a referral with the ISA: most desks have none
+            return referral.status == "qualifying"
         return True if referral.status == "unassigned" or self._reassignable(referral) else None
 
     @staticmethod
@@ -135,6 +153,9 @@ class RespondingScreen(DeskScreen):
 
     def action_award(self) -> None:
         self._award()
+
+    def action_handoff(self) -> None:
+        self._hand_off()
 
     def action_reassign(self) -> None:
         referral = self.current_referral()
@@ -175,8 +196,8 @@ class RespondingScreen(DeskScreen):
         if len(offers) == 1:
             return offers[0].agent_id
         now = self.now()
-        choices = [AgentChoice(offer.agent_id, self._agent_label(offer, now)) for offer in offers]
-        return await self.app.push_screen_wait(PickAgent(title, choices))
+        choices = [Choice(offer.agent_id, self._agent_label(offer, now)) for offer in offers]
+        return await self.app.push_screen_wait(PickOne(title, choices))
 
     @work(group="prompt", exclusive=True, exit_on_error=False)
     async def _answer(self, response: str) -> None:
@@ -236,6 +257,30 @@ class RespondingScreen(DeskScreen):
             self,
             lambda desk: desk.award(referral.id, agent_id, now),
             f"{referral.id}: awarded to {agent_id} (pending the fee agreement)",
+        )
+
+    @work(group="prompt", exclusive=True, exit_on_error=False)
+    async def _hand_off(self) -> None:
+        referral = self.current_referral()
+        if referral is None:
+            return
+        if referral.status != "qualifying":
+            self.notify(
+                f"{referral.id} is not with the inside sales agent: nothing to hand off.",
+                title=referral.id,
+                severity="warning",
+                markup=False,
+            )
+            return
+        choices = [Choice(mode, label) for mode, label in HANDOFF_CHOICES]
+        mode = await self.app.push_screen_wait(PickOne(f"{referral.id}: hand off by", choices))
+        if mode is None:
+            return
+        now = self.now()
+        write(
+            self,
+            lambda desk: desk.routing.handoff(referral.id, now, mode),
+            f"{referral.id}: handed off ({mode.replace('_', ' ')})",
         )
 
     @on(Written)

@@ -51,6 +51,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("default_mode", "Default mode", "routing mode when an intake names none"),
     ("broadcast_size", "Broadcast size", "agents a broadcast goes to at once (plus fallback)"),
     ("max_offers_before_fallback", "Max offers", "sequential offers before the fallback agent"),
+    ("prefer_previous_agent", "Previous agent", "returning sources go to their last agent first"),
     ("fallback_agent_id", "Fallback agent", "offered when nobody eligible is left"),
     ("timezone", "Time zone", "IANA zone of the desk, e.g. America/Chicago"),
     ("business_hours", "Business hours", "e.g. mon-fri 08:00-18:00;sat 10:00-14:00"),
@@ -62,6 +63,9 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ),
     ("card_practice", "Card practice", "add a handwritten-card task to each intake"),
     ("agent_name", "Agent name", "whose voice the thank-you drafts use"),
+)
+SWITCHES = frozenset(
+    {"card_practice", "pause_outside_business_hours", "routing_enabled", "prefer_previous_agent"}
 )
 SECTIONS = {
     "routing_enabled": "Routing",
@@ -203,7 +207,7 @@ class SettingsScreen(DeskScreen):
 
     def _control(self, key: str) -> Widget:
         control_id = key.replace("_", "-")
-        if key in ("card_practice", "pause_outside_business_hours", "routing_enabled"):
+        if key in SWITCHES:
             return Switch(id=control_id)
         if key == "default_mode":
             return Select(

@@ -36,6 +36,7 @@ MODE_LABELS = {
     "broadcast": "broadcast (first to claim)",
     "network": "network (pick from interested)",
     "private": "private (one chosen agent)",
+    "isa": "inside sales agent (qualify first)",
 }
 GIFT_POLICIES = (("accepts gifts", "gifts"), ("no gifts (donate instead)", "no_gifts"))
 PRICE_KEYS = ("price_min", "price_max")

@@ -56,7 +56,8 @@ def test_table_is_exactly_the_designed_lifecycle() -> None:
     """The table is DESIGN.md's lifecycle, move for move, in the order the UI offers."""
     assert dict(TRANSITIONS) == {
         "draft": ("new",),
-        "new": ("offered", "unassigned", "lost"),
+        "new": ("qualifying", "offered", "unassigned", "lost"),
+        "qualifying": ("new", "lost"),  # with the inside sales agent, then handed off
         "offered": ("accepted", "awarded", "unassigned", "lost"),
         "accepted": ("pending", "unassigned", "lost"),
         "pending": ("awarded", "lost"),
@@ -207,6 +208,7 @@ def test_any_active_status_can_be_lost() -> None:
     """Active = still in play: exactly the statuses from which the referral can be lost."""
     assert ACTIVE_STATUSES == (
         "new",
+        "qualifying",
         "offered",
         "accepted",
         "pending",

@@ -36,7 +36,8 @@ SELECT agent.id,
 """Open offers plus referrals assigned in an active status (DESIGN.md, Routing)."""
 
 METROS = (("Austin", "78704"), ("Austin", None), ("Denver", "80202"), ("Round Rock", None))
-MODES = ("best_fit", "best_fit", "round_robin", "broadcast", "network")
+MODES = ("best_fit", "best_fit", "round_robin", "broadcast", "network", "isa")
+HANDOFF_MODES = ("best_fit", "round_robin", "broadcast", "network")
 RESPONSES = ("accept", "claim", "decline", "interest")
 
 
@@ -83,6 +84,7 @@ STEP = st.one_of(
     st.tuples(st.just("award"), st.integers(0, 50)),
     st.tuples(st.just("advance"), st.integers(1, 90)),
     st.tuples(st.just("reroute"), st.integers(0, 50)),
+    st.tuples(st.just("handoff"), st.integers(0, 50), st.sampled_from(HANDOFF_MODES)),
 )
 """Status moves weigh most: a referral needs several to reach escrow and closing."""
 
@@ -124,6 +126,11 @@ def play(desk: Desk, clock: ManualClock, step: tuple[Any, ...]) -> None:
             desk.change_status(referral.id, target, clock.now(), **move_options(referral, target))
         elif action == "reroute" and known:
             desk.reroute(known[options[0] % len(known)], clock.now())
+        elif action == "handoff":
+            qualifying = [r.id for r in desk.referrals(statuses=("qualifying",))]
+            if qualifying:
+                referral_id = qualifying[options[0] % len(qualifying)]
+                desk.routing.handoff(referral_id, clock.now(), options[1])
     except DeskError:
         pass
 
@@ -142,6 +149,7 @@ def test_the_kept_load_equals_the_counted_load_after_any_history(
     The desk carries over from one example to the next, so later examples start
     from ever busier desks: the counter must hold from any state, not only from empty.
     """
+    roster_desk.set_setting("isa_agent_id", "T-HQ-01", clock.now())  # mode `isa` has its ISA
     for step in steps:
         play(roster_desk, clock, step)
         assert kept_loads(roster_desk) == counted_loads(roster_desk), step

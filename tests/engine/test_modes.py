@@ -279,14 +279,22 @@ def test_best_fit_offers_one_agent_at_a_time_in_score_order(desk: Desk, clock: M
 
 
 def test_round_robin_shares_follow_the_weights(desk: Desk, clock: ManualClock) -> None:
-    """Round robin: an agent with weight 2 gets twice the referrals of one with weight 1."""
+    """Round robin: an agent with weight 2 gets twice the referrals of one with weight 1.
+    Thirty sources, one referral each: a source's second referral would go first to the
+    agent who took its first (`prefer_previous_agent`), not round the rotation."""
     now = clock.now()
     add_agent(desk, now, "RR-A", weight="1", capacity="100")
     add_agent(desk, now, "RR-B", weight="2", capacity="100")
 
     winners = []
-    for _ in range(30):
-        referral = new_referral(desk, clock.advance(minutes=1), mode="round_robin")
+    for number in range(30):
+        referral = new_referral(
+            desk,
+            clock.advance(minutes=1),
+            mode="round_robin",
+            source__name=f"Source {number}",
+            source__email=f"source{number}@example.com",
+        )
         offer = only_open_offer(desk, referral.id)
         accepted = desk.respond(referral.id, offer.agent_id, "accept", clock.advance(seconds=30))
         assert accepted.status == "awarded"

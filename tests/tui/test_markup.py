@@ -29,7 +29,7 @@ from referral_desk.messages import ShowReferral
 from referral_desk.navigation import PLACES
 from referral_desk.screens.agent_form import AgentFormScreen
 from referral_desk.screens.help import HelpScreen
-from referral_desk.screens.modals import AgentCard, PickAgent, ReasonPrompt
+from referral_desk.screens.modals import AgentCard, PickOne, ReasonPrompt
 from referral_desk.screens.queue import QueueScreen
 from referral_desk.screens.referral_detail import ReferralScreen
 from referral_desk.screens.roster import RosterScreen
@@ -255,7 +255,7 @@ async def test_answer_prompts_name_the_agents_as_typed(
         await pilot.press("d")
         await settle(pilot)
         pick = app.screen
-        assert isinstance(pick, PickAgent)
+        assert isinstance(pick, PickOne)
         options = pick.query_one(OptionList)
         labels = shown(options).splitlines()
         assert sorted(label.split(" · ")[0] for label in labels) == sorted(

@@ -189,7 +189,18 @@ def withdrawn_draft(
 
 
 def award_draft(agent: Contact, referral: Referral, settings: DeskSettings) -> Draft:
-    """The referral is the agent's: the one message that carries the client's contact."""
+    """The referral is the agent's: the one message to an agent that carries the client's
+    contact (the inside sales agent's, `isa_draft`, is the other)."""
+    return _with_contact("award", agent, referral, settings)
+
+
+def isa_draft(agent: Contact, referral: Referral, settings: DeskSettings) -> Draft:
+    """The referral waits with the inside sales agent, who calls the client to qualify
+    them: a team member's task, so it carries the client's contact."""
+    return _with_contact("isa", agent, referral, settings)
+
+
+def _with_contact(kind: str, agent: Contact, referral: Referral, settings: DeskSettings) -> Draft:
     channel, recipient = route_for(agent)
     values = {
         "agent_first_name": agent.name.split()[0] if agent.name.split() else agent.name,
@@ -206,8 +217,8 @@ def award_draft(agent: Contact, referral: Referral, settings: DeskSettings) -> D
         "referral_id": format_id("referral", referral.id or 0),
         "desk_name": DESK_NAME,
     }
-    subject, body, problem = render("award", values, settings)
-    return Draft("award", channel, recipient, subject, body, problem)
+    subject, body, problem = render(kind, values, settings)
+    return Draft(kind, channel, recipient, subject, body, problem)
 
 
 _INSERT_MESSAGE = Prepared(insert(m.outbox_message))

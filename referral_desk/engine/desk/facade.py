@@ -2,13 +2,13 @@
 
 `Desk` holds one object per area and passes each what it needs: the read side
 (`reads.py`), intake (`intake.py`), the roster (`roster.py`), routing
-(`routing/service.py`), closing (`closing/service.py`), the outbox
-(`outbox.py`), reports (`reports.py`), the web's links (`links.py`) and API
-(`api.py`). The areas that write share one `DeskWriter` (`writer.py`): each
-public method that writes is one transaction that validates everything first,
+(`routing/service.py`), closing (`closing/service.py`), the outbox (`outbox.py`),
+reports (`reports.py`), the web's links (`links.py`) and API (`api.py`); routing,
+links and api are public. The areas that write share one `DeskWriter` (`writer.py`):
+each public method that writes is one transaction that validates everything first,
 writes, appends the events that explain the change, bumps the desk's revision
-counter (so screens in other processes notice) and commits — or writes
-nothing at all. Methods take `now`; the service never reads the system clock.
+counter (so screens in other processes notice) and commits — or writes nothing at
+all. Methods take `now`; the service never reads the system clock.
 
 An area is built (its modules imported) when first used: `show` loads reads only.
 """
@@ -110,7 +110,7 @@ class Desk:
         from .links import LinkService
 
         keeper = SecretKeeper.of_desk(self.url, self.server_secret_file)
-        return LinkService(self._writer, self._routing, keeper)
+        return LinkService(self._writer, self.routing, keeper)
 
     @cached_property
     def _intake(self) -> IntakeService:
@@ -131,7 +131,8 @@ class Desk:
         return ClosingService(self._writer)
 
     @cached_property
-    def _routing(self) -> RoutingService:
+    def routing(self) -> RoutingService:
+        """Routing; beyond answers and the clock: the ISA's `handoff`, `invite`."""
         from .routing.service import RoutingService
 
         return RoutingService(self._writer, raise_due_flags=self._closing.raise_due_flags)
@@ -287,7 +288,7 @@ class Desk:
 
     def preview(self, payload: Any, now: datetime) -> RoutingDecision:
         """Who would get this referral and why each other agent would not; writes nothing."""
-        return self._routing.preview(payload, now)
+        return self.routing.preview(payload, now)
 
     def respond(
         self,
@@ -298,19 +299,19 @@ class Desk:
         reason: str | None = None,
     ) -> ReferralView:
         """Records an agent's answer: accept / claim, decline, or interest (network)."""
-        return self._routing.respond(referral_id, agent_id, response, now, reason)
+        return self.routing.respond(referral_id, agent_id, response, now, reason)
 
     def award(self, referral_id: str, agent_id: str, now: datetime) -> ReferralView:
         """Picks the receiver among interested agents of a network referral."""
-        return self._routing.award(referral_id, agent_id, now)
+        return self.routing.award(referral_id, agent_id, now)
 
     def reroute(self, referral_id: str, now: datetime, agent_id: str | None = None) -> ReferralView:
         """Routes an unassigned referral again, or offers it privately to one agent."""
-        return self._routing.reroute(referral_id, now, agent_id)
+        return self.routing.reroute(referral_id, now, agent_id)
 
     def tick(self, now: datetime) -> list[Lapse]:
         """The clock: lapses offers past their window, routes what follows, raises flags."""
-        return self._routing.tick(now)
+        return self.routing.tick(now)
 
     # --- closing ------------------------------------------------------------------
 
@@ -384,8 +385,7 @@ class Desk:
     # --- the outbox ---------------------------------------------------------------
 
     def outbox_folder(self) -> Path:
-        """Where the file channel puts `.eml` files for this desk."""
-        return self._outbox.outbox_folder()
+        return self._outbox.outbox_folder()  # where the file channel puts `.eml` files
 
     def deliver_outbox(self, now: datetime, transport: object | None = None) -> DeliveryReport:
         """One pass of the dispatcher: every due message tried once (the clock runs it)."""

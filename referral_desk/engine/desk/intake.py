@@ -85,6 +85,7 @@ class IntakeService:
         if any(data.agent_id is not None or data.network is not None for data in parsed):
             with self.writer.read() as session:
                 check_against_desk(session, parsed, settings_of(session), now)
+        _check_isa(parsed, self.writer.settings(), single)
         if guard is not None:
             if len(parsed) > BATCH_SIZE:
                 raise InvalidInput([f"input: at most {BATCH_SIZE} referrals in one request"])
@@ -178,6 +179,19 @@ class IntakeService:
         if settings.routing_enabled:
             dispatch.start(run, referral)
         return referral.id
+
+
+def _check_isa(parsed: list[IntakeIn], settings: DeskSettings, single: bool) -> None:
+    """Refuses an `isa` referral (named, or the desk's default mode) while the desk has
+    no inside sales agent: it would wait with nobody."""
+    if settings.isa_agent_id is not None:
+        return
+    for index, data in enumerate(parsed):
+        if (data.mode or settings.default_mode) == "isa":
+            suffix = "" if single else f" (item {index + 1})"
+            raise InvalidInput(
+                [f"mode: isa needs the setting isa_agent_id (the inside sales agent){suffix}"]
+            )
 
 
 def _check_received(parsed: list[IntakeIn], now: datetime, single: bool) -> None:

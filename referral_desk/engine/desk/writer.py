@@ -115,7 +115,8 @@ class DeskWriter:
 
         A folder is resolved here, against this process's working folder, and must
         exist; the fallback agent must be on the roster and active (routing never offers
-        an inactive one anything, so what nobody else takes would go unassigned)."""
+        an inactive one anything, so what nobody else takes would go unassigned); the
+        inside sales agent must be on the roster and on the team."""
         from ..delivery.folders import FOLDER_KEYS, resolved_folder  # only `settings set`
 
         if key in FOLDER_KEYS:
@@ -126,6 +127,10 @@ class DeskWriter:
                 agent = agent_row(session, value, field=key)
                 if not agent.active:
                     raise InvalidInput([f"{key}: {value} is inactive (activate the agent first)"])
+            if key == "isa_agent_id" and value is not None:
+                agent = agent_row(session, value, field=key)
+                if agent.kind != "team":
+                    raise InvalidInput([f"{key}: {value} is a partner; the ISA is a team member"])
             put_setting(session, key, value)
             if key == "routing_enabled" and value:
                 self._route_held(session, now, updated)

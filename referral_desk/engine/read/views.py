@@ -138,6 +138,8 @@ class TaskView:
     done_at: datetime | None
     draft: str
     channel: str
+    agent_id: str | None = None
+    """Whose task it is when it is an agent's (the ISA's `isa_followup`); None: the desk's."""
 
     @classmethod
     def of(cls, row: Row[Any]) -> TaskView:

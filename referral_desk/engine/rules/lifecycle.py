@@ -7,7 +7,8 @@ which the desk routes again. `TRANSITIONS` is that drawing; nothing else in the 
 may list moves.
 
 Who makes a move matters as much as whether it is legal. Routing (offers, responses,
-awards, the clock) sets offered, accepted, pending, awarded and unassigned; logging
+awards, the clock, the inside sales agent's hold and hand-off) sets qualifying,
+offered, accepted, pending, awarded and unassigned; logging
 the fee agreement turns pending into awarded; a user moves a referral along the rest
 with the `status` command. `validate_change` is that command's rule book: it checks
 the move first (an illegal move is reported as such, whatever options came with it),
@@ -80,7 +81,9 @@ class InvalidFields(InvalidInput, ValueError):
 TRANSITIONS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         "draft": ("new",),
-        "new": ("offered", "unassigned", "lost"),
+        "new": ("qualifying", "offered", "unassigned", "lost"),
+        # qualifying → new: the inside sales agent hands it off, and routing takes it.
+        "qualifying": ("new", "lost"),
         # offered → awarded: a sequential accept or a broadcast claim takes it at once.
         "offered": ("accepted", "awarded", "unassigned", "lost"),
         "accepted": ("pending", "unassigned", "lost"),
@@ -98,8 +101,11 @@ TRANSITIONS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
 )
 """Each status → the statuses it may move to, in the order the UI offers them."""
 
-ROUTING_TARGETS: Final = frozenset({"offered", "accepted", "pending", "awarded", "unassigned"})
-"""Statuses only routing sets (offers, responses, awards, lapses); never `status`."""
+ROUTING_TARGETS: Final = frozenset(
+    {"qualifying", "offered", "accepted", "pending", "awarded", "unassigned"}
+)
+"""Statuses only routing sets (offers, responses, awards, lapses, the inside sales agent's
+hold); never `status`."""
 
 USER_TARGETS: Final = (
     "working",
@@ -125,6 +131,9 @@ _FEE_LOG_MOVES: Final = frozenset({("pending", "awarded")})
 
 _INTAKE_MOVES: Final = frozenset({("draft", "new")})
 """Moves made by completing an intake."""
+
+_HANDOFF_MOVES: Final = frozenset({("qualifying", "new")})
+"""Moves made by the inside sales agent's hand-off (`handoff ID`), which routes it next."""
 
 ACTIVE_STATUSES: Final = tuple(
     status for status in REFERRAL_STATUSES if "lost" in TRANSITIONS.get(status, ())
@@ -159,6 +168,7 @@ STATUS_LABELS: Final[Mapping[str, str]] = MappingProxyType(
     {
         "draft": "Draft",
         "new": "New",
+        "qualifying": "Qualifying",
         "offered": "Offered",
         "accepted": "Accepted",
         "pending": "Pending",
@@ -226,7 +236,7 @@ def made_by(current: str, target: str) -> MoveMaker:
         return "intake"
     if (current, target) in _FEE_LOG_MOVES:
         return "fee_log"
-    if target in ROUTING_TARGETS:
+    if target in ROUTING_TARGETS or (current, target) in _HANDOFF_MOVES:
         return "routing"
     return "user"
 
@@ -249,6 +259,8 @@ def check_user_move(current: str, target: str) -> None:
         who = "logging the fee agreement (fee ID log) makes that move"
     elif maker == "intake":
         who = "completing the intake makes that move"
+    elif (current, target) in _HANDOFF_MOVES:
+        who = "the hand-off (referral-desk handoff ID) makes that move"
     else:
         who = "routing (offers, responses, awards) makes that move"
     raise IllegalMove(

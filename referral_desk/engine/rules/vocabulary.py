@@ -9,14 +9,14 @@ AgentSides = Literal["buyer", "seller", "both"]
 AgentKind = Literal["partner", "team"]
 Channel = Literal["sms", "email", "call"]
 SourceType = Literal["client", "sphere", "agent", "professional"]
-Mode = Literal["best_fit", "round_robin", "on_duty", "broadcast", "network", "private"]
+Mode = Literal["best_fit", "round_robin", "on_duty", "broadcast", "network", "private", "isa"]
 
 SIDES: Final = ("buyer", "seller")
 AGENT_SIDES: Final = ("buyer", "seller", "both")
 AGENT_KINDS: Final = ("partner", "team")
 CHANNELS: Final = ("sms", "email", "call")
 SOURCE_TYPES: Final = ("client", "sphere", "agent", "professional")
-MODES: Final = ("best_fit", "round_robin", "on_duty", "broadcast", "network", "private")
+MODES: Final = ("best_fit", "round_robin", "on_duty", "broadcast", "network", "private", "isa")
 SEQUENTIAL_MODES: Final = ("best_fit", "round_robin", "on_duty")
 
 PROPERTY_TYPES: Final = (
@@ -33,6 +33,7 @@ PROPERTY_TYPES: Final = (
 REFERRAL_STATUSES: Final = (
     "draft",
     "new",
+    "qualifying",
     "offered",
     "accepted",
     "pending",
@@ -52,8 +53,9 @@ OPEN_OFFER_STATUSES: Final = ("offered", "interested")
 ACTIVE_ASSIGNED_STATUSES: Final = ("pending", "awarded", "working", "in_escrow")
 """Referral statuses that occupy a slot of the assigned agent's capacity."""
 
-WAITING_STATUSES: Final = ("offered", "accepted", "pending", "unassigned")
-"""Referral statuses the desk is waiting on: what the queue shows."""
+WAITING_STATUSES: Final = ("new", "qualifying", "offered", "accepted", "pending", "unassigned")
+"""Referral statuses the desk is waiting on: what the queue shows (`new`: held while
+routing is off; `qualifying`: with the inside sales agent)."""
 
 
 def one_of(values: tuple[str, ...]) -> str:

@@ -170,6 +170,8 @@ referral = Table(
     Index("ix_referral_status_closing", "status", "closing_date"),
     # A source's referrals in a span (the burst flag), and all of a source's (migration 0009).
     Index("ix_referral_source_received", "source_id", "received_at"),
+    # The agent who took a source's last referral (`prefer_previous_agent`, migration 0011).
+    Index("ix_referral_source_agent", "source_id", "assigned_agent_id"),
     Index(
         "ix_referral_received_report", "received_at", "source_id", "first_offered_at", "accepted_at"
     ),
@@ -234,6 +236,7 @@ ack_task = Table(
     _utc("done_at", nullable=True),
     _text("draft"),
     Column("channel", String(16), nullable=False, default=""),
+    Column("agent_id", String(64), nullable=True),  # an agent's task (isa_followup), 0011
     Index("ix_ack_task_open_due", "done_at", "due_at"),
 )
 """An acknowledgment to make to a referring party: thanks, card, recognition."""

@@ -82,6 +82,12 @@ class DeskSettings(BaseModel):
     routing_enabled: bool = True
     """Whether intake routes at once; when false, referrals wait as `new` with no offer,
     and turning it back on routes every one of them, oldest first."""
+    isa_agent_id: str | None = None
+    """The inside sales agent (a team member): an `isa` referral waits with them,
+    qualifying, until they hand it off (`handoff`)."""
+    prefer_previous_agent: bool = True
+    """Whether a returning source's referral is offered first to the agent who took its
+    last one, when that agent is eligible now (sequential modes)."""
     pause_outside_business_hours: bool = False
     """Whether acceptance windows count down only during business hours."""
     team_lead_email: str = Field(default="", max_length=320)
@@ -240,7 +246,7 @@ def _parse_text(key: str, text: str) -> Any:
     text = text.strip()
     if key == "holidays":
         return [part.strip() for part in text.split(";") if part.strip()]
-    if key == "fallback_agent_id":
+    if key in ("fallback_agent_id", "isa_agent_id"):
         return text or None
     if key.startswith("weights."):
         try:

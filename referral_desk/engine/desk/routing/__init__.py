@@ -2,10 +2,20 @@
 
 `dispatch.py` makes offers by mode and falls back; `responses.py` takes an
 agent's answer and the sender's award; `lapses.py` is the clock's work on
-offers past their window; `candidates.py` and `profiles.py` read the roster as
-routing sees it; `previews.py` is the same decision with nothing written;
+offers past their window; `returning.py` finds a returning source's previous
+agent; `candidates.py` and `profiles.py` read the roster as routing sees it;
+`previews.py` is the same decision with nothing written;
 `service.py` is the area's face on the desk. The pure rules they apply are in
 `engine/rules/` (`scoring.py`, `eligibility.py`).
 """
 
-__all__ = ["candidates", "dispatch", "lapses", "previews", "profiles", "responses", "service"]
+__all__ = [
+    "candidates",
+    "dispatch",
+    "lapses",
+    "previews",
+    "profiles",
+    "responses",
+    "returning",
+    "service",
+]

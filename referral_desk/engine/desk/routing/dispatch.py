@@ -28,8 +28,10 @@ from ...storage.records import Referral
 from ...storage.rows import NewOffer, agent_contact
 from ...storage.transaction import Transaction
 from ...values.settings import DeskSettings
+from . import isa
 from .candidates import Standing, rank_candidates, standing
 from .profiles import covering_profiles, load_profiles
+from .returning import preferred
 
 _OFFER = m.offer
 _EVENT = m.event
@@ -109,6 +111,8 @@ def start(run: RoutingRun, referral: Referral) -> None:
         _offer_broadcast(run, referral, now_standing)
     elif referral.mode == "network":
         _offer_network(run, referral, now_standing)
+    elif referral.mode == "isa":
+        isa.hold(run, referral)
 
 
 def after_offer_ended(run: RoutingRun, referral: Referral) -> None:
@@ -160,6 +164,13 @@ def _offer_next_sequential(run: RoutingRun, referral: Referral, now_standing: St
     if made < run.settings.max_offers_before_fallback:
         profiles, ranked = candidate_decision(run, now_standing.profile)
         eligible = [choice for choice in ranked if choice.agent_id != fallback]
+        returning = run.settings.prefer_previous_agent and preferred(
+            run.session, referral, eligible
+        )
+        if returning:
+            choice, previous = returning
+            _make_offers(run, referral, [choice], now_standing, sequential=True, why=previous.why)
+            return
         pick = _pick(run, referral.mode, eligible, profiles)
         if pick is not None:
             _make_offers(run, referral, [pick], now_standing, sequential=True)
@@ -274,7 +285,10 @@ def _make_offers(
     choices: list[RankedAgent],
     now_standing: Standing,
     sequential: bool,
+    why: str = "",
 ) -> None:
+    """Offers the referral to each choice; `why` says why this agent (the event's
+    detail ends with it)."""
     expires = run.window_end()
     zone = run.settings.zone
     session = run.session
@@ -312,7 +326,8 @@ def _make_offers(
             run.now,
             agent_id=choice.agent_id,
             offer_id=offer.id,
-            detail=f"score {choice.score:.2f} ({values}); answer by {desk_time(expires, zone)}",
+            detail=f"score {choice.score:.2f} ({values}); answer by {desk_time(expires, zone)}"
+            + (f"; {why}" if why else ""),
         )
     if referral.first_offered_at is None:
         referral.first_offered_at = run.now

@@ -21,6 +21,7 @@ from ...storage import tables as m
 from ...storage.prepared import Prepared
 from ...storage.records import Referral
 from ...storage.rows import agent_contact
+from . import isa
 from .dispatch import RoutingRun, after_offer_ended, release_contact, set_status
 
 TAKE = ("accept", "claim")
@@ -146,6 +147,7 @@ def award(run: RoutingRun, referral: Referral, agent_id: str) -> None:
 
 def _award(run: RoutingRun, referral: Referral, agent_id: str, status: str) -> None:
     referral.assigned_agent_id = agent_id
+    isa.add_followup(run, referral, agent_id)
     if referral.accepted_at is None:
         referral.accepted_at = run.now
     _withdraw_others(run, referral, agent_id)

@@ -16,7 +16,7 @@ from ...rules.text import checked_text
 from ...storage.rows import agent_row, known_network, referral_row
 from ...values.schemas import parse_intake
 from ..writer import DeskWriter, settings_of
-from . import dispatch, lapses, responses
+from . import dispatch, isa, lapses, responses
 from .previews import preview_decision
 
 
@@ -103,6 +103,25 @@ class RoutingService:
                 detail=f"routing again ({referral.mode})",
             )
             dispatch.start(run, referral)
+            return self.writer.written(session, referral.id or 0)
+
+    def handoff(
+        self,
+        referral_id: str,
+        now: datetime,
+        mode: str | None = None,
+        agent_id: str | None = None,
+    ) -> ReferralView:
+        """The inside sales agent hands a qualifying referral off: routed by `mode` (the
+        desk's `default_mode`, or `best_fit` when that is `isa`), or offered privately to
+        `agent_id`; refused, nothing written, when it is not qualifying."""
+        with self.writer.writing() as session:
+            referral = referral_row(session, referral_id)
+            run = self.writer.routing_run(session, now)
+            default = run.settings.default_mode
+            chosen = (mode or "").strip().lower() or (default if default != "isa" else "best_fit")
+            agent = agent_id.strip() if agent_id is not None else None
+            isa.hand_off(run, referral, chosen, agent)
             return self.writer.written(session, referral.id or 0)
 
     def preview(self, payload: Any, now: datetime) -> RoutingDecision:
