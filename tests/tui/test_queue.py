@@ -11,8 +11,10 @@ from referral_desk.app import ReferralDeskApp, make_app
 from referral_desk.engine.clock import ManualClock
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.read.views import ReferralView
+from referral_desk.screens.modals import PickOne
 from referral_desk.screens.queue import QueueScreen
 from referral_desk.widgets.countdown import countdown_text
+from tests.factories import intake
 from tests.tui.helpers import record_toasts, settle
 
 
@@ -156,3 +158,31 @@ async def test_empty_desk_says_nothing_is_waiting(db_path: object, clock: Manual
         await settle(pilot)
         assert app.screen.query_one("#empty").display is True
         assert app.screen.query_one(DataTable).display is False
+
+
+async def test_a_qualifying_referral_shows_its_isa_and_h_hands_it_off(
+    demo_db: str, clock: ManualClock
+) -> None:
+    """With the inside sales agent: no countdown, the ISA named; `h` picks a mode and routes it."""
+    seed = Desk.open(demo_db)
+    seed.set_setting("isa_agent_id", "T-HQ-01", clock.now())
+    [held] = seed.intake(intake(received_at=None, mode="isa"), clock.now())
+    seed.close()
+    app = make_app(demo_db, clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert _cell(app, held.id, "agent") == "ISA Priya Raman"
+        assert _cell(app, held.id, "status") == "qualifying"
+        assert _cell(app, held.id, "left") in ("", "—")
+        table = _queue(app).table
+        table.move_cursor(row=table.get_row_index(held.id))
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(app.screen, PickOne)
+        await pilot.press("down", "down", "down", "enter")  # broadcast
+        await settle(pilot)
+        handed = app.desk.referral(held.id)
+        assert (handed.status, handed.mode) == ("offered", "broadcast")
+        assert len(handed.open_offers) > 1
+        assert _cell(app, held.id, "status") == "offered"
