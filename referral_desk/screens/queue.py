@@ -54,6 +54,7 @@ MODE_LABELS = {
     "network": "network",
     "private": "private",
     "isa": "ISA",
+    "warm_transfer": "WARM · on the line",
 }
 
 
@@ -73,6 +74,11 @@ class QueueRow:
     @property
     def unassigned(self) -> bool:
         return self.referral.status == "unassigned"
+
+    @property
+    def urgent(self) -> bool:
+        """A warm transfer still ringing: its minutes stand out like an unassigned row."""
+        return self.referral.mode == "warm_transfer" and self.referral.status == "offered"
 
     def seconds_left(self, now: datetime) -> int | None:
         if self.deadline is None:
@@ -109,6 +115,8 @@ def _status_cell(referral: ReferralView) -> str:
         return f"{count} interested"
     if referral.status == "pending":
         return "pending fee"
+    if referral.status == "offered" and referral.mode == "warm_transfer":
+        return "CALL NOW"
     return STATUS_LABELS.get(referral.status, referral.status).lower()
 
 
@@ -247,6 +255,8 @@ class QueueScreen(RespondingScreen):
             style = None
             if row.unassigned and key in ("referral", "status"):
                 style = self._styles.style("unassigned" if key == "status" else "error")
+            elif row.urgent and key in ("status", "mode"):
+                style = self._styles.style("unassigned")  # a client waits on the line
             elif key == "agent" and row.referral.status == "accepted":
                 style = self._styles.style("accent")
             cells.append(Text(value, style=style or "", end="", no_wrap=True))

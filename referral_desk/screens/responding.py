@@ -81,6 +81,7 @@ HANDOFF_CHOICES = (
     ("on_duty", "on duty: the best agent on duty now"),
     ("broadcast", "broadcast: several at once, first to claim"),
     ("network", "network: the market's group, pick from interested"),
+    ("warm_transfer", "warm transfer: the client is on the line now"),
 )
 """How the ISA can hand a referral off from the screen (`handoff --agent` for one agent)."""
 

@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static, Switch
 from textual.widgets.select import InvalidSelectValueError
 
-from ..engine import MODES, WEIGHT_KEYS, AgentView, Desk, DeskSettings
+from ..engine import DEFAULT_MODES, WEIGHT_KEYS, AgentView, Desk, DeskSettings
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from ..widgets.form_field import FormField
@@ -37,7 +37,7 @@ from .writing import Refused, Written, attempt_each, write, writing
 
 __all__ = ["SettingsScreen", "weight_shares"]
 
-SEQUENTIAL_DEFAULTS = tuple(mode for mode in MODES if mode not in ("private", "network"))
+SEQUENTIAL_DEFAULTS = DEFAULT_MODES
 WEIGHT_LABELS = {
     "territory": "Territory",
     "price": "Price",
@@ -53,6 +53,13 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("max_offers_before_fallback", "Max offers", "sequential offers before the fallback agent"),
     ("prefer_previous_agent", "Previous agent", "returning sources go to their last agent first"),
     ("fallback_agent_id", "Fallback agent", "offered when nobody eligible is left"),
+    ("isa_agent_id", "Inside sales", "a team member who qualifies isa referrals first"),
+    (
+        "warm_transfer_agent_ids",
+        "Warm transfer",
+        "up to two agents alerted with the fallback: P-ATX-01;T-HQ-01",
+    ),
+    ("warm_transfer_window_minutes", "Warm window", "minutes to claim a client on the line"),
     ("timezone", "Time zone", "IANA zone of the desk, e.g. America/Chicago"),
     ("business_hours", "Business hours", "e.g. mon-fri 08:00-18:00;sat 10:00-14:00"),
     ("holidays", "Holidays", "not business days: 2026-12-25;2027-01-01"),
@@ -64,6 +71,8 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("card_practice", "Card practice", "add a handwritten-card task to each intake"),
     ("agent_name", "Agent name", "whose voice the thank-you drafts use"),
 )
+AGENT_SELECTS = {"fallback_agent_id": ("partner", "team"), "isa_agent_id": ("team",)}
+"""Settings that name one agent, and the kinds of agent each may name."""
 SWITCHES = frozenset(
     {"card_practice", "pause_outside_business_hours", "routing_enabled", "prefer_previous_agent"}
 )
@@ -216,7 +225,7 @@ class SettingsScreen(DeskScreen):
                 id=control_id,
                 compact=True,
             )
-        if key == "fallback_agent_id":
+        if key in AGENT_SELECTS:
             return Select([], prompt="none", id=control_id, compact=True)
         suggester = (
             SuggestFromList(sorted(available_timezones()), case_sensitive=False)
@@ -274,12 +283,14 @@ class SettingsScreen(DeskScreen):
     ) -> None:
         """Shows stored values: in every untouched field, or in `keys` (just saved)."""
         if agents is not None:
-            fallback = self.fields["fallback_agent_id"].control
-            assert isinstance(fallback, Select)
-            chosen = fallback.selection
-            fallback.set_options([(plain(f"{a.name} ({a.id})"), a.id) for a in agents])
-            if chosen is not None and any(a.id == chosen for a in agents):
-                fallback.value = chosen
+            for key, kinds in AGENT_SELECTS.items():
+                select = self.fields[key].control
+                assert isinstance(select, Select)
+                chosen = select.selection
+                listed = [a for a in agents if a.kind in kinds]
+                select.set_options([(plain(f"{a.name} ({a.id})"), a.id) for a in listed])
+                if chosen is not None and any(a.id == chosen for a in listed):
+                    select.value = chosen
         values = settings.as_contract()
         for key in self.fields:
             text = _text(values.get(key))

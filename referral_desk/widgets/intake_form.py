@@ -37,6 +37,7 @@ MODE_LABELS = {
     "network": "network (pick from interested)",
     "private": "private (one chosen agent)",
     "isa": "inside sales agent (qualify first)",
+    "warm_transfer": "warm transfer (client on the line now)",
 }
 GIFT_POLICIES = (("accepts gifts", "gifts"), ("no gifts (donate instead)", "no_gifts"))
 PRICE_KEYS = ("price_min", "price_max")

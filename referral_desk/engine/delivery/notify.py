@@ -132,6 +132,14 @@ def route_for(agent: Contact) -> tuple[str, str]:
     return "call", agent.name
 
 
+def urgent_route_for(agent: Contact) -> tuple[str, str]:
+    """(channel, recipient) for what cannot wait: a call if the agent prefers calls, else
+    SMS to their phone; email only for an agent with no phone."""
+    if agent.phone:
+        return ("call" if agent.preferred_channel == "call" else "sms"), agent.phone
+    return route_for(agent)
+
+
 def offer_values(
     agent: Contact, referral: Referral, offer: OfferTerms, settings: DeskSettings
 ) -> dict[str, str]:
@@ -161,10 +169,14 @@ def offer_draft(
     settings: DeskSettings,
     kind: str,
     link: str | None = None,
+    *,
+    urgent: bool = False,
 ) -> Draft:
-    """A new offer (`offer`, `broadcast_offer` or `network_offer`) to one agent; with a
-    `link` (the desk has a `public_url`), the offer's link closes the message."""
-    channel, recipient = route_for(agent)
+    """A new offer (`offer`, `broadcast_offer`, `network_offer`, `warm_transfer_offer`) to
+    one agent; with a `link` (the desk has a `public_url`), the offer's link closes the
+    message. An `urgent` one (a warm transfer) goes by SMS or call, whatever the agent's
+    usual channel: an email may be read after the minutes it has."""
+    channel, recipient = urgent_route_for(agent) if urgent else route_for(agent)
     subject, body, problem = render(kind, offer_values(agent, referral, offer, settings), settings)
     if link:
         body = with_link(body, link)

@@ -127,6 +127,9 @@ class DeskWriter:
                 agent = agent_row(session, value, field=key)
                 if not agent.active:
                     raise InvalidInput([f"{key}: {value} is inactive (activate the agent first)"])
+            if key == "warm_transfer_agent_ids":
+                for agent_id in filter(None, value.split(";")):
+                    agent_row(session, agent_id, field=key)
             if key == "isa_agent_id" and value is not None:
                 agent = agent_row(session, value, field=key)
                 if agent.kind != "team":

@@ -30,6 +30,7 @@ __all__ = [
     "Exclusion",
     "RoutingDecision",
     "SharedReasonExclusions",
+    "away_reason",
     "covers_market",
     "exclusion_reason",
     "network_group_for",
@@ -128,7 +129,7 @@ def covers_market(agent: AgentProfile, referral: ReferralProfile) -> bool:
     return zip_match or referral.metro in agent.metros
 
 
-def _away_reason(agent: AgentProfile, today_local: date) -> str | None:
+def away_reason(agent: AgentProfile, today_local: date) -> str | None:
     """An away period is inclusive at both ends; an open start means "already away"."""
     if agent.away_from is None and agent.away_until is None:
         return None
@@ -174,7 +175,7 @@ def exclusion_reason(
     if not agent.active:
         return "inactive"
     reason = (
-        _away_reason(agent, today_local)
+        away_reason(agent, today_local)
         or _coverage_reason(agent, referral)
         or _side_reason(agent, referral)
     )

@@ -9,14 +9,29 @@ AgentSides = Literal["buyer", "seller", "both"]
 AgentKind = Literal["partner", "team"]
 Channel = Literal["sms", "email", "call"]
 SourceType = Literal["client", "sphere", "agent", "professional"]
-Mode = Literal["best_fit", "round_robin", "on_duty", "broadcast", "network", "private", "isa"]
+Mode = Literal[
+    "best_fit", "round_robin", "on_duty", "broadcast", "network", "private", "isa", "warm_transfer"
+]
 
 SIDES: Final = ("buyer", "seller")
 AGENT_SIDES: Final = ("buyer", "seller", "both")
 AGENT_KINDS: Final = ("partner", "team")
 CHANNELS: Final = ("sms", "email", "call")
 SOURCE_TYPES: Final = ("client", "sphere", "agent", "professional")
-MODES: Final = ("best_fit", "round_robin", "on_duty", "broadcast", "network", "private", "isa")
+MODES: Final = (
+    "best_fit",
+    "round_robin",
+    "on_duty",
+    "broadcast",
+    "network",
+    "private",
+    "isa",
+    "warm_transfer",
+)
+DEFAULT_MODES: Final = ("best_fit", "round_robin", "on_duty", "broadcast", "isa")
+"""Modes a desk may route by when an intake names none (`default_mode`): not the ones
+that name their agents (private, network) or a moment (warm_transfer: the client is on
+the line now)."""
 SEQUENTIAL_MODES: Final = ("best_fit", "round_robin", "on_duty")
 
 PROPERTY_TYPES: Final = (

@@ -23,9 +23,11 @@ from ..rules.errors import InvalidInput, cut, echo
 from ..rules.schedule import WeeklySchedule, parse_schedule
 from ..rules.text import checked_text
 from ..rules.timefmt import day_problem
-from ..rules.vocabulary import MODES, one_of
+from ..rules.vocabulary import DEFAULT_MODES, one_of
 from . import endpoints
 
+WARM_TRANSFER_NAMED_MAX = 2
+"""Warm-transfer agents a desk names; with the fallback agent, three are alerted."""
 WEIGHT_KEYS = ("territory", "price", "capacity", "history", "property_type")
 WEIGHT_MAX = 1000
 """The largest weight: far above any useful ratio, and five of them add up to a finite sum
@@ -85,6 +87,11 @@ class DeskSettings(BaseModel):
     isa_agent_id: str | None = None
     """The inside sales agent (a team member): an `isa` referral waits with them,
     qualifying, until they hand it off (`handoff`)."""
+    warm_transfer_agent_ids: str = Field(default="", max_length=200)
+    """Agents alerted at once when a client is on the line (`;`-separated, at most two;
+    the fallback agent is always alerted too), whatever market they cover."""
+    warm_transfer_window_minutes: int = Field(default=2, ge=1, le=60)
+    """How long a warm transfer's agents have to claim the call."""
     prefer_previous_agent: bool = True
     """Whether a returning source's referral is offered first to the agent who took its
     last one, when that agent is eligible now (sequential modes)."""
@@ -185,10 +192,28 @@ class DeskSettings(BaseModel):
     @field_validator("default_mode")
     @classmethod
     def _known_mode(cls, value: str) -> str:
-        if value not in MODES or value in ("private", "network"):
-            allowed = tuple(mode for mode in MODES if mode not in ("private", "network"))
-            raise ValueError(f"must be {one_of(allowed)}")
+        if value not in DEFAULT_MODES:
+            raise ValueError(f"must be {one_of(DEFAULT_MODES)}")
         return value
+
+    @field_validator("warm_transfer_agent_ids")
+    @classmethod
+    def _warm_agents(cls, value: str) -> str:
+        ids = list(dict.fromkeys(part.strip() for part in value.split(";") if part.strip()))
+        if len(ids) > WARM_TRANSFER_NAMED_MAX:
+            raise ValueError(
+                f"at most {WARM_TRANSFER_NAMED_MAX} agents (got {len(ids)}); "
+                "the fallback agent is always alerted too"
+            )
+        return ";".join(ids)
+
+    @property
+    def warm_transfer_ids(self) -> tuple[str, ...]:
+        """The named warm-transfer agents, then the fallback agent (each once)."""
+        named = [part for part in self.warm_transfer_agent_ids.split(";") if part]
+        if self.fallback_agent_id is not None:
+            named.append(self.fallback_agent_id)
+        return tuple(dict.fromkeys(named))
 
     @field_validator("business_hours")
     @classmethod

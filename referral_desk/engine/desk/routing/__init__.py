@@ -4,7 +4,8 @@
 agent's answer and the sender's award; `lapses.py` is the clock's work on
 offers past their window; `returning.py` finds a returning source's previous
 agent; `candidates.py` and `profiles.py` read the roster as routing sees it;
-`previews.py` is the same decision with nothing written;
+`isa.py` and `warm.py` are the inside sales agent's and the warm transfer's
+models; `previews.py` is the same decision with nothing written;
 `service.py` is the area's face on the desk. The pure rules they apply are in
 `engine/rules/` (`scoring.py`, `eligibility.py`).
 """
@@ -12,10 +13,12 @@ agent; `candidates.py` and `profiles.py` read the roster as routing sees it;
 __all__ = [
     "candidates",
     "dispatch",
+    "isa",
     "lapses",
     "previews",
     "profiles",
     "responses",
     "returning",
     "service",
+    "warm",
 ]

@@ -28,7 +28,7 @@ from ...storage.records import Referral
 from ...storage.rows import NewOffer, agent_contact
 from ...storage.transaction import Transaction
 from ...values.settings import DeskSettings
-from . import isa
+from . import isa, warm
 from .candidates import Standing, rank_candidates, standing
 from .profiles import covering_profiles, load_profiles
 from .returning import preferred
@@ -49,6 +49,14 @@ _COUNT_OFFER = Prepared(
     .where(_STATS.c.agent_id == bindparam("offered_agent"))
     .values(offers_total=_STATS.c.offers_total + 1)
 )
+
+
+OFFER_KINDS = {
+    "broadcast": "broadcast_offer",
+    "network": "network_offer",
+    "warm_transfer": "warm_transfer_offer",
+}
+"""The message an offer goes out as, by mode (`offer` for the rest)."""
 
 
 class Journal(Protocol):
@@ -113,6 +121,8 @@ def start(run: RoutingRun, referral: Referral) -> None:
         _offer_network(run, referral, now_standing)
     elif referral.mode == "isa":
         isa.hold(run, referral)
+    elif referral.mode == "warm_transfer":
+        warm.offer_warm_transfer(run, referral, now_standing)
 
 
 def after_offer_ended(run: RoutingRun, referral: Referral) -> None:
@@ -131,6 +141,8 @@ def after_offer_ended(run: RoutingRun, referral: Referral) -> None:
             unassign(run, referral, "every broadcast offer ended unclaimed")
     elif referral.mode == "network" and not still_open:
         unassign(run, referral, "no agent of the network took an interest in time")
+    elif referral.mode == "warm_transfer" and not still_open:
+        unassign(run, referral, "nobody claimed the warm transfer in time")
 
 
 def unassign(run: RoutingRun, referral: Referral, why: str) -> None:
@@ -169,11 +181,11 @@ def _offer_next_sequential(run: RoutingRun, referral: Referral, now_standing: St
         )
         if returning:
             choice, previous = returning
-            _make_offers(run, referral, [choice], now_standing, sequential=True, why=previous.why)
+            make_offers(run, referral, [choice], now_standing, sequential=True, why=previous.why)
             return
         pick = _pick(run, referral.mode, eligible, profiles)
         if pick is not None:
-            _make_offers(run, referral, [pick], now_standing, sequential=True)
+            make_offers(run, referral, [pick], now_standing, sequential=True)
             return
     _offer_fallback_or_unassign(run, referral, now_standing)
 
@@ -238,7 +250,7 @@ def _offer_fallback_or_unassign(
         agent_id=choice.agent_id,
         detail="nobody eligible left: offered to the desk's fallback agent",
     )
-    _make_offers(run, referral, [choice], now_standing, sequential=True)
+    make_offers(run, referral, [choice], now_standing, sequential=True)
 
 
 def _offer_private(run: RoutingRun, referral: Referral, now_standing: Standing) -> None:
@@ -248,7 +260,7 @@ def _offer_private(run: RoutingRun, referral: Referral, now_standing: Standing) 
     if choice is None:
         unassign(run, referral, f"{agent_id} cannot take it now (private referral)")
         return
-    _make_offers(run, referral, [choice], now_standing, sequential=True)
+    make_offers(run, referral, [choice], now_standing, sequential=True)
 
 
 def _offer_broadcast(run: RoutingRun, referral: Referral, now_standing: Standing) -> None:
@@ -261,7 +273,7 @@ def _offer_broadcast(run: RoutingRun, referral: Referral, now_standing: Standing
     if not chosen:
         unassign(run, referral, "roster exhausted: nobody eligible to broadcast to")
         return
-    _make_offers(run, referral, chosen, now_standing, sequential=False)
+    make_offers(run, referral, chosen, now_standing, sequential=False)
 
 
 def _offer_network(run: RoutingRun, referral: Referral, now_standing: Standing) -> None:
@@ -276,20 +288,21 @@ def _offer_network(run: RoutingRun, referral: Referral, now_standing: Standing) 
             unassign(run, referral, f"no eligible agent in network {group or '(none)'}")
             return
         members = [backstop]
-    _make_offers(run, referral, members, now_standing, sequential=False)
+    make_offers(run, referral, members, now_standing, sequential=False)
 
 
-def _make_offers(
+def make_offers(
     run: RoutingRun,
     referral: Referral,
     choices: list[RankedAgent],
     now_standing: Standing,
     sequential: bool,
     why: str = "",
+    expires: datetime | None = None,
 ) -> None:
     """Offers the referral to each choice; `why` says why this agent (the event's
-    detail ends with it)."""
-    expires = run.window_end()
+    detail ends with it); `expires` overrides the acceptance window's end."""
+    expires = expires or run.window_end()
     zone = run.settings.zone
     session = run.session
     sequence = len(now_standing.offers)
@@ -349,9 +362,10 @@ def release_contact(run: RoutingRun, referral: Referral) -> None:
 def _announce_offer(run: RoutingRun, referral: Referral, offer: NewOffer) -> None:
     """Queues the offer to the agent, by their channel (no client contact details)."""
     agent = agent_contact(run.session, offer.agent_id)
-    kind = {"broadcast": "broadcast_offer", "network": "network_offer"}.get(referral.mode, "offer")
+    kind = OFFER_KINDS.get(referral.mode, "offer")
     link = run.links.url(offer.id, offer.agent_id) if run.links and offer.id else None
-    draft = notify.offer_draft(agent, referral, offer, run.settings, kind, link)
+    urgent = referral.mode == "warm_transfer"
+    draft = notify.offer_draft(agent, referral, offer, run.settings, kind, link, urgent=urgent)
     notify.queue(run.session, draft, run.now, referral.id)
 
 

@@ -32,7 +32,15 @@ __all__ = ["FOLLOWUP_AFTER", "HANDOFF_MODES", "add_followup", "hand_off", "hold"
 
 FOLLOWUP_AFTER: Final = timedelta(hours=48)
 """When the ISA checks in with the client after an agent took the referral."""
-HANDOFF_MODES: Final = ("best_fit", "round_robin", "on_duty", "broadcast", "network", "private")
+HANDOFF_MODES: Final = (
+    "best_fit",
+    "round_robin",
+    "on_duty",
+    "broadcast",
+    "network",
+    "private",
+    "warm_transfer",
+)
 """The modes a hand-off routes by (not `isa` again)."""
 
 _LAST_HANDOFF = Prepared(
