@@ -1,5 +1,5 @@
-"""`preview`, `queue`, `respond`, `award`, `reroute`, `handoff` and `clock`: routing from
-the shell."""
+"""`preview`, `queue`, `respond`, `award`, `reroute`, `handoff`, `invite` and `clock`:
+routing from the shell."""
 
 from __future__ import annotations
 
@@ -64,6 +64,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     handoff.add_argument("--agent", metavar="AGENT_ID", help="offer it privately to this agent")
     add_json_flag(handoff)
     handoff.set_defaults(handler=run_handoff)
+
+    invite = subparsers.add_parser(
+        "invite", help="add receivers to a private referral to check their interest"
+    )
+    invite.add_argument("referral_id", metavar="ID")
+    invite.add_argument(
+        "--agent", action="append", required=True, metavar="AGENT_ID", help="repeat for more"
+    )
+    add_json_flag(invite)
+    invite.set_defaults(handler=run_invite)
 
     clock = subparsers.add_parser("clock", help="run the reassignment clock")
     clock.add_argument("--once", action="store_true", help="one tick at --now, then exit")
@@ -160,6 +170,14 @@ def run_handoff(arguments: argparse.Namespace) -> int:
     now = now_of(arguments)
     with open_desk(arguments) as desk:
         referral = desk.routing.handoff(arguments.referral_id, now, arguments.mode, arguments.agent)
+    _print_referral(arguments, referral, now)
+    return 0
+
+
+def run_invite(arguments: argparse.Namespace) -> int:
+    now = now_of(arguments)
+    with open_desk(arguments) as desk:
+        referral = desk.routing.invite(arguments.referral_id, arguments.agent, now)
     _print_referral(arguments, referral, now)
     return 0
 

@@ -55,6 +55,7 @@ MODE_LABELS = {
     "private": "private",
     "isa": "ISA",
     "warm_transfer": "WARM · on the line",
+    "open": "open",
 }
 
 

@@ -10,6 +10,7 @@ message), so a refused answer is shown here, as a warning with the desk's line.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from textual import on, work
@@ -57,6 +58,13 @@ RESPONSE_BINDINGS: list[BindingType] = [
         id="handoff",
     ),
     Binding(
+        "v",
+        "invite",
+        "Invite",
+        tooltip="Private: add a receiver to check their interest",
+        id="invite",
+    ),
+    Binding(
         "r",
         "reassign",
         "Reassign",
@@ -65,6 +73,14 @@ RESPONSE_BINDINGS: list[BindingType] = [
     ),
 ]
 """The response keys; each names what it records, so the footer and help read as a desk."""
+
+
+def picks_from_interested(referral: ReferralView) -> bool:
+    """Network and open referrals, and private ones with receivers invited: their offers
+    take `interest`, and the sender awards one."""
+    if referral.mode in ("network", "open"):
+        return True
+    return referral.mode == "private" and any(e.kind == "invited" for e in referral.events)
 
 
 def _offered(referral: ReferralView) -> list[OfferView]:
@@ -81,11 +97,21 @@ HANDOFF_CHOICES = (
     ("on_duty", "on duty: the best agent on duty now"),
     ("broadcast", "broadcast: several at once, first to claim"),
     ("network", "network: the market's group, pick from interested"),
+    ("open", "open: every agent covering the market, pick from interested"),
     ("warm_transfer", "warm transfer: the client is on the line now"),
 )
 """How the ISA can hand a referral off from the screen (`handoff --agent` for one agent)."""
 
-ANSWER_ACTIONS = ("accept", "decline", "claim", "interest", "award", "handoff", "reassign")
+ANSWER_ACTIONS = (
+    "accept",
+    "decline",
+    "claim",
+    "interest",
+    "award",
+    "handoff",
+    "invite",
+    "reassign",
+)
 """The actions whose keys depend on the referral in focus."""
 
 
@@ -118,7 +144,7 @@ class RespondingScreen(DeskScreen):
         referral = self.current_referral()
         if referral is None:
             return None
-        network = referral.mode == "network"
+        network = picks_from_interested(referral)
         offered = bool(_offered(referral))
         if action in ("interest", "award"):
             if not network:
@@ -131,6 +157,8 @@ class RespondingScreen(DeskScreen):
             return True if offered else None
         if action == "handoff":  # shown only on a referral with the ISA: most desks have none
             return referral.status == "qualifying"
+        if action == "invite":  # shown only on an open private referral
+            return referral.mode == "private" and referral.status in ("offered", "accepted")
         return True if referral.status == "unassigned" or self._reassignable(referral) else None
 
     @staticmethod
@@ -157,6 +185,9 @@ class RespondingScreen(DeskScreen):
 
     def action_handoff(self) -> None:
         self._hand_off()
+
+    def action_invite(self) -> None:
+        self._invite()
 
     def action_reassign(self) -> None:
         referral = self.current_referral()
@@ -282,6 +313,41 @@ class RespondingScreen(DeskScreen):
             self,
             lambda desk: desk.routing.handoff(referral.id, now, mode),
             f"{referral.id}: handed off ({mode.replace('_', ' ')})",
+        )
+
+    @work(group="prompt", exclusive=True, exit_on_error=False)
+    async def _invite(self) -> None:
+        referral = self.current_referral()
+        if referral is None:
+            return
+        holding = {offer.agent_id for offer in referral.offers}
+        metro = referral.metro.casefold()
+        agents = await asyncio.to_thread(self.desk.agents)
+        choices = [
+            Choice(agent.id, f"{agent.name} ({agent.id}) · load {agent.load}/{agent.capacity}")
+            for agent in agents
+            if agent.active
+            and agent.id not in holding
+            and metro in (m.casefold() for m in agent.metros)
+        ]
+        if not choices:
+            self.notify(
+                f"No other active agent covers {referral.metro} to invite.",
+                title=referral.id,
+                severity="warning",
+                markup=False,
+            )
+            return
+        agent_id = await self.app.push_screen_wait(
+            PickOne(f"{referral.id}: invite whom to show interest?", choices)
+        )
+        if agent_id is None:
+            return
+        now = self.now()
+        write(
+            self,
+            lambda desk: desk.routing.invite(referral.id, [agent_id], now),
+            f"{referral.id}: {agent_id} invited (the sender awards among the interested)",
         )
 
     @on(Written)

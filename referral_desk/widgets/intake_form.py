@@ -38,6 +38,7 @@ MODE_LABELS = {
     "private": "private (one chosen agent)",
     "isa": "inside sales agent (qualify first)",
     "warm_transfer": "warm transfer (client on the line now)",
+    "open": "open (every agent in the market, pick from interested)",
 }
 GIFT_POLICIES = (("accepts gifts", "gifts"), ("no gifts (donate instead)", "no_gifts"))
 PRICE_KEYS = ("price_min", "price_max")

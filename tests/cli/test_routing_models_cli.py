@@ -90,3 +90,21 @@ def test_the_isa_setting_names_a_team_member(desk_cli: Callable[..., Run]) -> No
     settings = json.loads(desk_cli("settings", "--json").out)
     assert settings["isa_agent_id"] == "T-HQ-01"
     assert settings["prefer_previous_agent"] is True
+
+
+def test_an_open_referral_and_an_invite_from_the_shell(
+    desk_cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    open_one = taken_in(desk_cli, tmp_path, mode="open")
+    assert open_one["mode"] == "open" and len(open_one["offers"]) > 3
+    private = taken_in(
+        desk_cli, tmp_path, mode="private", agent_id="P-ATX-02", client_first_name="Rosa"
+    )
+    invited = desk_cli("invite", private["id"], "--agent", "P-ATX-05", "--agent", "T-ATX-01")
+    assert invited.code == 0, invited.err
+    shown = json.loads(desk_cli("show", private["id"], "--json").out)
+    assert [offer["agent_id"] for offer in shown["offers"]] == ["P-ATX-02", "P-ATX-05", "T-ATX-01"]
+    refused = desk_cli("invite", open_one["id"], "--agent", "P-ATX-05")
+    assert refused.code == 4 and refused.err.startswith("mode: only a private referral")
+    ineligible = desk_cli("invite", private["id"], "--agent", "P-DEN-01")
+    assert ineligible.code == 2 and ineligible.err.startswith("agent_id: P-DEN-01 is not eligible")

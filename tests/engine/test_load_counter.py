@@ -36,8 +36,18 @@ SELECT agent.id,
 """Open offers plus referrals assigned in an active status (DESIGN.md, Routing)."""
 
 METROS = (("Austin", "78704"), ("Austin", None), ("Denver", "80202"), ("Round Rock", None))
-MODES = ("best_fit", "best_fit", "round_robin", "broadcast", "network", "isa")
-HANDOFF_MODES = ("best_fit", "round_robin", "broadcast", "network")
+MODES = (
+    "best_fit",
+    "best_fit",
+    "round_robin",
+    "broadcast",
+    "network",
+    "isa",
+    "open",
+    "private",
+    "warm_transfer",
+)
+HANDOFF_MODES = ("best_fit", "round_robin", "broadcast", "network", "open", "warm_transfer")
 RESPONSES = ("accept", "claim", "decline", "interest")
 
 
@@ -85,6 +95,7 @@ STEP = st.one_of(
     st.tuples(st.just("advance"), st.integers(1, 90)),
     st.tuples(st.just("reroute"), st.integers(0, 50)),
     st.tuples(st.just("handoff"), st.integers(0, 50), st.sampled_from(HANDOFF_MODES)),
+    st.tuples(st.just("invite"), st.integers(0, 50), st.sampled_from(("P-ATX-05", "T-ATX-01"))),
 )
 """Status moves weigh most: a referral needs several to reach escrow and closing."""
 
@@ -109,7 +120,10 @@ def play(desk: Desk, clock: ManualClock, step: tuple[Any, ...]) -> None:
     try:
         if action == "intake":
             (metro, zip_code), mode = options
-            desk.intake(intake(metro=metro, zip=zip_code, mode=mode, received_at=None), clock.now())
+            agent = {"agent_id": "P-ATX-02"} if mode == "private" else {}
+            desk.intake(
+                intake(metro=metro, zip=zip_code, mode=mode, received_at=None, **agent), clock.now()
+            )
         elif action in ("respond", "award") and holders:
             referral, agent = holders[options[0] % len(holders)]
             if action == "award":
@@ -131,6 +145,8 @@ def play(desk: Desk, clock: ManualClock, step: tuple[Any, ...]) -> None:
             if qualifying:
                 referral_id = qualifying[options[0] % len(qualifying)]
                 desk.routing.handoff(referral_id, clock.now(), options[1])
+        elif action == "invite" and known:
+            desk.routing.invite(known[options[0] % len(known)], [options[1]], clock.now())
     except DeskError:
         pass
 
@@ -150,6 +166,7 @@ def test_the_kept_load_equals_the_counted_load_after_any_history(
     from ever busier desks: the counter must hold from any state, not only from empty.
     """
     roster_desk.set_setting("isa_agent_id", "T-HQ-01", clock.now())  # mode `isa` has its ISA
+    roster_desk.set_setting("warm_transfer_agent_ids", "P-DEN-01", clock.now())
     for step in steps:
         play(roster_desk, clock, step)
         assert kept_loads(roster_desk) == counted_loads(roster_desk), step

@@ -10,7 +10,15 @@ AgentKind = Literal["partner", "team"]
 Channel = Literal["sms", "email", "call"]
 SourceType = Literal["client", "sphere", "agent", "professional"]
 Mode = Literal[
-    "best_fit", "round_robin", "on_duty", "broadcast", "network", "private", "isa", "warm_transfer"
+    "best_fit",
+    "round_robin",
+    "on_duty",
+    "broadcast",
+    "network",
+    "private",
+    "isa",
+    "warm_transfer",
+    "open",
 ]
 
 SIDES: Final = ("buyer", "seller")
@@ -27,8 +35,9 @@ MODES: Final = (
     "private",
     "isa",
     "warm_transfer",
+    "open",
 )
-DEFAULT_MODES: Final = ("best_fit", "round_robin", "on_duty", "broadcast", "isa")
+DEFAULT_MODES: Final = ("best_fit", "round_robin", "on_duty", "broadcast", "isa", "open")
 """Modes a desk may route by when an intake names none (`default_mode`): not the ones
 that name their agents (private, network) or a moment (warm_transfer: the client is on
 the line now)."""

@@ -4,15 +4,17 @@
 agent's answer and the sender's award; `lapses.py` is the clock's work on
 offers past their window; `returning.py` finds a returning source's previous
 agent; `candidates.py` and `profiles.py` read the roster as routing sees it;
-`isa.py` and `warm.py` are the inside sales agent's and the warm transfer's
-models; `previews.py` is the same decision with nothing written;
-`service.py` is the area's face on the desk. The pure rules they apply are in
+`isa.py`, `warm.py` and `interest.py` are the inside sales agent's, the warm
+transfer's and the pick-from-interested (network, open, invited) models;
+`previews.py` is the same decision with nothing written; `service.py` is the
+area's face on the desk. The pure rules they apply are in
 `engine/rules/` (`scoring.py`, `eligibility.py`).
 """
 
 __all__ = [
     "candidates",
     "dispatch",
+    "interest",
     "isa",
     "lapses",
     "previews",

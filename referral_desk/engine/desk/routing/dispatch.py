@@ -28,7 +28,7 @@ from ...storage.records import Referral
 from ...storage.rows import NewOffer, agent_contact
 from ...storage.transaction import Transaction
 from ...values.settings import DeskSettings
-from . import isa, warm
+from . import interest, isa, warm
 from .candidates import Standing, rank_candidates, standing
 from .profiles import covering_profiles, load_profiles
 from .returning import preferred
@@ -55,6 +55,7 @@ OFFER_KINDS = {
     "broadcast": "broadcast_offer",
     "network": "network_offer",
     "warm_transfer": "warm_transfer_offer",
+    "open": "open_offer",
 }
 """The message an offer goes out as, by mode (`offer` for the rest)."""
 
@@ -123,6 +124,8 @@ def start(run: RoutingRun, referral: Referral) -> None:
         isa.hold(run, referral)
     elif referral.mode == "warm_transfer":
         warm.offer_warm_transfer(run, referral, now_standing)
+    elif referral.mode == "open":
+        interest.offer_open(run, referral, now_standing)
 
 
 def after_offer_ended(run: RoutingRun, referral: Referral) -> None:
@@ -135,12 +138,17 @@ def after_offer_ended(run: RoutingRun, referral: Referral) -> None:
         if not still_open:
             _offer_next_sequential(run, referral, now_standing)
     elif referral.mode == "private":
-        unassign(run, referral, "the chosen agent did not take it (private referral)")
+        if not interest.picks_from_interested(run.session, referral):
+            unassign(run, referral, "the chosen agent did not take it (private referral)")
+        elif not still_open:
+            unassign(run, referral, "no invited agent took an interest in time")
     elif referral.mode == "broadcast":
         if not still_open:
             unassign(run, referral, "every broadcast offer ended unclaimed")
     elif referral.mode == "network" and not still_open:
         unassign(run, referral, "no agent of the network took an interest in time")
+    elif referral.mode == "open" and not still_open:
+        unassign(run, referral, "no agent took an interest in time (open referral)")
     elif referral.mode == "warm_transfer" and not still_open:
         unassign(run, referral, "nobody claimed the warm transfer in time")
 
@@ -299,9 +307,11 @@ def make_offers(
     sequential: bool,
     why: str = "",
     expires: datetime | None = None,
+    message: str | None = None,
 ) -> None:
     """Offers the referral to each choice; `why` says why this agent (the event's
-    detail ends with it); `expires` overrides the acceptance window's end."""
+    detail ends with it); `expires` overrides the acceptance window's end, `message`
+    the kind of message the offer goes out as (`OFFER_KINDS`)."""
     expires = expires or run.window_end()
     zone = run.settings.zone
     session = run.session
@@ -330,7 +340,7 @@ def make_offers(
         )
         session.execute(_COUNT_OFFER, {"offered_agent": choice.agent_id})
         run.offered_agent_ids.append(choice.agent_id)
-        _announce_offer(run, referral, offer)
+        _announce_offer(run, referral, offer, message)
         values = ", ".join(f"{k} {v:.2f}" for k, v in breakdown.items())
         run.journal.record(
             run.session,
@@ -359,10 +369,12 @@ def release_contact(run: RoutingRun, referral: Referral) -> None:
     )
 
 
-def _announce_offer(run: RoutingRun, referral: Referral, offer: NewOffer) -> None:
+def _announce_offer(
+    run: RoutingRun, referral: Referral, offer: NewOffer, kind: str | None = None
+) -> None:
     """Queues the offer to the agent, by their channel (no client contact details)."""
     agent = agent_contact(run.session, offer.agent_id)
-    kind = OFFER_KINDS.get(referral.mode, "offer")
+    kind = kind or OFFER_KINDS.get(referral.mode, "offer")
     link = run.links.url(offer.id, offer.agent_id) if run.links and offer.id else None
     urgent = referral.mode == "warm_transfer"
     draft = notify.offer_draft(agent, referral, offer, run.settings, kind, link, urgent=urgent)

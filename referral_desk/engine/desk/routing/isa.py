@@ -40,6 +40,7 @@ HANDOFF_MODES: Final = (
     "network",
     "private",
     "warm_transfer",
+    "open",
 )
 """The modes a hand-off routes by (not `isa` again)."""
 

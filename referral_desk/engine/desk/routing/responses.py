@@ -1,4 +1,4 @@
-"""An agent's answer to an offer, and the sender's award in network mode.
+"""An agent's answer to an offer, and the sender's award among the interested.
 
 Each change is a conditional update (`… WHERE status = 'offered'`) whose row
 count decides who won, so two desks recording answers for the same referral at
@@ -21,7 +21,7 @@ from ...storage import tables as m
 from ...storage.prepared import Prepared
 from ...storage.records import Referral
 from ...storage.rows import agent_contact
-from . import isa
+from . import interest, isa
 from .dispatch import RoutingRun, after_offer_ended, release_contact, set_status
 
 TAKE = ("accept", "claim")
@@ -95,7 +95,7 @@ def respond(
         )
     offer = _latest_offer(run, referral, agent_id)
     _check_open(run, referral, offer)
-    network = referral.mode == "network"
+    network = interest.picks_from_interested(run.session, referral)
     if response in TAKE and network:
         raise Refused(
             f"response: {referral.mode} offers take 'interest' (then `award` picks one), "
@@ -119,9 +119,9 @@ def respond(
 
 def award(run: RoutingRun, referral: Referral, agent_id: str) -> None:
     """The sender picks the receiver among interested agents: the referral is pending."""
-    if referral.mode != "network":
+    if not interest.picks_from_interested(run.session, referral):
         raise Refused(
-            f"award: only network referrals are awarded "
+            f"award: only network, open and invited referrals are awarded "
             f"({format_id('referral', referral.id or 0)} is {referral.mode}; the agent accepts it)"
         )
     offer = _latest_offer(run, referral, agent_id)

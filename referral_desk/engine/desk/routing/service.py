@@ -16,7 +16,7 @@ from ...rules.text import checked_text
 from ...storage.rows import agent_row, known_network, referral_row
 from ...values.schemas import parse_intake
 from ..writer import DeskWriter, settings_of
-from . import dispatch, isa, lapses, responses
+from . import dispatch, interest, isa, lapses, responses
 from .previews import preview_decision
 
 
@@ -122,6 +122,14 @@ class RoutingService:
             chosen = (mode or "").strip().lower() or (default if default != "isa" else "best_fit")
             agent = agent_id.strip() if agent_id is not None else None
             isa.hand_off(run, referral, chosen, agent)
+            return self.writer.written(session, referral.id or 0)
+
+    def invite(self, referral_id: str, agent_ids: list[str], now: datetime) -> ReferralView:
+        """Adds receivers to a private referral to check their interest (each must be able
+        to take it now); from then on the sender awards one of the interested."""
+        with self.writer.writing() as session:
+            referral = referral_row(session, referral_id)
+            interest.invite(self.writer.routing_run(session, now), referral, agent_ids)
             return self.writer.written(session, referral.id or 0)
 
     def preview(self, payload: Any, now: datetime) -> RoutingDecision:
