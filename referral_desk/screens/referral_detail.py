@@ -56,6 +56,24 @@ def _money(low: int, high: int) -> str:
     return f"${low:,}–${high:,}"
 
 
+RELATIONSHIP = "served this source's referral "
+"""How an `offered` event says the agent was chosen first for an existing relationship."""
+
+
+def _relationship(referral: ReferralView, offer: OfferView) -> str:
+    """`First: served this source's referral R-000012`, for an offer made to the agent who
+    took the source's last referral (`prefer_previous_agent`); empty for any other."""
+    for event in referral.events:
+        if (
+            event.kind == "offered"
+            and event.agent_id == offer.agent_id
+            and event.at == offer.offered_at
+        ):
+            _, found, rest = event.detail.partition(RELATIONSHIP)
+            return f"First: {RELATIONSHIP}{rest}" if found else ""
+    return ""
+
+
 class ReferralScreen(RespondingScreen):
     """A referral's detail, and the moves that can be made on it."""
 
@@ -267,6 +285,9 @@ class ReferralScreen(RespondingScreen):
             self._offer_lines[offer.id] = line
             widgets.append(line)
             widgets.append(ScoreBreakdown(offer.breakdown))
+            relationship = _relationship(referral, offer)
+            if relationship:
+                widgets.append(Static(relationship, classes="muted", markup=False))
             left = offer.seconds_left(now)
             if left is not None:
                 self._shown_left[offer.id] = countdown_text(left)

@@ -9,9 +9,11 @@ from textual.widgets import Select, Static
 
 from referral_desk.app import ReferralDeskApp, make_app
 from referral_desk.engine.clock import ManualClock
+from referral_desk.engine.desk import Desk
 from referral_desk.screens.queue import QueueScreen
 from referral_desk.screens.referral_detail import ReferralScreen
 from referral_desk.screens.status_change import StatusChange
+from tests.factories import intake
 from tests.tui.helpers import settle
 
 
@@ -136,3 +138,30 @@ async def test_a_referral_that_cannot_be_read_says_so(
         monkeypatch.setattr(app, "notify", recording)
         await _open(app, pilot, "R-999999")
         assert ("Refused", "referral: no referral 'R-999999'") in shown
+
+
+async def test_an_offer_to_the_sources_previous_agent_says_why(
+    demo_db: str, clock: ManualClock
+) -> None:
+    """The detail explains an offer made first for an existing relationship."""
+    seed = Desk.open(demo_db)
+    [first] = seed.intake(intake(received_at=None, source__name="Returning Rita"), clock.now())
+    taker = first.open_offers[0].agent_id
+    seed.respond(first.id, taker, "accept", clock.now())
+    [second] = seed.intake(
+        intake(received_at=None, source__name="Returning Rita", client_first_name="Bo"),
+        clock.now(),
+    )
+    assert second.open_offers[0].agent_id == taker
+    seed.close()
+    app = make_app(demo_db, clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        detail = await _open(app, pilot, second.id)
+        shown = [str(line.render()) for line in detail.query("#offers Static").results(Static)]
+        assert f"First: served this source's referral {first.id}" in shown
+        await pilot.press("escape")
+        await settle(pilot)
+        other = await _open(app, pilot, first.id)
+        shown = [str(line.render()) for line in other.query("#offers Static").results(Static)]
+        assert not any(text.startswith("First:") for text in shown)
