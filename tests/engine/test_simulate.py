@@ -289,3 +289,30 @@ def test_simulated_windows_close_when_the_desks_do() -> None:
         assert offer.expires_at.astimezone(UTC) == datetime(2026, 1, 12, 14, 15, tzinfo=UTC)
     finally:
         desk.close()
+
+
+def test_with_an_isa_every_referral_waits_a_day_of_qualifying_before_its_first_offer() -> None:
+    """The simulated ISA hands each referral off 20 hours after it came in."""
+    result = run_simulation(
+        replace(SMALL, accept_probability=1.0, response_minutes=0).with_settings(
+            {"default_mode": "isa", "isa_agent_id": "T-SIM-HQ"}
+        )
+    )
+    document = result.report.to_json()
+    assert document["received"] > 0
+    assert document["assignment_delay_seconds"] == {"median": 72000, "p90": 72000}
+    assert document["dropped_rate"] == 0.0
+
+
+def test_an_open_desk_is_awarded_among_the_interested() -> None:
+    """Every willing agent answers interest; the sender awards one two hours on."""
+    result = run_simulation(
+        replace(SMALL, accept_probability=1.0, response_minutes=0).with_settings(
+            {"default_mode": "open"}
+        )
+    )
+    document = result.report.to_json()
+    assert result.counts.offers > document["received"], "open: several offers each"
+    assert result.counts.late == 0
+    assert document["acceptance_seconds"] == {"median": 0}
+    assert document["dropped_rate"] == 0.0

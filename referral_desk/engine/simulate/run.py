@@ -48,6 +48,7 @@ from .inputs import (
     uncovered_markets,
     vacations,
 )
+from .models import ModelSteps, answer_in_mode
 
 __all__ = ["Progress", "SimulationConfig", "SimulationResult", "run_simulation"]
 
@@ -102,7 +103,7 @@ OfferKey = tuple[str, str]
 """(referral id, agent id): an agent holds at most one offer of a referral at a time."""
 
 
-class _Run:
+class _Run(ModelSteps):
     """The event loop of one run: a queue of moments, each handled through the desk."""
 
     def __init__(
@@ -129,6 +130,9 @@ class _Run:
         self.rerouting: set[str] = set()
         self.habits: dict[str, Habits] = {}
         self.fees: dict[str, list[str]] = {}
+        self.modes: dict[str, str] = {}
+        self.handing_off: set[str] = set()
+        self.awarding: set[str] = set()
 
     def call(self, operation: Callable[..., Any], *arguments: Any, **options: Any) -> Any:
         """Every desk-service call goes through here, so a run can say what it cost."""
@@ -162,6 +166,8 @@ class _Run:
             "reroute": self.reroute,
             "step": self.step,
             "heartbeat": self.heartbeat,
+            "handoff": self.handoff,
+            "award": self.award,
         }
         while self.queue and self.queue[0][0] < end:
             moment, _, kind, data = heapq.heappop(self.queue)
@@ -189,6 +195,7 @@ class _Run:
 
     def sync(self, view: ReferralView, now: datetime) -> None:
         """Learns a referral's new offers and closed ones, and where it stands."""
+        self.note_models(view, now)
         for offer in view.offers:
             if offer.status == "offered":
                 self.offered(view.id, offer.agent_id, offer.offered_at, offer.expires_at)
@@ -223,6 +230,7 @@ class _Run:
     def answer(self, now: datetime, data: tuple[str, str, datetime, str]) -> None:
         """An agent answers (the VA records it), unless the offer was withdrawn meanwhile."""
         referral_id, agent_id, expires, answer = data
+        answer = answer_in_mode(self.modes.get(referral_id, ""), answer)
         if self.open_offers.get((referral_id, agent_id)) != expires:
             self.counts.late += 1  # withdrawn: someone else claimed it first
             return
@@ -232,7 +240,9 @@ class _Run:
             self.counts.late += 1
             self.open_offers.pop((referral_id, agent_id), None)
             return
-        if answer == "accept":
+        if answer == "interest":
+            self.interest_shown(referral_id, now)
+        if answer in ("accept", "interest"):
             self.counts.accepts += 1
         else:
             self.counts.declines += 1
@@ -297,7 +307,8 @@ class _Run:
         try:
             if step == "working":
                 self.call(desk.change_status, referral_id, "working", now)
-                self.log_fees(referral_id, value, now)
+                if referral_id not in self.fees:  # an award logged them already
+                    self.log_fees(referral_id, value, now)
             elif step == "in_escrow":
                 day = value.astimezone(self.settings.zone).date()
                 self.call(desk.change_status, referral_id, step, now, closing_date=day)
