@@ -36,6 +36,7 @@ RANGES = {
     "max_offers_before_fallback": (1, 100),
     "smtp_port": (1, 65535),
     "delivery_max_attempts": (1, 50),
+    "warm_transfer_window_minutes": (1, 60),
 }
 """Each numeric setting and the range a user may set it in."""
 

@@ -250,9 +250,10 @@ def queue(
 ) -> None:
     """Stores a message in the outbox (same transaction as its cause); delivery comes later.
 
-    A Core insert: nothing reads the message back as an object in this transaction.
+    A Core insert, queued (`Transaction.insert_later`): an open referral's hundreds of
+    offer messages go to the database as one batch, before anything reads the outbox.
     """
-    session.execute(
+    session.insert_later(
         _INSERT_MESSAGE,
         {
             "kind": draft.kind,

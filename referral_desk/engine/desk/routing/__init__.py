@@ -1,6 +1,7 @@
 """Routing inside the desk's writes: who is offered a referral, and what follows.
 
-`dispatch.py` makes offers by mode and falls back; `responses.py` takes an
+`dispatch.py` decides whom to offer a referral to by mode and falls back, and
+`offers.py` makes the offers (rows, messages, events); `responses.py` takes an
 agent's answer and the sender's award; `lapses.py` is the clock's work on
 offers past their window; `returning.py` finds a returning source's previous
 agent; `candidates.py` and `profiles.py` read the roster as routing sees it;
@@ -17,6 +18,7 @@ __all__ = [
     "interest",
     "isa",
     "lapses",
+    "offers",
     "previews",
     "profiles",
     "responses",

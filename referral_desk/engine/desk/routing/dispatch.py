@@ -8,28 +8,27 @@ Every step appends its events through the `Journal` the desk service passes in.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ...delivery import escalation, notify
 from ...delivery.links import OfferLinks
 from ...rules.eligibility import network_group_for, on_duty_now, pick_round_robin
 from ...rules.ids import format_id
 from ...rules.scoring import AgentProfile, RankedAgent, ReferralProfile, Weights, score_agent
-from ...rules.timefmt import desk_time
 from ...rules.vocabulary import SEQUENTIAL_MODES
 from ...storage import tables as m
 from ...storage.prepared import Prepared
 from ...storage.records import Referral
-from ...storage.rows import NewOffer, agent_contact
+from ...storage.rows import agent_contact
 from ...storage.transaction import Transaction
 from ...values.settings import DeskSettings
 from . import interest, isa, warm
 from .candidates import Standing, rank_candidates, standing
+from .offers import make_offers
 from .profiles import covering_profiles, load_profiles
 from .returning import preferred
 
@@ -43,21 +42,6 @@ _LAST_REROUTE = Prepared(
         _EVENT.c.referral_id == bindparam("referral_id"), _EVENT.c.kind == "rerouted"
     )
 )
-_INSERT_OFFER = Prepared(insert(_OFFER).returning(_OFFER.c.id))
-_COUNT_OFFER = Prepared(
-    update(_STATS)
-    .where(_STATS.c.agent_id == bindparam("offered_agent"))
-    .values(offers_total=_STATS.c.offers_total + 1)
-)
-
-
-OFFER_KINDS = {
-    "broadcast": "broadcast_offer",
-    "network": "network_offer",
-    "warm_transfer": "warm_transfer_offer",
-    "open": "open_offer",
-}
-"""The message an offer goes out as, by mode (`offer` for the rest)."""
 
 
 class Journal(Protocol):
@@ -299,66 +283,6 @@ def _offer_network(run: RoutingRun, referral: Referral, now_standing: Standing) 
     make_offers(run, referral, members, now_standing, sequential=False)
 
 
-def make_offers(
-    run: RoutingRun,
-    referral: Referral,
-    choices: list[RankedAgent],
-    now_standing: Standing,
-    sequential: bool,
-    why: str = "",
-    expires: datetime | None = None,
-    message: str | None = None,
-) -> None:
-    """Offers the referral to each choice; `why` says why this agent (the event's
-    detail ends with it); `expires` overrides the acceptance window's end, `message`
-    the kind of message the offer goes out as (`OFFER_KINDS`)."""
-    expires = expires or run.window_end()
-    zone = run.settings.zone
-    session = run.session
-    sequence = len(now_standing.offers)
-    for choice in choices:
-        sequence += 1
-        breakdown = choice.breakdown.as_dict()
-        row: dict[str, Any] = {
-            "referral_id": referral.id or 0,
-            "agent_id": choice.agent_id,
-            "sequence": sequence,
-            "offered_at": run.now,
-            "expires_at": expires,
-            "status": "offered",
-            "score": choice.score,
-            "breakdown": json.dumps(breakdown),
-        }
-        # Written with Core: no object in the session, only the values the message
-        # and the event below need.
-        offer = NewOffer(
-            session.execute(_INSERT_OFFER, row).scalar_one(),
-            choice.agent_id,
-            row["referral_id"],
-            run.now,
-            expires,
-        )
-        session.execute(_COUNT_OFFER, {"offered_agent": choice.agent_id})
-        run.offered_agent_ids.append(choice.agent_id)
-        _announce_offer(run, referral, offer, message)
-        values = ", ".join(f"{k} {v:.2f}" for k, v in breakdown.items())
-        run.journal.record(
-            run.session,
-            referral.id,
-            "offered",
-            run.now,
-            agent_id=choice.agent_id,
-            offer_id=offer.id,
-            detail=f"score {choice.score:.2f} ({values}); answer by {desk_time(expires, zone)}"
-            + (f"; {why}" if why else ""),
-        )
-    if referral.first_offered_at is None:
-        referral.first_offered_at = run.now
-    if referral.status != "offered":
-        mode_word = "offered" if sequential else f"offered to {len(choices)} agents"
-        set_status(run, referral, "offered", mode_word if not sequential else "")
-
-
 def release_contact(run: RoutingRun, referral: Referral) -> None:
     """Queues the award with the client's contact details to the receiving agent."""
     if referral.assigned_agent_id is None:
@@ -367,18 +291,6 @@ def release_contact(run: RoutingRun, referral: Referral) -> None:
     notify.queue(
         run.session, notify.award_draft(agent, referral, run.settings), run.now, referral.id
     )
-
-
-def _announce_offer(
-    run: RoutingRun, referral: Referral, offer: NewOffer, kind: str | None = None
-) -> None:
-    """Queues the offer to the agent, by their channel (no client contact details)."""
-    agent = agent_contact(run.session, offer.agent_id)
-    kind = kind or OFFER_KINDS.get(referral.mode, "offer")
-    link = run.links.url(offer.id, offer.agent_id) if run.links and offer.id else None
-    urgent = referral.mode == "warm_transfer"
-    draft = notify.offer_draft(agent, referral, offer, run.settings, kind, link, urgent=urgent)
-    notify.queue(run.session, draft, run.now, referral.id)
 
 
 def private_refusal(run: RoutingRun, referral: Referral) -> str | None:

@@ -121,7 +121,7 @@ def award(run: RoutingRun, referral: Referral, agent_id: str) -> None:
     """The sender picks the receiver among interested agents: the referral is pending."""
     if not interest.picks_from_interested(run.session, referral):
         raise Refused(
-            f"award: only network, open and invited referrals are awarded "
+            f"award: only network referrals are awarded, and open and invited ones "
             f"({format_id('referral', referral.id or 0)} is {referral.mode}; the agent accepts it)"
         )
     offer = _latest_offer(run, referral, agent_id)
