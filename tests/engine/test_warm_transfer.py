@@ -109,3 +109,19 @@ def test_the_isa_can_hand_off_as_a_warm_transfer(warm_desk: Desk, clock: ManualC
     handed = warm_desk.routing.handoff(held.id, clock.now(), mode="warm_transfer")
     assert handed.mode == "warm_transfer"
     assert [o.agent_id for o in handed.open_offers] == [DENVER, FALLBACK]
+
+
+def test_preview_lists_who_a_warm_transfer_would_alert(warm_desk: Desk, clock: ManualClock) -> None:
+    decision = warm_desk.preview(intake(mode="warm_transfer"), clock.now())
+    assert [choice.agent_id for choice in decision.ranked] == [DENVER, FALLBACK]
+    reasons = {exclusion.agent_id: exclusion.reason for exclusion in decision.excluded}
+    assert reasons[AWAY].startswith("away until")
+    assert reasons["P-ATX-01"].startswith("not a warm-transfer agent")
+    assert len(decision.ranked) + len(decision.excluded) == len(warm_desk.agents())
+
+
+def test_preview_of_an_isa_referral_names_the_isa(warm_desk: Desk, clock: ManualClock) -> None:
+    warm_desk.set_setting("isa_agent_id", FALLBACK, clock.now())
+    decision = warm_desk.preview(intake(mode="isa"), clock.now())
+    assert [choice.agent_id for choice in decision.ranked] == [FALLBACK]
+    assert len(decision.excluded) == len(warm_desk.agents()) - 1

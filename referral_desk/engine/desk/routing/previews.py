@@ -2,8 +2,10 @@
 
 The same candidates and ranking as real routing, over a read-only session,
 put in the order the referral's mode would offer them (on duty now, the
-round-robin rotation, the network group, the private agent), plus every agent
-who does not cover the market, so the VA sees why each agent would not get it.
+round-robin rotation, the network group, the private agent; an open referral
+lists every eligible agent, all offered at once), plus every agent who does not
+cover the market, so the VA sees why each agent would not get it. A warm
+transfer and an ISA referral go to agents the desk names, whatever the market.
 """
 
 from __future__ import annotations
@@ -14,16 +16,17 @@ from ...rules.eligibility import (
     Exclusion,
     RoutingDecision,
     SharedReasonExclusions,
+    away_reason,
     network_group_for,
     on_duty_now,
     pick_round_robin,
 )
-from ...rules.scoring import AgentProfile, RankedAgent, ReferralProfile, Weights
+from ...rules.scoring import AgentProfile, RankedAgent, ReferralProfile, Weights, score_agent
 from ...storage.transaction import Transaction
 from ...values.schemas import IntakeIn
 from ...values.settings import DeskSettings
 from .candidates import all_agent_ids, rank_candidates
-from .profiles import covering_profiles
+from .profiles import covering_profiles, load_profiles
 
 
 def intake_profile(data: IntakeIn) -> ReferralProfile:
@@ -47,6 +50,9 @@ def preview_decision(
     it only once nobody else is left, whatever its score.
     """
     profile = intake_profile(data)
+    mode = data.mode or settings.default_mode
+    if mode in ("warm_transfer", "isa"):
+        return _named_agents_decision(session, profile, mode, settings, now)
     profiles = covering_profiles(session, profile)
     covering = [agent.id for agent in profiles]
     today = now.astimezone(settings.zone).date()
@@ -63,6 +69,37 @@ def preview_decision(
     in_order = [c for c in ranked if c.agent_id != fallback]
     in_order += [c for c in ranked if c.agent_id == fallback]
     return RoutingDecision(tuple(in_order), excluded)
+
+
+def _named_agents_decision(
+    session: Transaction,
+    profile: ReferralProfile,
+    mode: str,
+    settings: DeskSettings,
+    now: datetime,
+) -> RoutingDecision:
+    """The modes that go to agents the desk names, whatever market they cover: the warm
+    transfer's agents and fallback (inactive or away ones skipped), or the ISA."""
+    if mode == "isa":
+        named = (settings.isa_agent_id,) if settings.isa_agent_id else ()
+        others = "an isa referral waits with the inside sales agent first"
+    else:
+        named = settings.warm_transfer_ids
+        others = "not a warm-transfer agent (warm_transfer_agent_ids, fallback)"
+    today = now.astimezone(settings.zone).date()
+    weights = Weights(**settings.weights)
+    ranked: list[RankedAgent] = []
+    own: list[Exclusion] = []
+    for agent in sorted(load_profiles(session, list(named)), key=lambda a: named.index(a.id)):
+        reason = None
+        if mode == "warm_transfer":
+            reason = "inactive" if not agent.active else away_reason(agent, today)
+        if reason:
+            own.append(Exclusion(agent.id, reason))
+        else:
+            ranked.append(score_agent(agent, profile, weights))
+    elsewhere = all_agent_ids(session, besides=named)
+    return RoutingDecision(tuple(ranked), SharedReasonExclusions(own, elsewhere, others))
 
 
 def _as_the_mode_would(
