@@ -202,12 +202,10 @@ class RespondingScreen(DeskScreen):
             )
             return
         if not self._reassignable(referral):
-            self.notify(
+            self._warn(
+                referral,
                 "Reassign now moves a single open offer on, or routes an unassigned referral; "
                 "record each agent's answer for broadcast and network offers.",
-                title=referral.id,
-                severity="warning",
-                markup=False,
             )
             return
         agent_id = _offered(referral)[0].agent_id
@@ -238,12 +236,7 @@ class RespondingScreen(DeskScreen):
             return
         offers = _offered(referral)
         if not offers:
-            self.notify(
-                f"Nobody has an open offer on {referral.id} to {response}.",
-                title=referral.id,
-                severity="warning",
-                markup=False,
-            )
+            self._warn(referral, f"Nobody has an open offer on {referral.id} to {response}.")
             return
         agent_id = await self._choose(f"{referral.id}: whose {response}?", offers)
         if agent_id is None:
@@ -274,12 +267,7 @@ class RespondingScreen(DeskScreen):
             return
         interested = _interested(referral)
         if not interested:
-            self.notify(
-                f"No agent has marked interest in {referral.id} yet.",
-                title=referral.id,
-                severity="warning",
-                markup=False,
-            )
+            self._warn(referral, f"No agent has marked interest in {referral.id} yet.")
             return
         agent_id = await self._choose(f"{referral.id}: award to whom?", interested)
         if agent_id is None:
@@ -297,11 +285,8 @@ class RespondingScreen(DeskScreen):
         if referral is None:
             return
         if referral.status != "qualifying":
-            self.notify(
-                f"{referral.id} is not with the inside sales agent: nothing to hand off.",
-                title=referral.id,
-                severity="warning",
-                markup=False,
+            self._warn(
+                referral, f"{referral.id} is not with the inside sales agent: nothing to hand off."
             )
             return
         choices = [Choice(mode, label) for mode, label in HANDOFF_CHOICES]
@@ -331,12 +316,7 @@ class RespondingScreen(DeskScreen):
             and metro in (m.casefold() for m in agent.metros)
         ]
         if not choices:
-            self.notify(
-                f"No other active agent covers {referral.metro} to invite.",
-                title=referral.id,
-                severity="warning",
-                markup=False,
-            )
+            self._warn(referral, f"No other active agent covers {referral.metro} to invite.")
             return
         agent_id = await self.app.push_screen_wait(
             PickOne(f"{referral.id}: invite whom to show interest?", choices)
@@ -349,6 +329,10 @@ class RespondingScreen(DeskScreen):
             lambda desk: desk.routing.invite(referral.id, [agent_id], now),
             f"{referral.id}: {agent_id} invited (the sender awards among the interested)",
         )
+
+    def _warn(self, referral: ReferralView, text: str) -> None:
+        """Says why a key did nothing for the referral in focus (text, never markup)."""
+        self.notify(text, title=referral.id, severity="warning", markup=False)
 
     @on(Written)
     def _written(self, message: Written[object]) -> None:

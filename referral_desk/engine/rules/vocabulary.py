@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 Side = Literal["buyer", "seller"]
 AgentSides = Literal["buyer", "seller", "both"]
@@ -26,17 +26,7 @@ AGENT_SIDES: Final = ("buyer", "seller", "both")
 AGENT_KINDS: Final = ("partner", "team")
 CHANNELS: Final = ("sms", "email", "call")
 SOURCE_TYPES: Final = ("client", "sphere", "agent", "professional")
-MODES: Final = (
-    "best_fit",
-    "round_robin",
-    "on_duty",
-    "broadcast",
-    "network",
-    "private",
-    "isa",
-    "warm_transfer",
-    "open",
-)
+MODES: Final[tuple[str, ...]] = get_args(Mode)
 DEFAULT_MODES: Final = ("best_fit", "round_robin", "on_duty", "broadcast", "isa", "open")
 """Modes a desk may route by when an intake names none (`default_mode`): not the ones
 that name their agents (private, network) or a moment (warm_transfer: the client is on

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, insert, select
 from ...delivery import notify
 from ...rules.errors import InvalidInput, Refused
 from ...rules.ids import format_id
+from ...rules.vocabulary import MODES
 from ...storage import tables as m
 from ...storage.prepared import Prepared
 from ...storage.records import Referral
@@ -32,16 +33,7 @@ __all__ = ["FOLLOWUP_AFTER", "HANDOFF_MODES", "add_followup", "hand_off", "hold"
 
 FOLLOWUP_AFTER: Final = timedelta(hours=48)
 """When the ISA checks in with the client after an agent took the referral."""
-HANDOFF_MODES: Final = (
-    "best_fit",
-    "round_robin",
-    "on_duty",
-    "broadcast",
-    "network",
-    "private",
-    "warm_transfer",
-    "open",
-)
+HANDOFF_MODES: Final = tuple(mode for mode in MODES if mode != "isa")
 """The modes a hand-off routes by (not `isa` again)."""
 
 _LAST_HANDOFF = Prepared(
