@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import referral_desk.engine
@@ -84,3 +86,15 @@ def test_no_toast_static_or_label_reads_a_text_built_at_run_time_as_markup() -> 
         if isinstance(node, ast.Call) and _reads_built_text_as_markup(node)
     ]
     assert offenders == []
+
+
+def test_every_routing_module_imports_first_in_a_fresh_interpreter() -> None:
+    """Routing's modules import each other (dispatch and the modes it hands to): whichever a
+    script or a test imports first, the cycle must resolve."""
+    folder = Path(__file__).resolve().parent.parent / "referral_desk/engine/desk/routing"
+    for module in sorted(path.stem for path in folder.glob("*.py") if path.stem != "__init__"):
+        name = f"referral_desk.engine.desk.routing.{module}"
+        done = subprocess.run(
+            [sys.executable, "-c", f"import {name}"], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, (name, done.stderr[-400:])

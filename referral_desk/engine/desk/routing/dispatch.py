@@ -26,9 +26,8 @@ from ...storage.records import Referral
 from ...storage.rows import agent_contact
 from ...storage.transaction import Transaction
 from ...values.settings import DeskSettings
-from . import interest, isa, warm
+from . import interest, isa, offers, warm
 from .candidates import Standing, rank_candidates, standing
-from .offers import make_offers
 from .profiles import covering_profiles, load_profiles
 from .returning import preferred
 
@@ -173,11 +172,13 @@ def _offer_next_sequential(run: RoutingRun, referral: Referral, now_standing: St
         )
         if returning:
             choice, previous = returning
-            make_offers(run, referral, [choice], now_standing, sequential=True, why=previous.why)
+            offers.make_offers(
+                run, referral, [choice], now_standing, sequential=True, why=previous.why
+            )
             return
         pick = _pick(run, referral.mode, eligible, profiles)
         if pick is not None:
-            make_offers(run, referral, [pick], now_standing, sequential=True)
+            offers.make_offers(run, referral, [pick], now_standing, sequential=True)
             return
     _offer_fallback_or_unassign(run, referral, now_standing)
 
@@ -242,7 +243,7 @@ def _offer_fallback_or_unassign(
         agent_id=choice.agent_id,
         detail="nobody eligible left: offered to the desk's fallback agent",
     )
-    make_offers(run, referral, [choice], now_standing, sequential=True)
+    offers.make_offers(run, referral, [choice], now_standing, sequential=True)
 
 
 def _offer_private(run: RoutingRun, referral: Referral, now_standing: Standing) -> None:
@@ -252,7 +253,7 @@ def _offer_private(run: RoutingRun, referral: Referral, now_standing: Standing) 
     if choice is None:
         unassign(run, referral, f"{agent_id} cannot take it now (private referral)")
         return
-    make_offers(run, referral, [choice], now_standing, sequential=True)
+    offers.make_offers(run, referral, [choice], now_standing, sequential=True)
 
 
 def _offer_broadcast(run: RoutingRun, referral: Referral, now_standing: Standing) -> None:
@@ -265,7 +266,7 @@ def _offer_broadcast(run: RoutingRun, referral: Referral, now_standing: Standing
     if not chosen:
         unassign(run, referral, "roster exhausted: nobody eligible to broadcast to")
         return
-    make_offers(run, referral, chosen, now_standing, sequential=False)
+    offers.make_offers(run, referral, chosen, now_standing, sequential=False)
 
 
 def _offer_network(run: RoutingRun, referral: Referral, now_standing: Standing) -> None:
@@ -280,7 +281,7 @@ def _offer_network(run: RoutingRun, referral: Referral, now_standing: Standing) 
             unassign(run, referral, f"no eligible agent in network {group or '(none)'}")
             return
         members = [backstop]
-    make_offers(run, referral, members, now_standing, sequential=False)
+    offers.make_offers(run, referral, members, now_standing, sequential=False)
 
 
 def release_contact(run: RoutingRun, referral: Referral) -> None:

@@ -22,7 +22,10 @@ from ...storage import tables as m
 from ...storage.prepared import Prepared
 from ...storage.records import Referral
 from ...storage.transaction import Transaction
-from . import dispatch  # routes `open` referrals here: used at call time
+from . import (
+    dispatch,  # routes `open` referrals here: used at call time
+    offers,  # at call time: offers and dispatch import each other
+)
 from .candidates import standing
 from .profiles import load_profiles
 
@@ -59,7 +62,7 @@ def offer_open(run: RoutingRun, referral: Referral, now_standing: Standing) -> N
     if not ranked:
         dispatch.unassign(run, referral, "nobody eligible covers the market (open referral)")
         return
-    dispatch.make_offers(run, referral, ranked, now_standing, sequential=False)
+    offers.make_offers(run, referral, ranked, now_standing, sequential=False)
 
 
 def invite(run: RoutingRun, referral: Referral, agent_ids: list[str]) -> None:
@@ -91,7 +94,7 @@ def invite(run: RoutingRun, referral: Referral, agent_ids: list[str]) -> None:
         detail=f"receivers added to check their interest: {', '.join(wanted)}",
     )
     chosen = [eligible[agent_id] for agent_id in wanted]
-    dispatch.make_offers(
+    offers.make_offers(
         run, referral, chosen, now_standing, sequential=False, message="invite_offer"
     )
 

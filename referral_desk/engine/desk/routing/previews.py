@@ -80,6 +80,7 @@ def _named_agents_decision(
 ) -> RoutingDecision:
     """The modes that go to agents the desk names, whatever market they cover: the warm
     transfer's agents and fallback (inactive or away ones skipped), or the ISA."""
+    named: tuple[str, ...]
     if mode == "isa":
         named = (settings.isa_agent_id,) if settings.isa_agent_id else ()
         others = "an isa referral waits with the inside sales agent first"

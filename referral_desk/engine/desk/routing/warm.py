@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING
 from ...rules.eligibility import away_reason
 from ...rules.scoring import score_agent
 from ...storage.records import Referral
-from . import dispatch  # routes `warm_transfer` referrals here: used at call time
+from . import (
+    dispatch,  # routes `warm_transfer` referrals here: used at call time
+    offers,  # at call time: offers and dispatch import each other
+)
 from .profiles import load_profiles
 
 if TYPE_CHECKING:
@@ -43,6 +46,6 @@ def offer_warm_transfer(run: RoutingRun, referral: Referral, now_standing: Stand
     ready.sort(key=lambda agent: order[agent.id])
     choices = [score_agent(agent, profile, run.weights) for agent in ready]
     window = timedelta(minutes=settings.warm_transfer_window_minutes)
-    dispatch.make_offers(
+    offers.make_offers(
         run, referral, choices, now_standing, sequential=False, expires=run.now + window
     )
