@@ -55,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--set",
         dest="settings",
         nargs="+",
+        action="extend",
         default=[],
         metavar="KEY=VALUE",
         help="desk settings for the run (e.g. acceptance_window_minutes=20)",
@@ -62,6 +63,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     simulate.add_argument(
         "--compare",
         nargs="+",
+        action="extend",
         default=None,
         metavar="KEY=VALUE",
         help="a second run with these settings changed, side by side",
@@ -91,6 +93,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     simulate.add_argument(
         "--markets",
         nargs="+",
+        action="extend",
         default=None,
         metavar="METRO=WEIGHT",
         help="the mix of metros referrals come for, e.g. Austin=3 Houston=1 "

@@ -319,3 +319,18 @@ def test_ctrl_c_leaves_no_progress_line_behind(cli: Any, monkeypatch: pytest.Mon
 
 def _without_run_time(table: str) -> list[str]:
     return [line for line in table.splitlines() if not line.startswith("run time")]
+
+
+def test_simulate_takes_every_set_given_however_written(cli: Any) -> None:
+    """`--set A=1 --set B=2` runs with both, as `--set A=1 B=2` does (repeating the flag
+    once kept only the last one, silently)."""
+    base = ["simulate", "--days", "1", "--per-day", "2", "--json"]
+    repeated = json.loads(
+        cli(*base, "--set", "broadcast_size=3", "--set", "acceptance_window_minutes=15").out
+    )
+    together = json.loads(
+        cli(*base, "--set", "broadcast_size=3", "acceptance_window_minutes=15").out
+    )
+    for document in (repeated, together):
+        assert document["settings"]["broadcast_size"] == 3
+        assert document["settings"]["acceptance_window_minutes"] == 15
