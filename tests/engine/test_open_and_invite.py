@@ -123,3 +123,14 @@ def test_only_a_private_referral_takes_invites(roster_desk: Desk, clock: ManualC
     with pytest.raises(NotFound):
         roster_desk.routing.invite("R-000999", ["P-ATX-05"], clock.now())
     assert snapshot(roster_desk) == before
+
+
+@pytest.mark.parametrize("typed", ["x" * 5000, "P-ATX-05\x1b[2J", "P-ATX-05\u202e"])
+def test_a_hostile_agent_id_is_quoted_short_and_as_text(
+    roster_desk: Desk, clock: ManualClock, private: str, typed: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        roster_desk.routing.invite(private, [typed], clock.now())
+    [line] = refused.value.problems
+    assert line.startswith("agent_id: unknown agent '") and len(line) < 120
+    assert line.isprintable()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import bindparam, func, select
 
 from ...rules.eligibility import exclusion_reason
-from ...rules.errors import InvalidInput, Refused
+from ...rules.errors import InvalidInput, Refused, echo
 from ...rules.ids import format_id
 from ...rules.scoring import AgentProfile, RankedAgent
 from ...storage import tables as m
@@ -108,7 +108,7 @@ def _refusal(
 ) -> str | None:
     """Why this agent cannot be invited (the field's problem), or None if they can."""
     if agent_id not in known:
-        return f"agent_id: unknown agent {agent_id!r}"
+        return f"agent_id: unknown agent {echo(agent_id, 64)}"
     if agent_id in eligible:
         return None
     today = run.now.astimezone(run.settings.zone).date()
