@@ -16,7 +16,7 @@ from datetime import datetime
 from textual import on, work
 from textual.binding import Binding, BindingType
 
-from ..engine import SEQUENTIAL_MODES, OfferView, ReferralView
+from ..engine import INTEREST_MODES, SEQUENTIAL_MODES, OfferView, ReferralView
 from ..widgets.countdown import countdown_text
 from .base import DeskScreen
 from .modals import Choice, PickOne, ReasonPrompt
@@ -78,7 +78,7 @@ RESPONSE_BINDINGS: list[BindingType] = [
 def picks_from_interested(referral: ReferralView) -> bool:
     """Network and open referrals, and private ones with receivers invited: their offers
     take `interest`, and the sender awards one."""
-    if referral.mode in ("network", "open"):
+    if referral.mode in INTEREST_MODES:
         return True
     return referral.mode == "private" and any(e.kind == "invited" for e in referral.events)
 

@@ -85,17 +85,16 @@ class IntakeService:
         if any(data.agent_id is not None or data.network is not None for data in parsed):
             with self.writer.read() as session:
                 check_against_desk(session, parsed, settings_of(session), now)
-        _check_isa(parsed, self.writer.settings(), single)
         if guard is not None:
             if len(parsed) > BATCH_SIZE:
                 raise InvalidInput([f"input: at most {BATCH_SIZE} referrals in one request"])
-            return self._write_batch(parsed, 0, now, guard)
+            return self._write_batch(parsed, 0, now, guard, single=single)
         views: list[ReferralView] = []
         for start in range(0, len(parsed), BATCH_SIZE):
             if start:
                 self.writer.store.hand_over()
             try:
-                views += self._write_batch(parsed, start, now)
+                views += self._write_batch(parsed, start, now, single=single)
             except Exception as error:
                 if not views:
                     raise  # nothing committed: the whole list was refused
@@ -104,13 +103,22 @@ class IntakeService:
         return views
 
     def _write_batch(
-        self, parsed: list[IntakeIn], start: int, now: datetime, guard: IntakeGuard | None = None
+        self,
+        parsed: list[IntakeIn],
+        start: int,
+        now: datetime,
+        guard: IntakeGuard | None = None,
+        *,
+        single: bool,
     ) -> list[ReferralView]:
-        """Items `start` to `start + BATCH_SIZE` in one transaction, as views."""
+        """Items `start` to `start + BATCH_SIZE` in one transaction, as views. The first
+        batch checks the whole list against the settings it reads (nothing is written yet)."""
         with self.writer.writing() as session:
             if guard is not None:
                 guard.before(session)
             settings = settings_of(session)
+            if start == 0:
+                _check_isa(parsed, settings, single)
             parties = PartyBook(session)
             numbers = [
                 self._intake_one(

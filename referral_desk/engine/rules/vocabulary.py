@@ -27,6 +27,9 @@ AGENT_KINDS: Final = ("partner", "team")
 CHANNELS: Final = ("sms", "email", "call")
 SOURCE_TYPES: Final = ("client", "sphere", "agent", "professional")
 MODES: Final[tuple[str, ...]] = get_args(Mode)
+INTEREST_MODES: Final = ("network", "open")
+"""Modes whose offers take `interest`, the sender then awarding one (a private referral
+joins them once receivers are invited)."""
 DEFAULT_MODES: Final = ("best_fit", "round_robin", "on_duty", "broadcast", "isa", "open")
 """Modes a desk may route by when an intake names none (`default_mode`): not the ones
 that name their agents (private, network) or a moment (warm_transfer: the client is on

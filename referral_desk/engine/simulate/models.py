@@ -16,15 +16,14 @@ from typing import Any, Final
 from ..desk import Desk
 from ..read.views import ReferralView
 from ..rules.errors import DeskError
+from ..rules.vocabulary import INTEREST_MODES
 
-__all__ = ["HANDOFF_AFTER", "INTEREST_MODES", "ModelSteps", "answer_in_mode"]
+__all__ = ["HANDOFF_AFTER", "ModelSteps", "answer_in_mode"]
 
 HANDOFF_AFTER: Final = timedelta(hours=20)
 """How long the simulated ISA qualifies a referral before handing it off."""
 AWARD_AFTER: Final = timedelta(hours=2)
 """How long the simulated sender waits after the first interest before awarding."""
-INTEREST_MODES: Final = ("network", "open")
-"""Modes whose offers take `interest`, the sender awarding one."""
 
 
 def answer_in_mode(mode: str, answer: str) -> str:

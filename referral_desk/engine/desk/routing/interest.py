@@ -18,6 +18,7 @@ from ...rules.eligibility import exclusion_reason
 from ...rules.errors import InvalidInput, Refused, echo
 from ...rules.ids import format_id
 from ...rules.scoring import AgentProfile, RankedAgent
+from ...rules.vocabulary import INTEREST_MODES
 from ...storage import tables as m
 from ...storage.prepared import Prepared
 from ...storage.records import Referral
@@ -33,10 +34,8 @@ if TYPE_CHECKING:
     from .candidates import Standing
     from .dispatch import RoutingRun
 
-__all__ = ["INTEREST_MODES", "invite", "offer_open", "picks_from_interested"]
+__all__ = ["invite", "offer_open", "picks_from_interested"]
 
-INTEREST_MODES: Final = ("network", "open")
-"""Modes whose offers take `interest`, the sender then awarding one."""
 INVITED: Final = "invited"
 """The event that turns a private referral into one picked among the interested."""
 

@@ -74,8 +74,9 @@ def make_offers(
     session = run.session
     sequence = len(now_standing.offers)
     contacts = agent_contacts(session, [choice.agent_id for choice in choices])
+    breakdowns = [choice.breakdown.as_dict() for choice in choices]
     rows: list[dict[str, Any]] = []
-    for choice in choices:
+    for choice, breakdown in zip(choices, breakdowns, strict=True):
         sequence += 1
         rows.append(
             {
@@ -86,16 +87,17 @@ def make_offers(
                 "expires_at": expires,
                 "status": "offered",
                 "score": choice.score,
-                "breakdown": json.dumps(choice.breakdown.as_dict()),
+                "breakdown": json.dumps(breakdown),
             }
         )
-    for choice, row, offer_id in zip(choices, rows, _inserted_offers(session, rows), strict=True):
+    offer_ids = _inserted_offers(session, rows)
+    for choice, breakdown, row, offer_id in zip(choices, breakdowns, rows, offer_ids, strict=True):
         # Written with Core: no object in the session, only the values the message
         # and the event below need.
         offer = NewOffer(offer_id, choice.agent_id, row["referral_id"], run.now, expires)
         run.offered_agent_ids.append(choice.agent_id)
         _announce_offer(run, referral, offer, contacts[choice.agent_id], message)
-        values = ", ".join(f"{k} {v:.2f}" for k, v in choice.breakdown.as_dict().items())
+        values = ", ".join(f"{k} {v:.2f}" for k, v in breakdown.items())
         run.journal.record(
             run.session,
             referral.id,
