@@ -25,7 +25,7 @@ from ..messages import ShowReferral
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from ..widgets.intake_form import IntakeForm
-from ..widgets.routing_outcome import RoutingOutcome
+from ..widgets.routing_outcome import RoutingOutcome, stored_title
 from .base import DeskScreen
 from .common import announce_write
 from .confirm import ConfirmScreen
@@ -237,21 +237,14 @@ class IntakeScreen(DeskScreen):
     def _stored(self, referral: ReferralView, revision: int) -> None:
         self.last_stored = referral
         self.query_one(RoutingOutcome).show_stored(referral, self._agent_names, self._zone)
-        offered = [self._agent_names.get(o.agent_id, o.agent_id) for o in referral.open_offers]
-        if referral.status == "unassigned" or not offered:
-            self.notify(
-                f"{referral.id} stored but nobody could take it: flagged.",
-                title="Unassigned",
-                severity="warning",
-                markup=False,
-            )
-        else:
-            self.notify(
-                f"{referral.id} offered to {', '.join(offered[:3])}"
-                f"{' …' if len(offered) > 3 else ''}",
-                title="Referral stored",
-                markup=False,
-            )
+        summary, _ = stored_title(referral, referral.open_offers, self._agent_names)
+        unassigned = referral.status == "unassigned"
+        self.notify(
+            summary,
+            title="Unassigned" if unassigned else "Referral stored",
+            severity="warning" if unassigned else "information",
+            markup=False,
+        )
         self.form.clear(self._default_mode)
         self._focus_first()
         announce_write(self, revision)

@@ -7,7 +7,7 @@ and why each other agent would not. Both come from plain engine views.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,10 +16,10 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ..engine import ReferralView, RoutingDecision
+from ..engine import INTEREST_MODES, OfferView, ReferralView, RoutingDecision
 from .score import ScoreBreakdown
 
-__all__ = ["RoutingOutcome"]
+__all__ = ["RoutingOutcome", "stored_title"]
 
 SHOWN_WITH_BARS = 3
 """Ranked agents shown with their bars in a preview; the rest get one line each."""
@@ -38,6 +38,49 @@ def _name(agent_id: str, names: Mapping[str, str]) -> str:
 
 def _clock(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%a %H:%M")
+
+
+def stored_title(
+    referral: ReferralView, open_offers: Sequence[OfferView], names: Mapping[str, str]
+) -> tuple[str, str]:
+    """What became of a referral just stored, in words, and the title's tone (a class)."""
+    client = f"{referral.client_first_name} {referral.client_last_name}".strip()
+    stored = f"{referral.id} ({client})"
+    if referral.status == "qualifying":
+        isa = _name(referral.assigned_agent_id or "", names)
+        return (
+            f"{stored} is with the inside sales agent, {isa}, to qualify: "
+            "no offer yet; hand it off (h) from its detail once qualified.",
+            "-stored",
+        )
+    if referral.status == "new":
+        return (
+            f"{stored} stored, not routed: routing is paused. "
+            "It waits in the queue until routing is switched back on (Settings).",
+            "-preview",
+        )
+    if not open_offers:
+        return (
+            f"{referral.id} stored — nobody could take it: unassigned, flagged for the team lead.",
+            "-unassigned",
+        )
+    if referral.mode == "warm_transfer":
+        return (
+            f"{stored}: CALL NOW — {len(open_offers)} agents alerted by phone; "
+            "the first to claim takes the call.",
+            "-unassigned",
+        )
+    if referral.mode in INTEREST_MODES:
+        return (
+            f"{stored} open to {len(open_offers)} agents: "
+            "pick one (w) from its detail among those interested.",
+            "-stored",
+        )
+    if len(open_offers) == 1:
+        return f"{stored} offered to {_name(open_offers[0].agent_id, names)}", "-stored"
+    first = ", ".join(_name(offer.agent_id, names) for offer in open_offers[:SHOWN_WITH_BARS])
+    more = " …" if len(open_offers) > SHOWN_WITH_BARS else ""
+    return f"{stored} offered to {len(open_offers)}: {first}{more}", "-stored"
 
 
 class RoutingOutcome(VerticalScroll):
@@ -73,38 +116,20 @@ class RoutingOutcome(VerticalScroll):
         self._replace(Static(IDLE_TEXT, classes="outcome--note", markup=False))
 
     def show_stored(self, referral: ReferralView, names: Mapping[str, str], zone: ZoneInfo) -> None:
-        """A stored referral: its id, status, and each open offer with its bars."""
-        client = f"{referral.client_first_name} {referral.client_last_name}".strip()
+        """A stored referral: its id, where it waits, and its open offers with their bars
+        (the first few: an open referral reaches hundreds of agents)."""
         open_offers = [offer for offer in referral.offers if offer.is_open]
-        widgets: list[Widget] = []
-        if referral.status == "unassigned" or not open_offers:
-            widgets.append(
-                Static(
-                    f"{referral.id} stored — nobody could take it: "
-                    "unassigned, flagged for the team lead.",
-                    classes="outcome--title -unassigned",
-                    markup=False,
-                )
-            )
-        else:
-            verb = "offered to" if len(open_offers) == 1 else f"offered to {len(open_offers)}:"
-            widgets.append(
-                Static(
-                    f"{referral.id} ({client}) {verb} "
-                    + (_name(open_offers[0].agent_id, names) if len(open_offers) == 1 else ""),
-                    classes="outcome--title -stored",
-                    markup=False,
-                )
-            )
-        widgets.append(
+        title, tone = stored_title(referral, open_offers, names)
+        widgets: list[Widget] = [
+            Static(title, classes=f"outcome--title {tone}", markup=False),
             Static(
-                f"{referral.mode.replace('_', ' ')} · {referral.side} · {referral.metro}"
-                f"{' ' + referral.zip if referral.zip else ''}",
+                f"{referral.mode.replace('_', ' ')} · {referral.side} · "
+                f"{referral.metro}{' ' + referral.zip if referral.zip else ''}",
                 classes="outcome--note",
                 markup=False,
-            )
-        )
-        for offer in open_offers:
+            ),
+        ]
+        for offer in open_offers[:SHOWN_WITH_BARS]:
             widgets.append(
                 Static(_name(offer.agent_id, names), classes="outcome--agent", markup=False)
             )
@@ -121,6 +146,11 @@ class RoutingOutcome(VerticalScroll):
                 )
             )
             widgets.append(ScoreBreakdown(offer.breakdown))
+        rest = open_offers[SHOWN_WITH_BARS:]
+        if rest:
+            lines = [f"… and {len(rest)} more:"]
+            lines += [f"{_name(offer.agent_id, names)}  {offer.score:.2f}" for offer in rest]
+            widgets.append(Static("\n".join(lines), classes="outcome--note", markup=False))
         self._replace(*widgets)
 
     def show_preview(
@@ -147,6 +177,7 @@ class RoutingOutcome(VerticalScroll):
                     markup=False,
                 )
             )
+        others: list[str] = []  # one widget for them all: an open referral ranks hundreds
         for place, ranked in enumerate(decision.ranked, start=1):
             label = f"{place}. {_name(ranked.agent_id, names)}"
             if ranked.agent_id == fallback_id:
@@ -161,9 +192,9 @@ class RoutingOutcome(VerticalScroll):
                 )
                 widgets.append(ScoreBreakdown(ranked.breakdown.as_dict()))
             else:
-                widgets.append(
-                    Static(f"{label}  {ranked.score:.2f}", classes="outcome--note", markup=False)
-                )
+                others.append(f"{label}  {ranked.score:.2f}")
+        if others:
+            widgets.append(Static("\n".join(others), classes="outcome--note", markup=False))
         if decision.excluded:
             widgets.append(Static("Not eligible:", classes="outcome--agent"))
             for exclusion in decision.excluded[:SHOWN_EXCLUDED]:

@@ -39,6 +39,21 @@ def event(kind: str) -> dict[str, Any]:
     }
 
 
+def outbox_row(subject: str) -> dict[str, Any]:
+    return {
+        "kind": "test",
+        "channel": "email",
+        "recipient": "a@example.com",
+        "subject": subject,
+        "body": "",
+        "referral_id": None,
+        "status": "pending",
+        "created_at": AT,
+        "attempts": 0,
+        "next_attempt_at": AT,
+    }
+
+
 def stored_kinds(desk: Desk) -> list[str]:
     with desk.store.read() as session:
         return list(session.execute(_KINDS).scalars())
@@ -71,6 +86,35 @@ def test_queued_rows_wait_for_a_statement_that_reads_them(desk: Desk) -> None:
         driver = session.connection.exec_driver_sql
         assert driver("SELECT count(*) FROM event WHERE actor = 'test'").scalar() == 0
     assert stored_kinds(desk) == ["first", "second"]
+
+
+def test_interleaved_rows_of_two_tables_go_in_as_one_batch_each(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An open referral queues a message, an event, a message, an event… for hundreds of
+    agents: each table's rows go in as one batch, each in the order queued."""
+    message = Prepared(insert(m.outbox_message))
+    batches: list[tuple[Prepared, int]] = []
+    execute = Prepared.execute
+
+    def counted(statement: Prepared, connection: Any, parameters: Any = None) -> Any:
+        batches.append((statement, len(parameters) if isinstance(parameters, list) else 1))
+        return execute(statement, connection, parameters)
+
+    with desk.store.write() as session:
+        for number in range(3):
+            session.insert_later(_INSERT, event(f"event {number}"))
+            session.insert_later(message, outbox_row(f"message {number}"))
+        monkeypatch.setattr(Prepared, "execute", counted)
+        session.flush()
+        monkeypatch.undo()
+    assert batches == [(_INSERT, 3), (message, 3)]
+    assert stored_kinds(desk) == ["event 0", "event 1", "event 2"]
+    with desk.store.read() as session:
+        subjects = session.execute(
+            select(m.outbox_message.c.subject).order_by(m.outbox_message.c.id)
+        )
+        assert list(subjects.scalars()) == ["message 0", "message 1", "message 2"]
 
 
 def test_a_failed_write_leaves_no_queued_row(desk: Desk) -> None:

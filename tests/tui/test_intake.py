@@ -218,6 +218,51 @@ async def test_private_mode_shows_the_agent_field(
 
 
 @pytest.mark.parametrize(
+    ("mode", "settings", "status", "said"),
+    [
+        ("open", {}, "offered", "open to"),
+        ("warm_transfer", {"warm_transfer_agent_ids": "P-ATX-01;P-ATX-02"}, "offered", "CALL NOW"),
+        ("isa", {"isa_agent_id": "T-HQ-01"}, "qualifying", "with the inside sales agent"),
+        ("best_fit", {"routing_enabled": "false"}, "new", "routing is paused"),
+    ],
+)
+async def test_each_routing_model_is_typed_in_and_said_in_words(
+    db_path: Path,
+    roster_desk: Desk,
+    clock: ManualClock,
+    mode: str,
+    settings: dict[str, str],
+    status: str,
+    said: str,
+) -> None:
+    """The form offers every mode; what became of the referral is said as it is: open to
+    every agent, a call to take now, with the ISA to qualify, or held while routing is
+    paused (never "nobody could take it" for a referral that waits on purpose)."""
+    for key, value in settings.items():
+        roster_desk.set_setting(key, value, clock.now())
+    app = make_app(str(db_path), clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(app)
+        await settle(pilot)
+        _fill(screen.form, **MARIA)
+        screen.form.control("mode").value = mode
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        [referral] = roster_desk.referrals()
+        assert (referral.mode, referral.status) == (mode, status)
+        text = _outcome_text(screen)
+        assert said in text
+        assert "nobody could take it" not in text
+        toasts = [str(toast.message) for toast in app._notifications]
+        assert any(said in toast for toast in toasts)
+        if mode == "open":
+            assert f"open to {len(referral.open_offers)} agents" in text
+            assert len(referral.open_offers) > 1
+        if mode == "isa":
+            assert roster_desk.agent("T-HQ-01").name in text
+
+
+@pytest.mark.parametrize(
     ("text", "dollars"),
     [
         ("400000", 400_000),

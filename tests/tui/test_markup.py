@@ -378,7 +378,7 @@ async def test_intake_stores_markup_as_typed_and_shows_it_as_text(
         offered = stored.open_offers[0].agent_id
         name = app.desk.agent(offered).name
         assert f"{name} ({offered})" in shown(app.screen.query_one("RoutingOutcome"))
-        assert toasts[-1] == f"{stored.id} offered to {name}"
+        assert toasts[-1] == f"{stored.id} ({LOST} {LAST_NAME}) offered to {name} ({offered})"
         assert app.is_running
 
 

@@ -82,13 +82,9 @@ def render(
     nor add a header.
     """
     text, problem = _template_text(kind, settings)
-    first, _, rest = text.partition("\n")
-    if first.startswith("Subject:"):
-        subject = Template(first.removeprefix("Subject:")).safe_substitute(values)
-        body = Template(rest.lstrip("\n")).safe_substitute(values)
-    else:
-        subject, body = kind, Template(text).safe_substitute(values)
-    return header_text(subject), body, problem
+    subject, body = _template_parts(kind, text)
+    subject = Template(subject).safe_substitute(values)
+    return header_text(subject), Template(body).safe_substitute(values), problem
 
 
 def _template_text(kind: str, settings: DeskSettings) -> tuple[str, str | None]:
@@ -145,7 +141,7 @@ def offer_values(
 ) -> dict[str, str]:
     """The values an offer may carry (see `OFFER_FIELDS`)."""
     values = {
-        "agent_first_name": agent.name.split()[0] if agent.name.split() else agent.name,
+        "agent_first_name": _first_name(agent),
         "client_first_name": referral.client_first_name,
         "side": referral.side,
         "market": f"{referral.metro} {referral.zip or ''}".strip(),
@@ -176,11 +172,72 @@ def offer_draft(
     one agent; with a `link` (the desk has a `public_url`), the offer's link closes the
     message. An `urgent` one (a warm transfer) goes by SMS or call, whatever the agent's
     usual channel: an email may be read after the minutes it has."""
-    channel, recipient = urgent_route_for(agent) if urgent else route_for(agent)
-    subject, body, problem = render(kind, offer_values(agent, referral, offer, settings), settings)
-    if link:
-        body = with_link(body, link)
-    return Draft(kind, channel, recipient, subject, body, problem)
+    return offer_drafts([(agent, link)], referral, offer, settings, kind, urgent=urgent)[0]
+
+
+def offer_drafts(
+    receivers: list[tuple[Contact, str | None]],
+    referral: Referral,
+    offer: OfferTerms,
+    settings: DeskSettings,
+    kind: str,
+    *,
+    urgent: bool = False,
+) -> list[Draft]:
+    """`offer_draft` for each (agent, link) of one batch: offers of one referral with one
+    deadline, to one agent or to every agent of an open referral's market.
+
+    The template is filled once for the batch: only the agent's first name differs
+    between its messages, so the template is cut where that name goes and each
+    message joins the filled pieces with its agent's name.
+    """
+    if not receivers:
+        return []
+    values = offer_values(receivers[0][0], referral, offer, settings)
+    del values["agent_first_name"]
+    text, problem = _template_text(kind, settings)
+    subject, body = _template_parts(kind, text)
+    subject_pieces = _filled_pieces(subject, values)
+    body_pieces = _filled_pieces(body, values)
+    drafts = []
+    for agent, link in receivers:
+        channel, recipient = urgent_route_for(agent) if urgent else route_for(agent)
+        first_name = _first_name(agent)
+        subject_line = header_text(first_name.join(subject_pieces))
+        message = first_name.join(body_pieces)
+        if link:
+            message = with_link(message, link)
+        drafts.append(Draft(kind, channel, recipient, subject_line, message, problem))
+    return drafts
+
+
+def _template_parts(kind: str, text: str) -> tuple[str, str]:
+    """A template's subject and body, each still to fill; a template with no `Subject:`
+    line has the kind's name for one (a plain word: filling leaves it as it is)."""
+    first, _, rest = text.partition("\n")
+    if first.startswith("Subject:"):
+        return first.removeprefix("Subject:"), rest.lstrip("\n")
+    return kind, text
+
+
+def _filled_pieces(template: str, values: dict[str, str]) -> list[str]:
+    """The template cut at each `$agent_first_name`, each piece filled with `values`.
+
+    It is cut where `Template` itself finds the placeholder (so `$$agent_first_name`,
+    an escaped dollar, is not a cut), and a piece starts where the whole template's
+    scan would be, so the pieces fill exactly as the whole would.
+    """
+    pieces, start = [], 0
+    for match in Template.pattern.finditer(template):
+        if "agent_first_name" in (match.group("named"), match.group("braced")):
+            pieces.append(template[start : match.start()])
+            start = match.end()
+    pieces.append(template[start:])
+    return [Template(piece).safe_substitute(values) for piece in pieces]
+
+
+def _first_name(agent: Contact) -> str:
+    return agent.name.split()[0] if agent.name.split() else agent.name
 
 
 def with_link(body: str, link: str) -> str:
@@ -215,7 +272,7 @@ def isa_draft(agent: Contact, referral: Referral, settings: DeskSettings) -> Dra
 def _with_contact(kind: str, agent: Contact, referral: Referral, settings: DeskSettings) -> Draft:
     channel, recipient = route_for(agent)
     values = {
-        "agent_first_name": agent.name.split()[0] if agent.name.split() else agent.name,
+        "agent_first_name": _first_name(agent),
         "client_full_name": f"{referral.client_first_name} {referral.client_last_name}".strip(),
         "client_email": referral.client_email or "not given",
         "client_phone": referral.client_phone or "not given",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from itertools import groupby
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Table, bindparam, update
@@ -111,10 +110,17 @@ class Transaction:
             self._before_commit.pop(name)()
 
     def _insert_later(self) -> None:
-        """Inserts the queued rows, each run of one statement as one batch."""
+        """Inserts the queued rows, all of one statement as one batch, in queued order.
+
+        The rows of different statements may interleave (an offer's message, then its
+        event, for hundreds of offers): they are gathered by statement, since rows
+        queued here go to tables that nothing else in the batch reads or refers to.
+        """
         queued, self._later, self._later_tables = self._later, [], frozenset()
-        for statement, rows in groupby(queued, key=lambda item: item[0]):
-            batch = [values for _, values in rows]
+        batches: dict[Prepared, list[dict[str, Any]]] = {}
+        for statement, values in queued:
+            batches.setdefault(statement, []).append(values)
+        for statement, batch in batches.items():
             statement.execute(self._connection, batch if len(batch) > 1 else batch[0])
 
     def track(self, record: RecordT) -> RecordT:

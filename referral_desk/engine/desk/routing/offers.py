@@ -91,12 +91,13 @@ def make_offers(
             }
         )
     offer_ids = _inserted_offers(session, rows)
-    for choice, breakdown, row, offer_id in zip(choices, breakdowns, rows, offer_ids, strict=True):
-        # Written with Core: no object in the session, only the values the message
-        # and the event below need.
-        offer = NewOffer(offer_id, choice.agent_id, row["referral_id"], run.now, expires)
+    offers = [
+        NewOffer(offer_id, choice.agent_id, referral.id or 0, run.now, expires)
+        for choice, offer_id in zip(choices, offer_ids, strict=True)
+    ]
+    _announce_offers(run, referral, offers, contacts, message)
+    for choice, breakdown, offer in zip(choices, breakdowns, offers, strict=True):
         run.offered_agent_ids.append(choice.agent_id)
-        _announce_offer(run, referral, offer, contacts[choice.agent_id], message)
         values = ", ".join(f"{k} {v:.2f}" for k, v in breakdown.items())
         run.journal.record(
             run.session,
@@ -129,12 +130,21 @@ def _inserted_offers(session: Transaction, rows: list[dict[str, Any]]) -> list[i
     return [by_sequence[row["sequence"]] for row in rows]
 
 
-def _announce_offer(
-    run: RoutingRun, referral: Referral, offer: NewOffer, agent: Contact, kind: str | None = None
+def _announce_offers(
+    run: RoutingRun,
+    referral: Referral,
+    offers: list[NewOffer],
+    contacts: dict[str, Contact],
+    kind: str | None = None,
 ) -> None:
-    """Queues the offer to the agent, by their channel (no client contact details)."""
+    """Queues each offer to its agent, by their channel (no client contact details)."""
     kind = kind or OFFER_KINDS.get(referral.mode, "offer")
-    link = run.links.url(offer.id, offer.agent_id) if run.links and offer.id else None
+    links = run.links
+    receivers = [
+        (contacts[offer.agent_id], links.url(offer.id, offer.agent_id) if links else None)
+        for offer in offers
+    ]
     urgent = referral.mode == "warm_transfer"
-    draft = notify.offer_draft(agent, referral, offer, run.settings, kind, link, urgent=urgent)
-    notify.queue(run.session, draft, run.now, referral.id)
+    drafts = notify.offer_drafts(receivers, referral, offers[0], run.settings, kind, urgent=urgent)
+    for draft in drafts:
+        notify.queue(run.session, draft, run.now, referral.id)

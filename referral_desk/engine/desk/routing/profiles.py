@@ -16,7 +16,7 @@ break ties only, so they are not read here (`candidates.rank_candidates`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -171,12 +171,17 @@ def _with_running(parsed: AgentProfile, row: Any) -> AgentProfile:
     """The roster's part with this history and load."""
     answered = row.accepted + row.declined + row.lapsed
     mean = row.response_seconds_sum / row.responses if row.responses else None
-    return replace(
-        parsed,
+    profile = object.__new__(AgentProfile)
+    # A copy of the frozen profile with three fields set: `dataclasses.replace` would
+    # pass all eighteen through `__init__` again, for each of an open referral's
+    # hundreds of agents on every decision (their load moves with each offer).
+    profile.__dict__.update(
+        parsed.__dict__,
         load=row.load,
         rotation_served=row.rotation_served,
         history=AgentHistory(answered, row.accepted, mean),
     )
+    return profile
 
 
 def _parsed(agent: Any) -> AgentProfile:
