@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from dataclasses import replace
@@ -545,3 +546,20 @@ def test_exclusions_sharing_a_reason_read_as_one_sorted_list(
     assert merged == expected
     if expected:
         assert merged[-1] == expected[-1]
+
+
+dimension = st.one_of(
+    st.floats(min_value=0, max_value=1), st.sampled_from([0, 1, 1 / 3, 0.1 + 0.2])
+)
+
+
+@given(values=st.tuples(dimension, dimension, dimension, dimension, dimension))
+def test_a_breakdown_is_stored_and_said_as_json_and_the_formats_would(
+    values: tuple[float, float, float, float, float],
+) -> None:
+    """An offer's stored breakdown reads back as the same numbers JSON would write, and
+    the `offered` event's wording is the one the history has always shown."""
+    breakdown = Breakdown(*values)
+    assert breakdown.as_json() == json.dumps(breakdown.as_dict())
+    assert json.loads(breakdown.as_json()) == breakdown.as_dict()
+    assert breakdown.as_text() == ", ".join(f"{k} {v:.2f}" for k, v in breakdown.as_dict().items())

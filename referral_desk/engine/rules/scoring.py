@@ -149,6 +149,10 @@ class Weights:
         return {key: float(value) for key, value in asdict(self).items()}
 
 
+_JSON_PAIR = '"{}": {}'
+_TEXT_PAIR = "{} {:.2f}"
+
+
 class Breakdown(NamedTuple):
     """The five dimension values, each in [0, 1]: why an agent scored as it did.
 
@@ -170,6 +174,16 @@ class Breakdown(NamedTuple):
     def as_dict(self) -> dict[str, float]:
         """The values keyed by dimension, as stored on an offer and shown in JSON."""
         return self._asdict()
+
+    def as_json(self) -> str:
+        """`json.dumps(self.as_dict())`, character for character, as an offer stores it:
+        written directly, as an open referral's hundreds of offers each store one
+        (a number's `repr` is what `json` writes for it)."""
+        return "{" + ", ".join(map(_JSON_PAIR.format, self._fields, map(repr, self))) + "}"
+
+    def as_text(self) -> str:
+        """`territory 1.00, price 0.80, …`: the values as an `offered` event says them."""
+        return ", ".join(map(_TEXT_PAIR.format, self._fields, self))
 
     def rounded(self, digits: int = 4) -> Breakdown:
         """A copy rounded for display; scores are computed from the full values."""

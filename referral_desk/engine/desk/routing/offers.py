@@ -9,7 +9,7 @@ and the agents' contacts are read in one statement.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -74,9 +74,8 @@ def make_offers(
     session = run.session
     sequence = len(now_standing.offers)
     contacts = agent_contacts(session, [choice.agent_id for choice in choices])
-    breakdowns = [choice.breakdown.as_dict() for choice in choices]
     rows: list[dict[str, Any]] = []
-    for choice, breakdown in zip(choices, breakdowns, strict=True):
+    for choice in choices:
         sequence += 1
         rows.append(
             {
@@ -87,7 +86,7 @@ def make_offers(
                 "expires_at": expires,
                 "status": "offered",
                 "score": choice.score,
-                "breakdown": json.dumps(breakdown),
+                "breakdown": choice.breakdown.as_json(),
             }
         )
     offer_ids = _inserted_offers(session, rows)
@@ -96,9 +95,8 @@ def make_offers(
         for choice, offer_id in zip(choices, offer_ids, strict=True)
     ]
     _announce_offers(run, referral, offers, contacts, message)
-    for choice, breakdown, offer in zip(choices, breakdowns, offers, strict=True):
+    for choice, offer in zip(choices, offers, strict=True):
         run.offered_agent_ids.append(choice.agent_id)
-        values = ", ".join(f"{k} {v:.2f}" for k, v in breakdown.items())
         run.journal.record(
             run.session,
             referral.id,
@@ -106,7 +104,7 @@ def make_offers(
             run.now,
             agent_id=choice.agent_id,
             offer_id=offer.id,
-            detail=f"score {choice.score:.2f} ({values}); answer by {deadline}"
+            detail=f"score {choice.score:.2f} ({choice.breakdown.as_text()}); answer by {deadline}"
             + (f"; {why}" if why else ""),
         )
     session.execute(_COUNT_OFFER, [{"offered_agent": choice.agent_id} for choice in choices])
@@ -134,7 +132,7 @@ def _announce_offers(
     run: RoutingRun,
     referral: Referral,
     offers: list[NewOffer],
-    contacts: dict[str, Contact],
+    contacts: Mapping[str, Contact],
     kind: str | None = None,
 ) -> None:
     """Queues each offer to its agent, by their channel (no client contact details)."""
