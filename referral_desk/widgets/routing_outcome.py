@@ -26,6 +26,9 @@ SHOWN_WITH_BARS = 3
 SHOWN_EXCLUDED = 12
 """Excluded agents listed by name in a preview before an "and N more" line."""
 
+AT_ONCE_MODES = frozenset({"open", "warm_transfer"})
+"""Modes whose preview lists everyone the referral would reach at the same moment."""
+
 IDLE_TEXT = (
     "Type the referral, then ctrl+r to preview who would get it, or ctrl+s to store and route it."
 )
@@ -162,10 +165,19 @@ class RoutingOutcome(VerticalScroll):
     ) -> None:
         """A dry run: who would get it, best first, and why each other agent would not.
 
-        The fallback agent is listed last whatever its score (it is offered only when
-        nobody else is left), so it is marked as such."""
+        In the sequential modes the fallback agent is listed last whatever its score
+        (it is offered only when nobody else is left), so it is marked as such; an open
+        referral or a warm transfer reaches everyone listed at once."""
         widgets: list[Widget] = []
-        if decision.ranked:
+        at_once = mode in AT_ONCE_MODES
+        if decision.ranked and at_once:
+            count = len(decision.ranked)
+            title = (
+                f"Preview ({mode.replace('_', ' ')}): to {count} agent{'s' * (count != 1)} "
+                "at once — nothing saved"
+            )
+            widgets.append(Static(title, classes="outcome--title -preview", markup=False))
+        elif decision.ranked:
             first = _name(decision.ranked[0].agent_id, names)
             title = f"Preview ({mode.replace('_', ' ')}): {first} first — nothing saved"
             widgets.append(Static(title, classes="outcome--title -preview", markup=False))
@@ -180,7 +192,7 @@ class RoutingOutcome(VerticalScroll):
         others: list[str] = []  # one widget for them all: an open referral ranks hundreds
         for place, ranked in enumerate(decision.ranked, start=1):
             label = f"{place}. {_name(ranked.agent_id, names)}"
-            if ranked.agent_id == fallback_id:
+            if ranked.agent_id == fallback_id and not at_once:
                 label += " — fallback, offered last"
             if place <= SHOWN_WITH_BARS:
                 widgets.append(

@@ -18,7 +18,7 @@ from referral_desk.screens.intake import IntakeScreen
 from referral_desk.widgets.form_field import problems_by_field
 from referral_desk.widgets.intake_form import IntakeForm, parse_local_moment
 from referral_desk.widgets.price_input import PriceError, parse_price
-from referral_desk.widgets.routing_outcome import RoutingOutcome
+from referral_desk.widgets.routing_outcome import SHOWN_WITH_BARS, RoutingOutcome
 from tests.factories import intake
 from tests.tui.helpers import settle
 
@@ -140,6 +140,31 @@ async def test_preview_shows_the_decision_and_stores_nothing(
         assert "Not eligible" in text
         assert roster_desk.referrals() == []
         assert screen.form.control("client_first_name").value == "Maria"
+
+
+async def test_an_open_preview_lists_everyone_it_reaches_at_once(
+    db_path: Path, roster_desk: Desk, clock: ManualClock
+) -> None:
+    """An open referral reaches every eligible agent at the same moment: the preview
+    says how many, lists each, and marks nobody as offered last."""
+    roster_desk.set_setting("fallback_agent_id", "T-HQ-01", clock.now())
+    typed = intake(side="buyer", metro="Austin", zip="78704", price_min=400_000, price_max=700_000)
+    expected = roster_desk.preview({**typed, "mode": "open"}, clock.now())
+    app = make_app(str(db_path), clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(app)
+        await settle(pilot)
+        _fill(screen.form, **MARIA)
+        screen.form.control("mode").value = "open"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        text = _outcome_text(screen)
+        assert f"to {len(expected.ranked)} agents at once" in text
+        assert len(expected.ranked) > SHOWN_WITH_BARS
+        for ranked in expected.ranked:
+            assert f"({ranked.agent_id})" in text
+        assert "offered last" not in text
+        assert roster_desk.referrals() == []
 
 
 async def test_a_known_party_is_suggested_and_filled_in(
