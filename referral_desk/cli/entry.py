@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command line: global options, then one subcommand."""
     from . import (
         closing,
+        coverage,
         desk_settings,
         outbox,
         referrals,
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         closing,
         outbox,
         reporting,
+        coverage,
         safety,
         web,
     ):

@@ -33,6 +33,7 @@ CONTRACT_KEYS = {
     "assignment_delay_seconds",
     "acceptance_seconds",
     "dropped_rate",
+    "dropped_by_cause",
     "closing_rate_by_cohort",
 }
 

@@ -205,6 +205,12 @@ EXPECTED_Q3 = {
     "assignment_delay_seconds": {"median": 60, "p90": 7200},
     "acceptance_seconds": {"median": 900},
     "dropped_rate": 0.4286,
+    # R10 and R3 were offered and declined; R5 lapsed, then was lost, never accepted
+    "dropped_by_cause": {
+        "nobody_eligible": 0,
+        "declined_or_lapsed": 2,
+        "lost_before_acceptance": 1,
+    },
     "closing_rate_by_cohort": {"2026-06": 1.0, "2026-07": 0.6667, "2026-08": 0.0, "2026-09": 0.0},
 }
 
@@ -252,6 +258,11 @@ def test_report_as_it_stood_on_the_first_of_september(quarter_desk: Desk) -> Non
         "acceptance_seconds": {"median": 900},
         # R10 and R3 unassigned, never accepted: 2 of 5
         "dropped_rate": 0.4,
+        "dropped_by_cause": {
+            "nobody_eligible": 0,
+            "declined_or_lapsed": 2,
+            "lost_before_acceptance": 0,
+        },
         "closing_rate_by_cohort": {"2026-06": 0.0, "2026-07": 0.3333, "2026-08": 0.0},
     }
 
@@ -359,7 +370,11 @@ def test_a_busy_quarter_reads_with_grouped_thousands(quarter_desk: Desk) -> None
         assignment_delay_median=0,
         assignment_delay_p90=9600,
         acceptance_median=0,
-        dropped=1040,
+        dropped_by_cause={
+            "nobody_eligible": 600,
+            "declined_or_lapsed": 400,
+            "lost_before_acceptance": 40,
+        },
         cohorts=(Cohort("2026-07", 4100, 1700),),
     )
     markdown = to_markdown(report)
@@ -368,7 +383,12 @@ def test_a_busy_quarter_reads_with_grouped_thousands(quarter_desk: Desk) -> None
         "the top source was Ann Client (1,204 referrals).",
         "- Half the referrals had their first offer at once, nine in ten within 2 h 40 min; "
         "half of those accepted were taken as soon as they were offered.",
-        "- 1,040 referrals (8.3%) dropped",
+        "- 1,040 referrals (8.3%) dropped: unassigned or lost with no agent ever accepting "
+        "(600 nobody eligible, never offered; 400 every offer declined or lapsed; "
+        "40 lost before any agent accepted).",
+        "| Dropped: nobody eligible, never offered | 600 |",
+        "| Dropped: every offer declined or lapsed | 400 |",
+        "| Dropped: lost before any agent accepted | 40 |",
         "- Fees owed to us: 1,500 pending ($1,234,567.50 expected so far), 2 paid ($0.99).",
         "| 1 | Ann Client | 1,204 |",
         "| Receivable (owed to us) | 1,500 | $1,234,567.50 | 2 | $0.99 |",

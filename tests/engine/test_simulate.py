@@ -128,7 +128,10 @@ def test_a_comparison_says_what_changed() -> None:
         base,
         report=replace(
             report,
-            dropped=report.dropped + 1,
+            dropped_by_cause={
+                **report.dropped_by_cause,
+                "nobody_eligible": report.dropped_by_cause["nobody_eligible"] + 1,
+            },
             acceptance_median=(report.acceptance_median or 0) + 125,
         ),
         counts=replace(base.counts, offers=base.counts.offers + 1204),

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ..read.summary import DeskCounts, ReferralName
     from ..read.views import FlagView, ReferralView, TaskView
     from ..report.audit import Audit
-    from ..report.figures import Period, Report
+    from ..report.figures import Report
     from ..rules.eligibility import RoutingDecision
     from ..storage.files import DeskFiles
     from ..values.schemas import AgentIn
@@ -144,7 +144,8 @@ class Desk:
         return OutboxService(self._writer, lambda: self.server_outbox_dir)
 
     @cached_property
-    def _reports(self) -> ReportService:
+    def reports(self) -> ReportService:
+        """Figures read, never written: the report over any span, roster coverage, drops."""
         from .reports import ReportService
 
         return ReportService(self._writer)
@@ -231,15 +232,11 @@ class Desk:
 
     def report(self, quarter: str, now: datetime) -> Report:
         """The report on the referrals received in `quarter` (`YYYY-QN`), as they stand at now."""
-        return self._reports.report(quarter, now)
+        return self.reports.report(quarter, now)
 
     def audit(self, month: str, now: datetime) -> Audit:
         """The monthly check of the desk's own records (`YYYY-MM`, as they stand at now)."""
-        return self._reports.audit(month, now)
-
-    def report_for(self, period: Period, now: datetime) -> Report:
-        """The same figures over any period (the simulator reports on its whole span)."""
-        return self._reports.report_for(period, now)
+        return self.reports.audit(month, now)
 
     def export_roster(self) -> str:
         """The roster as CSV with the import columns."""

@@ -1,12 +1,24 @@
-"""Reading the desk's figures: the quarterly report (and any span, for the simulator)."""
+"""Reading the desk's figures: the quarterly report (and any span, for the simulator), the
+monthly audit, drops per market and the roster's coverage."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
 
 from ..report.audit import Audit, build_audit, month_of
 from ..report.figures import Period, Report, build_report, quarter_period
+from ..report.market_drops import MarketDrops, market_drops
+from ..rules.coverage import CoverageRow, coverage_rows
+from ..storage import tables as m
+from ..storage.columns import split_list
+from ..storage.transaction import Transaction
+from .routing.profiles import load_profiles, roster_ids
 from .writer import DeskWriter, settings_of
+
+COVERAGE_DAYS = timedelta(days=90)
+"""How far back the coverage check counts received and dropped referrals."""
 
 
 class ReportService:
@@ -33,3 +45,29 @@ class ReportService:
         """The same figures over any period (the simulator reports on its whole span)."""
         with self.writer.read() as session:
             return build_report(session, period, now)
+
+    def market_drops(self, start: datetime, end: datetime) -> dict[tuple[str, str], MarketDrops]:
+        """Referrals received in [start, end) and dropped, by cause, per metro and side."""
+        with self.writer.read() as session:
+            return market_drops(session, start, end)
+
+    def coverage(self, now: datetime) -> list[CoverageRow]:
+        """Each metro and side: agents who could take its referrals now, and its last 90
+        days (`rules/coverage.py`), worst first."""
+        with self.writer.read() as session:
+            zone = settings_of(session).zone
+            agents = load_profiles(session, roster_ids(session))
+            lately = market_drops(session, now - COVERAGE_DAYS, now + timedelta(microseconds=1))
+            metros = {metro.casefold(): metro for metro in _named_metros(session)}
+        for (folded, _side), market in lately.items():
+            metros.setdefault(folded, market.metro)
+        received = {key: (market.received, market.dropped) for key, market in lately.items()}
+        return coverage_rows(agents, metros, received, now.astimezone(zone).date())
+
+
+def _named_metros(session: Transaction) -> list[str]:
+    """Metros as the active agents name them (the first spelling of each, by agent id)."""
+    rows = session.execute(
+        select(m.agent.c.metros).where(m.agent.c.active.is_(True)).order_by(m.agent.c.id)
+    )
+    return [metro for (metros,) in rows for metro in split_list(metros)]

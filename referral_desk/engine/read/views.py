@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from ..rules.drops import DropCause, drop_cause
 from ..rules.ids import format_id
 from ..rules.timefmt import cents_to_text, iso
 from .mapping import json_of, view_of
@@ -210,6 +211,9 @@ class ReferralView:
     commission_rate: Decimal | None
     closing_date: date | None
     lost_reason: str | None
+    archived_from: str | None
+    first_offered_at: datetime | None
+    accepted_at: datetime | None
     offers: tuple[OfferView, ...] = ()
     events: tuple[EventView, ...] = ()
     fees: tuple[FeeView, ...] = ()
@@ -219,6 +223,16 @@ class ReferralView:
     @property
     def open_offers(self) -> tuple[OfferView, ...]:
         return tuple(offer for offer in self.offers if offer.is_open)
+
+    @property
+    def drop_cause(self) -> DropCause | None:
+        """Why it was dropped (`rules.drops`), or None: it was not."""
+        return drop_cause(
+            self.status,
+            self.archived_from,
+            accepted=self.accepted_at is not None,
+            offered=self.first_offered_at is not None,
+        )
 
     def to_json(self, now: datetime) -> dict[str, Any]:
         """The contract's referral object (`show ID --json`)."""
@@ -249,6 +263,7 @@ class ReferralView:
             "commission_rate": str(self.commission_rate) if self.commission_rate else None,
             "closing_date": self.closing_date.isoformat() if self.closing_date else None,
             "lost_reason": self.lost_reason,
+            "drop_cause": self.drop_cause,
             "offers": [offer.to_json(now) for offer in self.offers],
             "events": [event.to_json() for event in self.events],
             "fees": [fee.to_json() for fee in self.fees],

@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from ..rules.drops import DropCause, drop_cause
 from ..rules.lifecycle import outcome
 from ..rules.vocabulary import REFERRAL_STATUSES
 from ..storage.transaction import Transaction
@@ -42,21 +43,26 @@ class Correction:
     then_lost: bool
     closed_delta: int
     lost_delta: int
-    dropped_delta: int
+    stored_cause: DropCause | None
+    """Why it is dropped as stored (None: not dropped)."""
+    then_cause: DropCause | None
+    """Why it was dropped at the report's moment (None: it was not)."""
     offered_later: bool
     """It was first offered after `now` (so not yet at `now`)."""
     accepted_later: bool
     """It was accepted after `now`."""
 
 
-def _figures(status: str, archived_from: str | None, never_accepted: bool) -> tuple[int, int, int]:
-    """(closed, lost, dropped) as 0/1 for one referral, matching the SQL counts."""
+def _figures(
+    status: str, archived_from: str | None, never_accepted: bool, offered: bool
+) -> tuple[int, int, DropCause | None]:
+    """(closed, lost) as 0/1 and the drop cause, for one referral, matching the SQL counts."""
     try:
         result = outcome(status, archived_from)
     except ValueError:  # archived with no (or an odd) archived-from status: counted active
         result = "active"
-    dropped = (status == "unassigned" or result == "lost") and never_accepted
-    return int(result == "closed"), int(result == "lost"), int(dropped)
+    cause = drop_cause(status, archived_from, accepted=not never_accepted, offered=offered)
+    return int(result == "closed"), int(result == "lost"), cause
 
 
 def _status_then(details: Sequence[str]) -> tuple[str, str | None]:
@@ -98,8 +104,9 @@ def moved_after(
     corrections = []
     for referral_id, received_at, status, archived_from, accepted_at, offered_at in rows:
         never = accepted_at is None or accepted_at > now
-        stored = _figures(status, archived_from, never)
-        then = _figures(*_status_then(details.get(referral_id, [])), never)
+        offered_then = offered_at is not None and offered_at <= now
+        stored = _figures(status, archived_from, never, offered_at is not None)
+        then = _figures(*_status_then(details.get(referral_id, [])), never, offered_then)
         corrections.append(
             Correction(
                 referral_id=referral_id,
@@ -108,7 +115,8 @@ def moved_after(
                 then_lost=bool(then[1]),
                 closed_delta=then[0] - stored[0],
                 lost_delta=then[1] - stored[1],
-                dropped_delta=then[2] - stored[2],
+                stored_cause=stored[2],
+                then_cause=then[2],
                 offered_later=offered_at is not None and offered_at > now,
                 accepted_later=accepted_at is not None and accepted_at > now,
             )

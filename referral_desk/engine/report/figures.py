@@ -17,6 +17,8 @@ the report's moment* (`now`):
   so they are always a delay that really happened, in whole seconds.
 - `dropped_rate` counts referrals that stand unassigned or lost and were never
   accepted by `now`; a quarter with no referral has no rate (`null`).
+  `dropped_by_cause` splits them by why (`rules.drops`): never offered (nobody
+  eligible), every offer declined or lapsed, or lost before acceptance.
 - Fees are the agreements of the period's referrals: *paid* once a payment is
   recorded, *pending* while logged and unpaid, unless the referral was lost
   (no sale, no fee). Pending amounts are the expected amounts (known once the
@@ -33,11 +35,13 @@ span (`span_period`). Output formats live in `report_formats.py`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..rules.drops import DROP_CAUSES, DropCause
 from ..rules.errors import InvalidInput, echo
 from ..rules.timefmt import FIRST_YEAR, LAST_YEAR, cents_to_text
 from ..rules.vocabulary import SOURCE_TYPES
@@ -225,13 +229,19 @@ class Report:
     acceptance_median: int | None
     accepted: int
     """Referrals accepted by `now` (the acceptance time's sample size)."""
-    dropped: int
+    dropped_by_cause: dict[DropCause, int]
+    """Dropped referrals by cause (`rules.drops`), every cause present."""
     cohorts: tuple[Cohort, ...]
     """Months of the cohort window that received any referral, oldest first."""
 
     @property
     def quarter(self) -> str:
         return self.period.label
+
+    @property
+    def dropped(self) -> int:
+        """Referrals that ended unassigned or lost with no agent ever accepting."""
+        return sum(self.dropped_by_cause.values())
 
     @property
     def dropped_rate(self) -> float | None:
@@ -258,6 +268,7 @@ class Report:
             },
             "acceptance_seconds": {"median": self.acceptance_median},
             "dropped_rate": self.dropped_rate,
+            "dropped_by_cause": dict(self.dropped_by_cause),
             "closing_rate_by_cohort": {c.month: c.closing_rate for c in self.cohorts},
         }
 
@@ -303,7 +314,12 @@ def build_report(session: Transaction, period: Period, now: datetime) -> Report:
         "lost": standing.lost + sum(c.lost_delta for c in in_period),
     }
     outcomes["active"] = standing.received - outcomes["closed"] - outcomes["lost"]
-    dropped = standing.dropped + sum(c.dropped_delta for c in in_period)
+    dropped_by_cause = Counter(standing.dropped_by_cause)
+    for correction in in_period:
+        if correction.stored_cause is not None:
+            dropped_by_cause[correction.stored_cause] -= 1
+        if correction.then_cause is not None:
+            dropped_by_cause[correction.then_cause] += 1
     sources = q.source_counts(session, window, TOP_SOURCES)
     by_type = {kind: sources.by_type.get(kind, 0) for kind in SOURCE_TYPES}
     later = (sum(c.offered_later for c in in_period), sum(c.accepted_later for c in in_period))
@@ -329,6 +345,6 @@ def build_report(session: Transaction, period: Period, now: datetime) -> Report:
         offered=delays.offered,
         acceptance_median=delays.acceptance_median,
         accepted=delays.accepted,
-        dropped=dropped,
+        dropped_by_cause={cause: dropped_by_cause[cause] for cause in DROP_CAUSES},
         cohorts=tuple(cohorts),
     )

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
+from ..rules.drops import DROP_CAUSE_LABELS
 from ..rules.timefmt import iso
 from ..values.csv_cells import safe_cell
 from .figure_text import count_text, duration_text, money_text, percent_text, within_text
@@ -88,10 +89,16 @@ def _summary(report: Report) -> Iterator[str]:
                 else f"{within_text(report.acceptance_median)} of the first offer"
             )
         yield line + "."
-    yield (
+    line = (
         f"- {_plural(report.dropped, 'referral')} ({percent_text(report.dropped_rate)}) "
-        "dropped: unassigned or lost with no agent ever accepting."
+        "dropped: unassigned or lost with no agent ever accepting"
     )
+    causes = [
+        f"{count_text(count)} {DROP_CAUSE_LABELS[cause]}"
+        for cause, count in report.dropped_by_cause.items()
+        if count
+    ]
+    yield line + (f" ({'; '.join(causes)})." if causes else ".")
     for direction in ("receivable", "payable"):
         pending, paid = report.fees[direction]["pending"], report.fees[direction]["paid"]
         label = "Fees owed to us" if direction == "receivable" else "Fees we owe"
@@ -164,6 +171,10 @@ def to_markdown(report: Report) -> str:
         f"| First offer → accepted, median | {duration_text(report.acceptance_median)} |",
         f"| Dropped (unassigned or lost, never accepted) | {count_text(report.dropped)} "
         f"({percent_text(report.dropped_rate)}) |",
+        *(
+            f"| Dropped: {DROP_CAUSE_LABELS[cause]} | {count_text(count)} |"
+            for cause, count in report.dropped_by_cause.items()
+        ),
         "",
         "## Closing rate by monthly cohort",
         "",

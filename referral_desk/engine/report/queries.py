@@ -84,12 +84,13 @@ def _closed_columns(window: Window) -> list[Any]:
 
 @dataclass(frozen=True)
 class Standing:
-    """The period's referrals by stored status: received, closed, lost, dropped."""
+    """The period's referrals by stored status: received, closed, lost, and dropped
+    by cause (`rules.drops`)."""
 
     received: int
     closed: int
     lost: int
-    dropped: int
+    dropped_by_cause: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ def status_counts(
         _count(*archived_lost),
         _count(*lost, never),
         _count(*archived_lost, never),
-        _count(*unassigned, never),
+        _count(*unassigned, never, R.first_offered_at.is_(None)),
+        _count(*unassigned, never, R.first_offered_at.is_not(None)),
     ]
     values = [int(value) for value in session.execute(select(*columns)).one()]
     by_month = [(values[3 * i], values[3 * i + 1] + values[3 * i + 2]) for i in range(len(months))]
@@ -135,8 +137,13 @@ def status_counts(
     else:
         received = sum(by_month[i][0] for i in tiling)
         closed = sum(by_month[i][1] for i in tiling)
-    lost_count, archived_count, *dropped = rest
-    standing = Standing(received, closed, lost_count + archived_count, sum(dropped))
+    lost_count, archived_count, lost_never, archived_never, never_offered, offered = rest
+    causes = {
+        "nobody_eligible": never_offered,
+        "declined_or_lapsed": offered,
+        "lost_before_acceptance": lost_never + archived_never,
+    }
+    standing = Standing(received, closed, lost_count + archived_count, causes)
     return StatusCounts(by_month, standing)
 
 

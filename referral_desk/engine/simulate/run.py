@@ -376,7 +376,7 @@ def run_simulation(config: SimulationConfig, progress: Progress | None = None) -
         if progress is not None:
             progress(config.days, config.days)
         label = f"simulation {config.start.isoformat()} + {config.days} days"
-        report = desk.report_for(span_period(label, start, end, zone), end)
+        report = desk.reports.report_for(span_period(label, start, end, zone), end)
         settings = desk.settings().as_contract()
     finally:
         desk.close()
