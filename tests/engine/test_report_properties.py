@@ -9,6 +9,7 @@ the 90th percentile no shorter than the median, and the top sources best first.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -43,6 +44,12 @@ def test_every_figure_of_a_simulated_desk_adds_up(config: SimulationConfig) -> N
     assert sum(report.by_source_type.values()) == received
     assert sum(report.outcomes.values()) == received
     assert 0 <= report.dropped <= received
+    # the report's causes (counted in SQL) and the markets' (the rule, group by group)
+    by_market = Counter()
+    for market in result.drops:
+        by_market.update(market.causes)
+    assert {cause: by_market[cause] for cause in report.dropped_by_cause} == report.dropped_by_cause
+    assert sum(market.received for market in result.drops) == received
     assert report.offered <= received
     assert report.accepted <= report.offered
     if report.assignment_delay_median is not None:

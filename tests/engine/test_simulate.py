@@ -238,6 +238,43 @@ def test_a_market_nobody_covers_goes_unassigned_and_is_named() -> None:
     assert "Nobody on the roster covers Houston: those go unassigned" in simulation_text(result)
 
 
+def test_the_run_says_what_drives_its_drops_and_where() -> None:
+    """Half the referrals come for Houston (nobody covers it), half for Austin, whose one
+    agent never answers: every drop has its cause, its market and its remedy."""
+    roster = roster_csv([agent_row(id="P-ONE", metros="Austin", zips="", capacity="50")])
+    config = SimulationConfig(
+        days=4,
+        per_day=6,
+        seed=3,
+        roster_csv=roster,
+        accept_probability=0.0,
+        markets={"Houston": 1.0, "Austin": 1.0},
+        settings={"acceptance_window_minutes": "10"},
+    )
+    result = run_simulation(config)
+    causes = result.report.dropped_by_cause
+    houston = [m for m in result.drops if m.metro == "Houston"]
+    austin = [m for m in result.drops if m.metro == "Austin"]
+    assert causes["nobody_eligible"] == sum(m.received for m in houston) > 0
+    assert causes["nobody_eligible"] == sum(m.causes["nobody_eligible"] for m in houston)
+    assert causes["declined_or_lapsed"] == sum(m.causes["declined_or_lapsed"] for m in austin) > 0
+    assert result.report.dropped == result.report.received
+    text = simulation_text(result)
+    assert (
+        f"What drives the drops ({result.report.received} of {result.report.received} referrals):"
+        in text
+    )
+    assert "→ recruit in those markets, or name a fallback agent who covers them" in text
+    assert "→ widen the acceptance window, or offer to more agents at once" in text
+    worst = result.drops[0]
+    assert f"  {worst.metro} {worst.side}s: {worst.dropped} of {worst.received} dropped" in text
+    document = simulation_json(result)["drops"]
+    assert document["by_cause"] == causes
+    assert {(m["metro"], m["side"]) for m in document["by_market"]} == {
+        (m.metro, m.side) for m in result.drops
+    }
+
+
 def test_a_users_roster_is_routed_to() -> None:
     """With `--roster`, referrals come for the roster's markets and go to its agents."""
     roster = roster_csv(

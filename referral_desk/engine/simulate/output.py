@@ -12,6 +12,8 @@ from typing import Any
 
 from ..report.figure_text import count_text, duration_text, money_text, percent_text
 from ..report.figures import Report
+from ..rules.drops import DROP_CAUSE_LABELS, DROP_CAUSES, DropCause
+from .drivers import drivers_json, drivers_text
 from .run import SimulationConfig, SimulationResult
 
 __all__ = ["compare_json", "compare_text", "simulation_json", "simulation_text"]
@@ -31,6 +33,7 @@ def simulation_json(result: SimulationResult) -> dict[str, Any]:
         "uncovered_markets": list(result.uncovered_markets),
         "settings": result.settings,
         "report": result.report.to_json(),
+        "drops": drivers_json(result),
         "run": {
             "referrals": counts.referrals,
             "offers": counts.offers,
@@ -67,6 +70,11 @@ def _fees(report: Report, direction: str) -> str:
 
 Row = tuple[str, Callable[[SimulationResult], str]]
 
+
+def _cause_count(cause: DropCause) -> Callable[[SimulationResult], str]:
+    return lambda result: count_text(result.report.dropped_by_cause[cause])
+
+
 OUTCOME_ORDER = ("closed", "lost", "active")
 FEES_NOTE = "Pending fee amounts count the agreements whose sale price is recorded so far."
 COHORTS_BEFORE = "fees receivable"
@@ -84,6 +92,7 @@ ROWS: tuple[Row, ...] = (
         lambda r: " / ".join(count_text(r.report.outcomes[k]) for k in OUTCOME_ORDER),
     ),
     ("dropped rate", lambda r: percent_text(r.report.dropped_rate)),
+    *((f"  {DROP_CAUSE_LABELS[cause]}", _cause_count(cause)) for cause in DROP_CAUSES),
     ("received → first offer, median", lambda r: duration_text(r.report.assignment_delay_median)),
     ("received → first offer, p90", lambda r: duration_text(r.report.assignment_delay_p90)),
     ("first offer → accepted, median", lambda r: duration_text(r.report.acceptance_median)),
@@ -138,6 +147,10 @@ def _count_change(figure: Callable[[SimulationResult], int]) -> Change:
     return lambda base, variant: f"{figure(variant) - figure(base):+,}"
 
 
+def _cause_change(cause: DropCause) -> Change:
+    return _count_change(lambda result: result.report.dropped_by_cause[cause])
+
+
 def _dropped_change(base: SimulationResult, variant: SimulationResult) -> str:
     before, after = base.report.dropped_rate, variant.report.dropped_rate
     return "" if before is None or after is None else f"{(after - before) * 100:+.1f} pts"
@@ -150,6 +163,7 @@ CHANGES: dict[str, Change] = {
     "received → first offer, median": _duration_change(lambda r: r.assignment_delay_median),
     "received → first offer, p90": _duration_change(lambda r: r.assignment_delay_p90),
     "first offer → accepted, median": _duration_change(lambda r: r.acceptance_median),
+    **{f"  {DROP_CAUSE_LABELS[cause]}": _cause_change(cause) for cause in DROP_CAUSES},
     "offers made": _count_change(lambda r: r.counts.offers),
     "routed again by the team lead": _count_change(lambda r: r.counts.reroutes),
 }
@@ -221,8 +235,8 @@ def _title(result: SimulationResult) -> str:
 
 
 def simulation_text(result: SimulationResult) -> str:
-    """One run as a two-column table."""
-    return _title(result) + _table([result], ["figure"])
+    """One run as a two-column table, then what drives its drops."""
+    return _title(result) + _table([result], ["figure"]) + "\n" + drivers_text(result)
 
 
 def compare_text(
@@ -230,4 +244,8 @@ def compare_text(
 ) -> str:
     """Two runs side by side on the same referrals and agents."""
     changed = ", ".join(f"{key}={value}" for key, value in changes.items())
-    return _title(base) + _table([base, variant], ["base", f"with {changed}"])
+    return (
+        _title(base)
+        + _table([base, variant], ["base", f"with {changed}"])
+        + f"\nBase. {drivers_text(base)}\nWith {changed}. {drivers_text(variant)}"
+    )

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from ..desk import Desk
 from ..read.views import ReferralView
 from ..report.figures import Report, span_period
+from ..report.market_drops import MarketDrops
 from ..rules.errors import DeskError
 from ..rules.fees import expected_fee
 from ..values.schemas import AgentIn
@@ -92,6 +93,8 @@ class SimulationResult:
     """Wall-clock seconds the run took (not part of the figures)."""
     uncovered_markets: tuple[str, ...] = ()
     """Metros of `config.markets` that no active agent on the roster covers."""
+    drops: tuple[MarketDrops, ...] = ()
+    """Each metro and side the run's referrals came for, most drops first."""
 
     @property
     def ms_per_referral(self) -> float:
@@ -377,9 +380,11 @@ def run_simulation(config: SimulationConfig, progress: Progress | None = None) -
             progress(config.days, config.days)
         label = f"simulation {config.start.isoformat()} + {config.days} days"
         report = desk.reports.report_for(span_period(label, start, end, zone), end)
+        markets = desk.reports.market_drops(start, end).values()
+        drops = sorted(markets, key=lambda market: (-market.dropped, -market.received))
         settings = desk.settings().as_contract()
     finally:
         desk.close()
     seconds = time.perf_counter() - began
     uncovered = uncovered_markets(config.markets, agents)
-    return SimulationResult(config, settings, report, run.counts, seconds, uncovered)
+    return SimulationResult(config, settings, report, run.counts, seconds, uncovered, tuple(drops))
