@@ -60,6 +60,7 @@ class ReferralDeskApp(App[None]):
                 place.title,
                 tooltip=place.help,
                 key_display=place.key_display,
+                show=place.in_footer,
                 id=f"go-{place.mode}",
                 group=PLACES_GROUP,
             )

@@ -40,6 +40,9 @@ class Place:
     """One line for the palette and the help screen."""
     key_display: str | None = None
     """How the footer shows the key, when its name reads badly (`comma` → `,`)."""
+    in_footer: bool = True
+    """False for a place the team lead visits now and then: its key works, and `?` and
+    the palette name it, but the footer keeps its 80 columns for the VA's daily places."""
 
 
 PLACES: tuple[Place, ...] = (
@@ -49,6 +52,15 @@ PLACES: tuple[Place, ...] = (
     Place("sources", "Sources", "s", "sources", "SourcesScreen", "Who refers to us, and what"),
     Place("thanks", "Thanks", "t", "thanks", "ThanksScreen", "Thank-yous due and done"),
     Place("report", "Report", "p", "report", "ReportScreen", "The quarterly figures"),
+    Place(
+        "coverage",
+        "Coverage",
+        "g",
+        "coverage",
+        "CoverageScreen",
+        "Where the roster is thin, and recent drops",
+        in_footer=False,
+    ),
     Place("referrals", "All", "l", "referrals", "ReferralsScreen", "Every referral, newest first"),
     Place(
         "settings",

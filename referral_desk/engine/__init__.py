@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from .report.figures import Report
     from .report.formats import to_csv, to_markdown
     from .rules.bands import band_text
+    from .rules.coverage import CoverageRow
+    from .rules.drops import DROP_CAUSE_LABELS, DROP_CAUSE_WORDS
     from .rules.eligibility import RoutingDecision
     from .rules.errors import (
         DeskError,
@@ -87,6 +89,8 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".report.figures": ("Report",),
     ".report.formats": ("to_csv", "to_markdown"),
     ".rules.bands": ("band_text",),
+    ".rules.coverage": ("CoverageRow",),
+    ".rules.drops": ("DROP_CAUSE_LABELS", "DROP_CAUSE_WORDS"),
     ".rules.eligibility": ("RoutingDecision",),
     ".rules.fees": ("parse_decimal",),
     ".rules.errors": (
@@ -135,6 +139,8 @@ __all__ = [
     "CHANNELS",
     "CLOSING_DATE_TARGETS",
     "DEFAULT_MODES",
+    "DROP_CAUSE_LABELS",
+    "DROP_CAUSE_WORDS",
     "INTEREST_MODES",
     "MODES",
     "PROPERTY_TYPES",
@@ -153,6 +159,7 @@ __all__ = [
     "BoardOffer",
     "ClientContact",
     "Clock",
+    "CoverageRow",
     "Desk",
     "DeskCounts",
     "DeskError",

@@ -24,7 +24,15 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Label, Static
 
-from ..engine import STATUS_LABELS, TRANSITIONS, USER_MOVES, OfferView, ReferralView, cents_to_text
+from ..engine import (
+    DROP_CAUSE_WORDS,
+    STATUS_LABELS,
+    TRANSITIONS,
+    USER_MOVES,
+    OfferView,
+    ReferralView,
+    cents_to_text,
+)
 from ..widgets.countdown import countdown_level, countdown_text
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
@@ -234,6 +242,8 @@ class ReferralScreen(RespondingScreen):
         if referral.assigned_agent_id:
             lines.append(_kv("Agent", self._agent(referral.assigned_agent_id)))
         lines.append(_kv("Mode", referral.mode.replace("_", " ")))
+        if referral.drop_cause is not None:
+            lines.append(_kv("Dropped", DROP_CAUSE_WORDS[referral.drop_cause]))
         if user:
             lines.append(
                 _kv("Next (m)", " · ".join(STATUS_LABELS.get(move, move) for move in user))

@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from ..engine import (
+    DROP_CAUSE_LABELS,
     ExistingFile,
     InvalidInput,
     Report,
@@ -116,7 +117,16 @@ def render_figures(report: Report) -> dict[str, str]:
             f" ({report.accepted:,} accepted)"
         ),
         "cohorts": cohorts or "No referrals in the cohort window.",
+        "drops": _drops(report),
     }
+
+
+def _drops(report: Report) -> str:
+    """Why the dropped referrals dropped, each cause a share of them."""
+    if not report.dropped:
+        return "Nothing dropped: every referral was accepted, or is still in play."
+    causes = {DROP_CAUSE_LABELS[cause]: count for cause, count in report.dropped_by_cause.items()}
+    return _rows(causes, report.dropped)
 
 
 class ReportScreen(DeskScreen):
@@ -212,6 +222,7 @@ class ReportScreen(DeskScreen):
                 ("top", "Top sources"),
                 ("fees", "Fees (count; amount where the sale price is known)"),
                 ("routing", "Routing"),
+                ("drops", "Why referrals dropped"),
                 ("cohorts", "Closing rate by monthly cohort"),
             ):
                 yield Static(title, classes="report-title", markup=False)

@@ -165,3 +165,33 @@ async def test_an_offer_to_the_sources_previous_agent_says_why(
         other = await _open(app, pilot, first.id)
         shown = [str(line.render()) for line in other.query("#offers Static").results(Static)]
         assert not any(text.startswith("First:") for text in shown)
+
+
+async def test_a_dropped_referral_says_why_and_a_live_one_does_not(
+    demo_db: str, clock: ManualClock
+) -> None:
+    """A referral for a market nobody covers went unassigned unoffered: its detail says
+    nobody was eligible; a referral still offered says nothing of drops."""
+    seed = Desk.open(demo_db)
+    seed.set_setting("fallback_agent_id", "", clock.now())
+    payload = intake(received_at=None, metro="Anchorage", zip="99501", client_first_name="Ula")
+    [lost] = seed.intake(payload, clock.now())
+    [live] = seed.intake(intake(received_at=None, client_first_name="Liv"), clock.now())
+    seed.close()
+    assert (lost.status, lost.drop_cause, live.drop_cause) == (
+        "unassigned",
+        "nobody_eligible",
+        None,
+    )
+    app = make_app(demo_db, clock, clock_interval=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        detail = await _open(app, pilot, lost.id)
+        status = str(detail.query_one("#status", Static).render())
+        assert (
+            "Dropped   nobody was eligible (no active, present agent covering its market" in status
+        )
+        await pilot.press("escape")
+        await settle(pilot)
+        other = await _open(app, pilot, live.id)
+        assert "Dropped" not in str(other.query_one("#status", Static).render())

@@ -154,8 +154,8 @@ async def _open_referral(pilot: Pilot[None], referral_id: str) -> ReferralScreen
 async def test_every_place_and_the_detail_show_typed_markup_as_text(
     hostile_db: dict[str, str], clock: ManualClock
 ) -> None:
-    """Queue, intake, roster, sources, thanks, report, all referrals, settings, a referral's
-    detail, its status modal and help: each shows the hostile texts verbatim."""
+    """Queue, intake, roster, sources, thanks, report, coverage, all referrals, settings, a
+    referral's detail, its status modal and help: each shows the hostile texts verbatim."""
     expected = {
         "queue": [ZED, METRO],
         "intake": [ZED, EVIL, SLASHED],  # the private mode's agent picker
@@ -165,6 +165,7 @@ async def test_every_place_and_the_detail_show_typed_markup_as_text(
         "report": [SOURCE],
         "referrals": [SOURCE, METRO],
         "settings": [f"{EVIL} ({IDS[EVIL]})"],  # the fallback agent
+        "coverage": [METRO],
     }
     assert set(expected) == {place.mode for place in PLACES}
     app = make_app(hostile_db["db"], clock, clock_interval=None)

@@ -45,6 +45,12 @@ def test_fee_amounts_read_as_dollars_with_thousands() -> None:
         outcomes={"active": 1},
         top_sources=(),
         dropped_rate=None,
+        dropped=0,
+        dropped_by_cause={
+            "nobody_eligible": 0,
+            "declined_or_lapsed": 0,
+            "lost_before_acceptance": 0,
+        },
         fees={
             "receivable": {"pending": FeeFigure(1, 382_500), "paid": FeeFigure(0, 0)},
             "payable": {"pending": FeeFigure(2, 123_456_789), "paid": FeeFigure(0, 0)},
@@ -73,6 +79,12 @@ def test_a_busy_desks_counts_line_up_in_their_columns() -> None:
         outcomes={"closed": 104_243, "lost": 57, "active": 147_969},
         top_sources=(SourceCount("Party 1", 3_798), SourceCount("Party 7", 987)),
         dropped_rate=0.2083,
+        dropped=52_549,
+        dropped_by_cause={
+            "nobody_eligible": 40_102,
+            "declined_or_lapsed": 12_400,
+            "lost_before_acceptance": 47,
+        },
         fees={
             "receivable": {"pending": FeeFigure(17_898, 1), "paid": FeeFigure(3, 2)},
             "payable": {"pending": FeeFigure(0, 0), "paid": FeeFigure(11_910, 5)},
@@ -91,11 +103,18 @@ def test_a_busy_desks_counts_line_up_in_their_columns() -> None:
         ("outcomes", ["104,243", "57", "147,969"]),
         ("sources", ["87,188", "987"]),
         ("fees", ["17,898", "3", "0", "11,910"]),
+        ("drops", ["40,102", "12,400", "47"]),
     ):
         lines = figures[section].splitlines()
         ends = {line.index(count) + len(count) for line, count in zip(lines, counts, strict=True)}
         assert len(ends) == 1, figures[section]
     assert figures["top"].splitlines() == ["3,798  Party 1", "  987  Party 7"]
+    assert [line.split("  ")[0] for line in figures["drops"].splitlines()] == [
+        "nobody eligible, never offered",
+        "every offer declined or lapsed",
+        "lost before any agent accepted",
+    ]
+    assert figures["drops"].splitlines()[0].endswith("40,102   76%")
 
 
 def test_bars_show_the_share() -> None:
