@@ -4,17 +4,17 @@ monthly audit, drops per market and the roster's coverage."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import select
 
 from ..report.audit import Audit, build_audit, month_of
 from ..report.figures import Period, Report, build_report, quarter_period
 from ..report.market_drops import MarketDrops, market_drops
-from ..rules.coverage import CoverageRow, coverage_rows
+from ..rules.coverage import CoverageRow, Presence, coverage_rows
 from ..storage import tables as m
 from ..storage.columns import split_list
 from ..storage.transaction import Transaction
-from .routing.profiles import load_profiles, roster_ids
 from .writer import DeskWriter, settings_of
 
 COVERAGE_DAYS = timedelta(days=90)
@@ -56,13 +56,39 @@ class ReportService:
         days (`rules/coverage.py`), worst first."""
         with self.writer.read() as session:
             zone = settings_of(session).zone
-            agents = load_profiles(session, roster_ids(session))
+            agents = _presence(session)
             lately = market_drops(session, now - COVERAGE_DAYS, now + timedelta(microseconds=1))
             metros = {metro.casefold(): metro for metro in _named_metros(session)}
         for (folded, _side), market in lately.items():
             metros.setdefault(folded, market.metro)
         received = {key: (market.received, market.dropped) for key, market in lately.items()}
         return coverage_rows(agents, metros, received, now.astimezone(zone).date())
+
+
+_PRESENCE = select(
+    m.agent.c.active,
+    m.agent.c.metros,
+    m.agent.c.sides,
+    m.agent.c.capacity,
+    m.agent_stats.c.load,
+    m.agent.c.away_from,
+    m.agent.c.away_until,
+).join(m.agent_stats, m.agent_stats.c.agent_id == m.agent.c.id)
+
+
+def _presence(session: Transaction) -> list[Presence]:
+    """Every agent as the coverage check sees it (inactive ones too: the rule says no)."""
+    return [
+        Presence(active, _metros(metros), sides, capacity, load, away_from, away_until)
+        for active, metros, sides, capacity, load, away_from, away_until in session.execute(
+            _PRESENCE
+        )
+    ]
+
+
+@lru_cache(maxsize=16384)
+def _metros(text: str) -> frozenset[str]:
+    return frozenset(metro.casefold() for metro in split_list(text))
 
 
 def _named_metros(session: Transaction) -> list[str]:

@@ -16,12 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from .eligibility import away_reason
-from .scoring import AgentProfile
 
-__all__ = ["SIDES", "THIN_BELOW", "CoverageRow", "coverage_rows", "eligible_now"]
+__all__ = ["SIDES", "THIN_BELOW", "CoverageRow", "Presence", "coverage_rows", "eligible_now"]
 
 THIN_BELOW: Final = 3
 """A market with fewer eligible agents than this is thin."""
@@ -29,7 +28,21 @@ SIDES: Final = ("buyer", "seller")
 SIDE_NOUNS: Final = {"buyer": "buyers", "seller": "sellers"}
 
 
-def eligible_now(agent: AgentProfile, metro: str, side: str, today: date) -> bool:
+class Presence(NamedTuple):
+    """What the check needs of an agent: far less than a routing profile, so a roster of
+    thousands is read in one light statement."""
+
+    active: bool
+    metros: frozenset[str]
+    """Casefolded, as routing compares them."""
+    sides: str
+    capacity: int
+    load: int
+    away_from: date | None
+    away_until: date | None
+
+
+def eligible_now(agent: Presence, metro: str, side: str, today: date) -> bool:
     """Whether the agent could be offered a referral of this metro (casefolded) and side
     today: active, not away, covering the metro, serving the side, with a free slot."""
     return (
@@ -85,7 +98,7 @@ class CoverageRow:
 
 
 def coverage_rows(
-    agents: Iterable[AgentProfile],
+    agents: Iterable[Presence],
     metros: Mapping[str, str],
     received: Mapping[tuple[str, str], tuple[int, int]],
     today: date,
@@ -96,7 +109,7 @@ def coverage_rows(
     `metros` maps each casefolded metro to the name shown; `received` gives (received,
     dropped) in the last 90 days per (casefolded metro, side).
     """
-    covering: dict[str, list[AgentProfile]] = {}
+    covering: dict[str, list[Presence]] = {}
     for agent in agents:
         for metro in agent.metros:
             covering.setdefault(metro, []).append(agent)

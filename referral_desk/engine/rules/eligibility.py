@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 from itertools import islice, repeat
-from typing import NamedTuple, overload
+from typing import NamedTuple, Protocol, overload
 
 from .scoring import (
     AgentProfile,
@@ -129,7 +129,17 @@ def covers_market(agent: AgentProfile, referral: ReferralProfile) -> bool:
     return zip_match or referral.metro in agent.metros
 
 
-def away_reason(agent: AgentProfile, today_local: date) -> str | None:
+class AwayDates(Protocol):
+    """What `away_reason` reads of an agent (a routing profile, or the coverage check's
+    lighter view of the roster)."""
+
+    @property
+    def away_from(self) -> date | None: ...
+    @property
+    def away_until(self) -> date | None: ...
+
+
+def away_reason(agent: AwayDates, today_local: date) -> str | None:
     """An away period is inclusive at both ends; an open start means "already away"."""
     if agent.away_from is None and agent.away_until is None:
         return None
