@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..engine import InvalidInput
 from ..engine.rules.errors import cut, echo
-from .common import now_of, open_desk, print_json, read_text_input, say_document
+from .common import now_of, open_desk, print_json, read_text_input, say, say_document
 
 if TYPE_CHECKING:
     from ..engine.simulate.run import SimulationConfig
 
 FORMATS = ("json", "md", "csv")
+TUNE_KEEP = 3
+"""Settings `simulate --tune` lists besides today's."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -103,6 +106,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--routing-only",
         action="store_true",
         help="stop at the acceptance (no closings, losses or fees): faster, routing figures only",
+    )
+    simulate.add_argument(
+        "--tune",
+        action="store_true",
+        help="search routing settings on the same stream and list the best against today's",
+    )
+    simulate.add_argument(
+        "--candidates",
+        type=int,
+        default=30,
+        metavar="N",
+        help="with --tune: settings tried, today's included (default 30, 2-200)",
+    )
+    simulate.add_argument(
+        "--apply",
+        type=int,
+        default=None,
+        metavar="N",
+        help="with --tune: write the N-th best setting to the desk (--db)",
     )
     simulate.add_argument("--json", action="store_true", help="print one JSON document")
     simulate.set_defaults(handler=run_simulate)
@@ -220,6 +242,10 @@ def run_simulate(arguments: argparse.Namespace) -> int:
 
     config = _simulation_config(arguments)
     config.check()
+    if arguments.tune:
+        return _print_tuned(arguments, config)
+    if arguments.apply is not None:
+        raise InvalidInput(["apply: only with --tune (it writes a setting the search found)"])
     if arguments.compare is not None:
         changes = _pairs(arguments.compare, "compare")
         config.with_settings(changes).check()
@@ -247,6 +273,49 @@ def _print_compared(
     else:
         say_document(compare_text(base, variant, changes))
     return 0
+
+
+def _print_tuned(arguments: argparse.Namespace, config: SimulationConfig) -> int:
+    """The search's best settings against today's; with --apply N, the N-th is written."""
+    from ..engine.simulate.tune import tune
+    from ..engine.simulate.tune_output import tune_json, tune_text
+
+    if arguments.compare is not None:
+        raise InvalidInput(["tune: give --tune or --compare, not both"])
+    if not 2 <= arguments.candidates <= 200:
+        raise InvalidInput(["candidates: must be from 2 to 200"])
+    if arguments.apply is not None and not 1 <= arguments.apply <= TUNE_KEEP:
+        raise InvalidInput([f"apply: must be from 1 to {TUNE_KEEP} (a rank of the list)"])
+    with _ProgressLine("tuning") as line:
+        progress = None if line is None else _tune_progress(line)
+        found = tune(config, arguments.candidates, TUNE_KEEP, progress=progress)
+    applied = None
+    if arguments.apply is not None:
+        if arguments.apply > len(found.best):
+            raise InvalidInput([f"apply: the list has {len(found.best)} settings"])
+        applied = found.best[arguments.apply - 1].changes
+        with open_desk(arguments) as desk:
+            desk.set_settings(applied, now_of(arguments))
+    if arguments.json:
+        print_json({**tune_json(found), "applied": arguments.apply})
+        return 0
+    say_document(tune_text(found))
+    if applied is not None:
+        changed = " ".join(f"{key}={value}" for key, value in applied.items())
+        say(f"Applied setting {arguments.apply} to the desk: {changed}")
+    return 0
+
+
+def _tune_progress(line: _ProgressLine) -> Callable[[int, int, str], None]:
+    def heard(done: int, runs: int, label: str) -> None:
+        if done >= runs:
+            line.clear()
+            return
+        sys.stderr.write(f"\r\033[K{line.label}: {done:,} of {runs:,} runs ({label})…")
+        sys.stderr.flush()
+        line.shown = True
+
+    return heard
 
 
 AUDIT_HEADINGS = {

@@ -335,3 +335,51 @@ def test_simulate_takes_every_set_given_however_written(cli: Any) -> None:
     for document in (repeated, together):
         assert document["settings"]["broadcast_size"] == 3
         assert document["settings"]["acceptance_window_minutes"] == 15
+
+
+TUNE = ("simulate", "--tune", "--days", "6", "--per-day", "4", "--seed", "4", "--candidates", "4")
+BAD_START = ("--set", "acceptance_window_minutes=5", "max_offers_before_fallback=1")
+
+
+def test_tune_lists_the_best_settings_and_apply_writes_one(cli: Any, db: str) -> None:
+    """`--tune --json` ranks what it found against today's; `--apply 1` writes the first
+    to the desk, all its keys, and says which."""
+    listed = cli("--db", db, *TUNE, *BAD_START, "--json")
+    assert listed.code == 0, listed.err
+    document = json.loads(listed.out)
+    assert document["today"]["changes"] == {}
+    assert document["tried"] == 4 and document["applied"] is None
+    best = document["best"][0]
+    applied = cli("--db", db, *TUNE, *BAD_START, "--apply", "1")
+    assert applied.code == 0, applied.err
+    changed = " ".join(f"{key}={value}" for key, value in best["changes"].items())
+    assert applied.out.splitlines()[-1] == f"Applied setting 1 to the desk: {changed}"
+    shown = json.loads(cli("--db", db, "settings", "--json").out)
+    for key, value in best["changes"].items():
+        assert str(shown[key]).lower() == value.lower() or float(shown[key]) == float(value)
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        (("--apply", "9"), "apply"),
+        (("--apply", "0"), "apply"),
+        (("--candidates", "1"), "candidates"),
+        (("--compare", "broadcast_size=3"), "tune"),
+        (("--set", "acceptance_window_minutes=0"), "acceptance_window_minutes"),
+    ],
+)
+def test_tune_refuses_what_it_cannot_do_naming_the_option(
+    cli: Any, db: str, extra: tuple[str, ...], field: str
+) -> None:
+    before = cli("--db", db, "settings", "--json").out
+    result = cli("--db", db, *TUNE, *extra)
+    assert result.code == 2, (result.code, result.err)
+    assert result.err.startswith(f"{field}: "), result.err
+    assert cli("--db", db, "settings", "--json").out == before
+
+
+def test_apply_without_tune_is_refused(cli: Any, db: str) -> None:
+    result = cli("--db", db, "simulate", "--days", "1", "--apply", "1")
+    assert result.code == 2
+    assert result.err.startswith("apply: only with --tune")

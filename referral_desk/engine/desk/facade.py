@@ -15,7 +15,7 @@ An area is built (its modules imported) when first used: `show` loads reads only
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -158,7 +158,11 @@ class Desk:
 
     def set_setting(self, key: str, text: str, now: datetime) -> DeskSettings:
         """Changes one setting after validating it; names the key when the value is bad."""
-        return self._writer.set_setting(key, text, now)
+        return self._writer.set_settings({key: text}, now)
+
+    def set_settings(self, changes: Mapping[str, str], now: datetime) -> DeskSettings:
+        """Several settings in one write (`simulate --tune --apply`): all, or none."""
+        return self._writer.set_settings(changes, now)
 
     def settings_problems(self) -> tuple[str, ...]:
         """A line per stored setting today's rules refuse (its default is used instead)."""
@@ -310,7 +314,7 @@ class Desk:
         """The clock: lapses offers past their window, routes what follows, raises flags."""
         return self.routing.tick(now)
 
-    # --- closing ------------------------------------------------------------------
+    # --- closing, and the outbox --------------------------------------------------
 
     def change_status(
         self,
@@ -378,8 +382,6 @@ class Desk:
     def raise_due_flags(self, now: datetime) -> list[FlagView]:
         """Time-based flags (the clock runs this): closings near with no fee logged."""
         return self._closing.raise_due_flags(now)
-
-    # --- the outbox ---------------------------------------------------------------
 
     def outbox_folder(self) -> Path:
         return self._outbox.outbox_folder()  # where the file channel puts `.eml` files

@@ -8,7 +8,7 @@ the look-ups they share (`settings_of`, `referral_row`, `agent_row`) live here t
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from functools import lru_cache
@@ -110,8 +110,9 @@ class DeskWriter:
             rows = session.execute(_SETTING_ROWS).all()
             return loaded({key: value for key, value in rows})[1]
 
-    def set_setting(self, key: str, text: str, now: datetime) -> DeskSettings:
-        """Changes one setting after validating it; names the key when the value is bad.
+    def set_settings(self, changes: Mapping[str, str], now: datetime) -> DeskSettings:
+        """Changes settings after validating each, in one write (all or none); a bad value
+        is named by its key.
 
         A folder is resolved here, against this process's working folder, and must
         exist; the fallback agent must be on the roster and active (routing never offers
@@ -119,25 +120,34 @@ class DeskWriter:
         inside sales agent must be on the roster and on the team."""
         from ..delivery.folders import FOLDER_KEYS, resolved_folder  # only `settings set`
 
-        if key in FOLDER_KEYS:
-            text = resolved_folder(key, checked_text(key, text))  # the rule before the disk
+        texts = {
+            key: resolved_folder(key, checked_text(key, text)) if key in FOLDER_KEYS else text
+            for key, text in changes.items()  # the rule before the disk
+        }
         with self.writing() as session:
-            updated, value = with_setting(settings_of(session), key, text)
-            if key == "fallback_agent_id" and value is not None:
-                agent = agent_row(session, value, field=key)
-                if not agent.active:
-                    raise InvalidInput([f"{key}: {value} is inactive (activate the agent first)"])
-            if key == "warm_transfer_agent_ids":
-                for agent_id in filter(None, value.split(";")):
-                    agent_row(session, agent_id, field=key)
-            if key == "isa_agent_id" and value is not None:
-                agent = agent_row(session, value, field=key)
-                if agent.kind != "team":
-                    raise InvalidInput([f"{key}: {value} is a partner; the ISA is a team member"])
-            put_setting(session, key, value)
-            if key == "routing_enabled" and value:
+            updated = settings_of(session)
+            for key, text in texts.items():
+                updated, value = with_setting(updated, key, text)
+                self._check_agents(session, key, value)
+                put_setting(session, key, value)
+            if texts.get("routing_enabled") is not None and updated.routing_enabled:
                 self._route_held(session, now, updated)
             return updated
+
+    @staticmethod
+    def _check_agents(session: Transaction, key: str, value: Any) -> None:
+        """The agent settings name agents on the roster, fit for the part."""
+        if key == "fallback_agent_id" and value is not None:
+            agent = agent_row(session, value, field=key)
+            if not agent.active:
+                raise InvalidInput([f"{key}: {value} is inactive (activate the agent first)"])
+        if key == "warm_transfer_agent_ids":
+            for agent_id in filter(None, value.split(";")):
+                agent_row(session, agent_id, field=key)
+        if key == "isa_agent_id" and value is not None:
+            agent = agent_row(session, value, field=key)
+            if agent.kind != "team":
+                raise InvalidInput([f"{key}: {value} is a partner; the ISA is a team member"])
 
     def _route_held(self, session: Transaction, now: datetime, settings: DeskSettings) -> None:
         """Routing was turned on: every referral taken in while it was off (`new`, no

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from .run import Progress, SimulationConfig, SimulationResult, run_simulation
 
-__all__ = ["run_side_by_side"]
+__all__ = ["portable", "run_side_by_side"]
 
 
 def run_side_by_side(
@@ -25,7 +25,7 @@ def run_side_by_side(
     if (os.cpu_count() or 1) < 2:
         return run_simulation(base, progress), run_simulation(variant)
     with ProcessPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(run_simulation, _portable(variant))
+        pending = pool.submit(run_simulation, portable(variant))
 
         def watched(done: int, days: int) -> None:
             """Stops the base at once when the variant has failed (a setting its desk
@@ -39,7 +39,7 @@ def run_side_by_side(
         return first, pending.result()
 
 
-def _portable(config: SimulationConfig) -> SimulationConfig:
+def portable(config: SimulationConfig) -> SimulationConfig:
     """The config with plain dicts for its read-only mappings, which cannot be pickled."""
     return replace(
         config,
