@@ -68,6 +68,8 @@ if TYPE_CHECKING:
         SIDES,
         SOURCE_TYPES,
     )
+    from .simulate.tune import Tuned, TuneResult
+    from .simulate.tune_desk import tune_desk
     from .storage.connect import shown_url
     from .storage.secret import SECRET_ENV
     from .values.schemas import intake_json_schema
@@ -114,6 +116,8 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".values.settings": ("WEIGHT_KEYS", "DeskSettings"),
     ".rules.text": ("shown_text",),
     ".rules.timefmt": ("cents_to_text", "iso", "parse_day", "parse_moment"),
+    ".simulate.tune": ("TuneResult", "Tuned"),
+    ".simulate.tune_desk": ("tune_desk",),
     ".storage.connect": ("shown_url",),
     ".storage.secret": ("SECRET_ENV",),
     ".rules.vocabulary": (
@@ -187,6 +191,8 @@ __all__ = [
     "StorageError",
     "SystemClock",
     "TaskView",
+    "TuneResult",
+    "Tuned",
     "band_text",
     "cents_to_text",
     "count_text",
@@ -203,6 +209,7 @@ __all__ = [
     "shown_url",
     "to_csv",
     "to_markdown",
+    "tune_desk",
 ]
 
 

@@ -16,14 +16,22 @@ from rich.style import Style
 from textual.dom import DOMNode
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from ..app import ReferralDeskApp
     from ..engine import Desk
 
-__all__ = ["announce_write", "desk_of", "local_time", "now_of", "theme_style"]
+__all__ = ["announce_write", "desk_of", "local_time", "now_of", "report_failure", "theme_style"]
 
 
 def _app(node: DOMNode) -> ReferralDeskApp:
     return node.app  # type: ignore[return-value]
+
+
+def report_failure(node: DOMNode, worker: Worker[object]) -> None:
+    """A modal's crashed worker becomes the app's usual error toast (`DeskScreen`s get
+    theirs from the base class)."""
+    _app(node).report_worker_error(worker)
 
 
 def desk_of(node: DOMNode) -> Desk:

@@ -11,10 +11,12 @@ under the table says the highlighted row in words, so a team lead reads
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
@@ -22,6 +24,9 @@ from ..engine import CoverageRow
 from ..widgets.desk_footer import DeskFooter
 from ..widgets.desk_header import DeskHeader
 from .base import DeskScreen
+from .common import announce_write
+from .tune import TuneScreen
+from .writing import Refused, Written, write
 
 __all__ = ["CoverageScreen"]
 
@@ -51,6 +56,16 @@ class CoverageScreen(DeskScreen):
         text-overflow: ellipsis;
     }
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "u",
+            "tune",
+            "Tune settings",
+            tooltip="Search settings that would drop fewer referrals (asks before applying)",
+            id="coverage.tune",
+        ),
+    ]
 
     @dataclass
     class Loaded(Message):
@@ -98,6 +113,27 @@ class CoverageScreen(DeskScreen):
         if keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep))
         self._describe()
+
+    def action_tune(self) -> None:
+        self.app.push_screen(TuneScreen(), self._apply)
+
+    def _apply(self, changes: dict[str, str] | None) -> None:
+        if changes:
+            now = self.now()
+            write(self, lambda desk: desk.set_settings(changes, now), "tune")
+
+    @on(Written)
+    def _applied(self, message: Written[object]) -> None:
+        self.notify(
+            "The tuned settings are the desk's now.", title="Settings applied", markup=False
+        )
+        announce_write(self, message.revision)
+
+    @on(Refused)
+    def _not_applied(self, message: Refused) -> None:
+        self.notify(
+            str(message.error), title="Settings not applied", severity="error", markup=False
+        )
 
     @on(DataTable.RowHighlighted)
     def _describe(self) -> None:

@@ -20,14 +20,16 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from referral_desk.engine.delivery.notify import PACKAGED_TEMPLATES
 from referral_desk.engine.desk import Desk
 from referral_desk.engine.read.messages import MessageView
 from referral_desk.engine.read.views import TaskView
+from referral_desk.engine.rules import thanks as thanks_rules
 from tests.factories import agent_row, intake, roster_csv
 
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 """Monday 23 November 2026, 08:00 in Chicago."""
-TEMPLATES = Path(__file__).resolve().parents[2] / "referral_desk" / "templates"
+TEMPLATES = PACKAGED_TEMPLATES
 
 AGENT_LINES = (
     ("P-PRV-01", "Dana Whitfield", "+1 303 555 0199", "email"),
@@ -64,10 +66,12 @@ SOURCE_NAME = "John Smith"
 OFFER_KINDS = ("offer", "broadcast_offer", "network_offer", "withdrawn")
 FIXED_TEXT = " ".join(
     [path.read_text(encoding="utf-8") for path in TEMPLATES.glob("*.txt")]
+    + [Path(thanks_rules.__file__).read_text(encoding="utf-8")]  # the drafts' own wording
     + [AGENT_NAMES, SOURCE_NAME, "Austin texas-relo Referral Desk Priya Raman"]
     + ["Mon Tue Wed Thu Fri Sat Sun Nov Dec Jan CST CDT AM PM not given none"]
 )
-"""Words any message may contain whatever the client is called: a generated last name that
+"""Words any message may contain whatever the client is called (the packaged templates,
+the thank-you drafts' wording): a generated last name that
 occurs in them could not tell a leak from the desk's own wording."""
 
 LETTERS = st.characters(categories=("Lu", "Ll", "Lo"))

@@ -20,6 +20,7 @@ a progress callback hears each finished run.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 from collections.abc import Callable, Mapping
@@ -137,13 +138,25 @@ def tune(
             progress(done, runs, label)
 
     short = replace(config, days=short_days, lifecycle=False)
-    first = _run_all(short, drawn, workers, lambda: heard(f"first {short_days} days"))
-    ranked = sorted(range(1, len(drawn)), key=lambda index: first[index].key)
-    chosen = [0, *ranked[: finalists - 1]]  # today's, and the best of the others
-    full = _run_all(config, [drawn[i] for i in chosen], workers, lambda: heard("whole stream"))
-    by_index = dict(zip(chosen, full, strict=True))
-    others = sorted((by_index[i] for i in chosen if i != 0), key=lambda tuned: tuned.key)
-    return TuneResult(by_index[0], tuple(others[:keep]), len(drawn), len(chosen), short_days)
+    processes = min(workers or os.cpu_count() or 1, len(drawn))
+    # Spawned, not forked: the app runs the search from a thread, and forking a
+    # process with threads can leave a lock held in the child.
+    pool = (
+        ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+        if processes > 1
+        else None
+    )
+    try:
+        first = _run_all(short, drawn, pool, lambda: heard(f"first {short_days} days"))
+        ranked = sorted(range(1, len(drawn)), key=lambda index: first[index].key)
+        chosen = [0, *ranked[: finalists - 1]]  # today's, and the best of the others
+        settings = [drawn[i] for i in chosen]
+        full = _run_all(config, settings, pool, lambda: heard("whole stream"))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    others = sorted(full[1:], key=lambda tuned: tuned.key)
+    return TuneResult(full[0], tuple(others[:keep]), len(drawn), len(chosen), short_days)
 
 
 def _searched(config: SimulationConfig) -> dict[str, object]:
@@ -169,24 +182,20 @@ def _text(value: object) -> str:
 def _run_all(
     config: SimulationConfig,
     settings: list[dict[str, str]],
-    workers: int | None,
+    pool: ProcessPoolExecutor | None,
     finished: Callable[[], None],
 ) -> list[Tuned]:
-    """Each setting's run on `config`'s stream, in the order given, on worker processes
-    (in this one when there is a single core or a single run)."""
+    """Each setting's run on `config`'s stream, in the order given: on the pool's worker
+    processes, or here when there is no pool (a single core)."""
     configs = [portable(config.with_settings(changes)) for changes in settings]
-    processes = workers or os.cpu_count() or 1
-    if processes < 2 or len(configs) < 2:
-        results = []
-        for one in configs:
-            results.append(run_simulation(one))
+    results: dict[int, SimulationResult] = {}
+    if pool is None:
+        for index, one in enumerate(configs):
+            results[index] = run_simulation(one)
             finished()
     else:
-        results_by: dict[int, SimulationResult] = {}
-        with ProcessPoolExecutor(max_workers=min(processes, len(configs))) as pool:
-            pending = {pool.submit(run_simulation, one): index for index, one in enumerate(configs)}
-            for future in as_completed(pending):
-                results_by[pending[future]] = future.result()
-                finished()
-        results = [results_by[index] for index in range(len(configs))]
-    return [Tuned(changes, result) for changes, result in zip(settings, results, strict=True)]
+        pending = {pool.submit(run_simulation, one): index for index, one in enumerate(configs)}
+        for future in as_completed(pending):
+            results[pending[future]] = future.result()
+            finished()
+    return [Tuned(changes, results[index]) for index, changes in enumerate(settings)]
